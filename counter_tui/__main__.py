@@ -1,0 +1,3 @@
+from counter_tui.cli import main
+
+main()

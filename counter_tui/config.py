@@ -1,0 +1,100 @@
+"""Settings: where the database is, the library's name, money, time zone, barcodes, keys.
+
+Read from a TOML file (the first that exists of: the path in COUNTER_TUI_CONFIG,
+/etc/counter-tui/settings.toml, the user's config folder). Command-line options win
+over the environment, which wins over the file.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from counter_tui.domain.barcodes import BarcodeRules
+from counter_tui.domain.money import Currency
+
+APP_NAME = "counter-tui"
+ENV_DB = "COUNTER_TUI_DB"
+ENV_CONFIG = "COUNTER_TUI_CONFIG"
+SYSTEM_CONFIG = Path("/etc/counter-tui/settings.toml")
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{data_dir() / 'library.db'}"
+
+
+def demo_db_url() -> str:
+    return f"sqlite:///{data_dir() / 'demo.db'}"
+
+
+def local_zone() -> ZoneInfo:
+    """The machine's zone; UTC if it cannot be named (containers often lack /etc/localtime)."""
+    name = os.environ.get("TZ")
+    if not name:
+        try:
+            name = "/".join(Path("/etc/localtime").resolve().parts[-2:])
+        except OSError:
+            name = "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass
+class Settings:
+    db_url: str = field(default_factory=default_db_url)
+    library_name: str = "Library"
+    currency: Currency = field(default_factory=Currency)
+    timezone: ZoneInfo = field(default_factory=local_zone)
+    barcodes: BarcodeRules = field(default_factory=BarcodeRules)
+    # binding id -> key(s), applied with App.set_keymap
+    keymap: dict[str, str] = field(default_factory=dict)
+
+
+def config_path() -> Path | None:
+    candidates = [os.environ.get(ENV_CONFIG), SYSTEM_CONFIG,
+                  Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def load_settings(db_url: str | None = None, path: Path | None = None) -> Settings:
+    settings = Settings()
+    path = path or config_path()
+    if path is not None:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+        settings.library_name = raw.get("library_name", settings.library_name)
+        if "db" in raw:
+            settings.db_url = raw["db"]
+        if "timezone" in raw:
+            settings.timezone = ZoneInfo(raw["timezone"])
+        if "currency" in raw:
+            settings.currency = Currency(**raw["currency"])
+        if "barcodes" in raw:
+            settings.barcodes = BarcodeRules(**raw["barcodes"])
+        settings.keymap = dict(raw.get("keys", {}))
+    if os.environ.get(ENV_DB):
+        settings.db_url = os.environ[ENV_DB]
+    if db_url:
+        settings.db_url = db_url
+    settings.db_url = as_url(settings.db_url)
+    return settings
+
+
+def as_url(db: str) -> str:
+    """A bare path means a SQLite file."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"

@@ -1,0 +1,20 @@
+"""Fees as a ledger: charges are positive, credits negative, the balance is the sum."""
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from counter_tui.models.base import BaseModel
+from counter_tui.models.circulation import Loan
+from counter_tui.models.patrons import Patron
+from counter_tui.models.staff import Staff
+
+
+class Fee(BaseModel):
+    patron = ForeignKeyField(Patron, backref="fees", on_delete="RESTRICT")
+    loan = ForeignKeyField(Loan, null=True, backref="fees", on_delete="RESTRICT")
+    kind = CharField()  # overdue, lost, damage, card, processing, payment, waiver, refund
+    amount = IntegerField()  # minor units; charges > 0, credits < 0
+    at = DateTimeField()
+    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    note = CharField(default="")
+
+    class Meta:
+        indexes = ((("patron", "at"), False),)

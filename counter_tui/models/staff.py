@@ -1,0 +1,32 @@
+"""Staff accounts and the append-only audit log."""
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from counter_tui.models.base import BaseModel
+
+
+class Staff(BaseModel):
+    username = CharField(unique=True)
+    full_name = CharField()
+    password_hash = CharField()  # scrypt, see services/staff.py
+    roles = CharField(default="")  # comma-separated role names
+    active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    created_at = DateTimeField()
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+
+class AuditEvent(BaseModel):
+    """Who did what to which record, with the values before and after. Never updated."""
+    at = DateTimeField(index=True)
+    staff = ForeignKeyField(Staff, null=True, backref="audit_events", on_delete="RESTRICT")
+    action = CharField(index=True)
+    record_type = CharField()
+    record_id = IntegerField(null=True)
+    old = TextField(null=True)  # JSON
+    new = TextField(null=True)  # JSON
+
+    class Meta:
+        indexes = ((("record_type", "record_id"), False),)

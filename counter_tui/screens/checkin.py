@@ -1,0 +1,33 @@
+"""Check in (F3): scan returned books one after another."""
+from __future__ import annotations
+
+from rich.text import Text
+
+from counter_tui.screens.desk import ScanDesk
+from counter_tui.services import circulation
+from counter_tui.services.library import money
+
+
+class CheckinScreen(ScanDesk):
+    TITLE = "Check in"
+    PROMPT = "Scan each returned book"
+    COLUMNS = (("Barcode", 15), ("Title", 24), ("Reader", 12), ("Late", 5), ("Fine", 8), ("Next", 22))
+
+    async def handle_scan(self, text: str) -> None:
+        result = await self.call(circulation.checkin, self.app.actor, text)
+        if not result.was_on_loan:
+            self.add_line(result.barcode, result.title, "", "", "", result.destination)
+            self.say(f"{result.title}: {result.note} {result.destination}.", "yellow")
+            self.app.bell()
+            return
+        late = Text(f"{result.days_late}d", style="bold red") if result.days_late else "-"
+        fine = Text(money(result.fine), style="bold red") if result.fine else "-"
+        self.add_line(result.barcode, result.title, result.patron_name, late, fine, result.destination)
+        if result.fine:
+            self.say(f"Returned by {result.patron_name}, {result.days_late} days late: "
+                     f"fine {money(result.fine)} charged. {result.destination}.", "bold red")
+        elif result.days_late:
+            self.say(f"Returned by {result.patron_name}, {result.days_late} days late, no fine "
+                     f"(grace or closed days). {result.destination}.", "yellow")
+        else:
+            self.say(f"Returned by {result.patron_name}, on time. {result.destination}.", "green")

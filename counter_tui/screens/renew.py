@@ -1,0 +1,22 @@
+"""Renew (F4): scan a book to renew its loan."""
+from __future__ import annotations
+
+from rich.text import Text
+
+from counter_tui.screens.desk import ScanDesk
+from counter_tui.services import circulation
+from counter_tui.services.library import money
+
+
+class RenewScreen(ScanDesk):
+    TITLE = "Renew"
+    PROMPT = "Scan each book to renew"
+    COLUMNS = (("Barcode", 15), ("Title", 28), ("Reader", 12), ("Was due", 10), ("Now due", 10))
+
+    async def handle_scan(self, text: str) -> None:
+        result = await self.call(circulation.renew, self.app.actor, text)
+        self.add_line(result.barcode, result.title, result.patron_name, result.old_due.isoformat(),
+                      Text(result.due.isoformat(), style="bold"))
+        fine = f" Fine so far {money(result.fine)} charged." if result.fine else ""
+        self.say(f"Renewed ({result.renewals} of {result.renewals_allowed}): {result.title}, "
+                 f"now due {result.due.isoformat()}.{fine}", "green")

@@ -1,0 +1,273 @@
+"""Lending at the desk: check out, check in, renew.
+
+Each public function is one use case and one transaction: it validates, writes, appends
+an audit event, and returns plain data for the screen, or raises a Refusal whose
+sentence the clerk reads. A refusal leaves the database as it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from counter_tui import db
+from counter_tui.domain.barcodes import Kind, classify
+from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
+from counter_tui.domain.fines import FineReckoning, overdue_fine
+from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
+from counter_tui.models import Biblio, Fee, Item, ItemType, Loan, Patron, PatronCategory, Staff
+from counter_tui.services import audit, library, patrons, rules
+from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    loan_id: int
+    barcode: str
+    title: str
+    call_number: str
+    due: date
+    patron: patrons.PatronSummary
+    returned_first: "CheckinResult | None" = None
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    barcode: str
+    title: str
+    call_number: str
+    was_on_loan: bool
+    patron_name: str = ""
+    patron_card: str = ""
+    due: date | None = None
+    days_late: int = 0
+    fine: int = 0
+    reckoning: FineReckoning | None = None
+    destination: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RenewResult:
+    loan_id: int
+    barcode: str
+    title: str
+    old_due: date
+    due: date
+    renewals: int
+    renewals_allowed: int
+    fine: int = 0
+    patron_name: str = ""
+
+
+def _today(now: datetime) -> date:
+    return local_date(now, library.settings().timezone)
+
+
+def _local_due(loan: Loan) -> date:
+    return _today(loan.due_at)
+
+
+def find_item(raw: str) -> Item:
+    """The copy this scan names, with its title and type; refusals for anything else."""
+    scan = classify(raw, library.settings().barcodes)
+    if scan.kind is Kind.EMPTY:
+        raise Refusal("Scan a book's barcode.")
+    if scan.kind is Kind.INVALID:
+        raise Refusal(scan.problem or f"{raw.strip()} is not a barcode.")
+    if scan.kind is Kind.PATRON:
+        raise CardScanned(scan.code)
+    if scan.kind in (Kind.ISBN, Kind.SERIAL):
+        raise Refusal(f"{scan.code} is the ISBN printed on the book; scan the library's barcode label.")
+    item = (Item.select(Item, Biblio, ItemType).join(Biblio).switch(Item).join(ItemType)
+            .where(Item.barcode == scan.code).first())
+    if item is None:
+        if scan.kind is Kind.LEGACY and Patron.select().where(Patron.card == scan.code).exists():
+            raise CardScanned(scan.code)
+        raise NotFound(f"No copy has barcode {scan.code}: check the label or catalogue the copy.")
+    return item
+
+
+def _open_loan(item_id: int) -> Loan | None:
+    query = (Loan.select(Loan, Patron, PatronCategory).join(Patron).join(PatronCategory)
+             .where((Loan.item == item_id) & Loan.returned_at.is_null()))
+    return db.locked_for_update(query).first()
+
+
+def _lock_item(item_id: int) -> Item:
+    """Re-read the copy inside the transaction (another desk may have just changed it)."""
+    return db.locked_for_update(Item.select().where(Item.id == item_id)).get()
+
+
+def _set_status(item: Item, new: ItemStatus) -> None:
+    Item.update(status=new.value).where(Item.id == item.id).execute()
+
+
+def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | None = None,
+             *, check_in_first: bool = False) -> CheckoutResult:
+    """Lend the scanned copy to the reader.
+
+    `check_in_first`: the copy is still on another reader's account (returned without
+    being checked in); the clerk confirmed it should be checked in and lent on.
+    """
+    now = now or utc_now()
+    item = find_item(raw_barcode)
+
+    def work() -> CheckoutResult:
+        patron = (Patron.select(Patron, PatronCategory).join(PatronCategory)
+                  .where(Patron.id == patron_id).first())
+        if patron is None:
+            raise NotFound("That reader no longer exists.")
+        fresh = _lock_item(item.id)
+        returned_first = None
+        if fresh.status == ItemStatus.CHECKED_OUT.value:
+            loan = _open_loan(item.id)
+            if loan is not None and loan.patron_id == patron.id:
+                raise Refusal(f"{item.biblio.title} is already on loan to {patron.name}, "
+                              f"due {_local_due(loan).isoformat()}.")
+            if loan is not None and not check_in_first:
+                raise OnLoanElsewhere(
+                    f"{item.biblio.title} is still on loan to {loan.patron.name} "
+                    f"(due {_local_due(loan).isoformat()}).", item.barcode, loan.patron.name)
+            returned_first = _return(actor, item, loan, now) if loan else None
+            fresh = _lock_item(item.id)
+        summary = patrons.summary(patron, now)
+        if summary.blocks:
+            raise Refusal(f"{patron.name} may not borrow: {summary.blocks[0]}")
+        status = ItemStatus(fresh.status)
+        if status not in LENDABLE:
+            raise Refusal(f"{item.biblio.title} ({item.barcode}) {NOT_LENDABLE_REASON[status]}.")
+        if not item.item_type.loanable:
+            raise Refusal(f"{item.biblio.title} is a {item.item_type.name.lower()} for use in the library only.")
+        if summary.loans_out >= summary.loan_limit:
+            raise Refusal(f"{patron.name} already has {summary.loans_out} books out, "
+                          f"the limit for {summary.category.lower()}s.")
+        rule = rules.rule_for(patron.category_id, item.item_type_id, item.location)
+        today = _today(now)
+        due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))
+        loan = Loan.create(item=item.id, patron=patron.id, out_at=now,
+                           due_at=end_of_local_day_utc(due, library.settings().timezone),
+                           staff_out=actor.id)
+        _set_status(item, ItemStatus.CHECKED_OUT)
+        audit.record(actor, "checkout", "loan", loan.id, now,
+                     new={"item": item.barcode, "patron": patron.card, "due": due, "rule": rule.id})
+        after = patrons.summary(patron, now)
+        return CheckoutResult(loan_id=loan.id, barcode=item.barcode, title=item.biblio.title,
+                              call_number=item.call_number, due=due, patron=after,
+                              returned_first=returned_first)
+
+    return db.write(work)
+
+
+def _return(actor: Staff, item: Item, loan: Loan, now: datetime) -> CheckinResult:
+    """Close the loan, charge any overdue fine, put the copy back. Inside a transaction."""
+    patron = loan.patron
+    rule = rules.rule_for(patron.category_id, item.item_type_id, item.location)
+    due, today = _local_due(loan), _today(now)
+    price = item.price if item.price is not None else item.item_type.replacement_price
+    reckoning = overdue_fine(due, today, rules.fine_policy(rule), rules.closed_days(due, today),
+                             price=price or None, money=library.money)
+    Loan.update(returned_at=now, staff_in=actor.id).where(Loan.id == loan.id).execute()
+    if reckoning.amount > 0:
+        Fee.create(patron=patron.id, loan=loan.id, kind="overdue", amount=reckoning.amount, at=now,
+                   staff=actor.id, note=f"{reckoning.days_late} days late: {item.biblio.title}"[:250])
+    _set_status(item, ItemStatus.AVAILABLE)
+    audit.record(actor, "checkin", "loan", loan.id, now, old={"returned_at": None},
+                 new={"item": item.barcode, "patron": patron.card, "returned_at": now,
+                      "fine": reckoning.amount})
+    return CheckinResult(barcode=item.barcode, title=item.biblio.title, call_number=item.call_number,
+                         was_on_loan=True, patron_name=patron.name, patron_card=patron.card, due=due,
+                         days_late=reckoning.days_late, fine=reckoning.amount, reckoning=reckoning,
+                         destination=_shelf(item))
+
+
+def _shelf(item: Item) -> str:
+    return f"To the shelf: {' '.join(p for p in (item.location, item.call_number) if p) or 'no call number'}"
+
+
+def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> CheckinResult:
+    """Take a returned copy back: close its loan, charge any fine, say where it goes."""
+    now = now or utc_now()
+    try:
+        item = find_item(raw_barcode)
+    except CardScanned as card:
+        raise Refusal(f"{card.card} is a reader's card: scan the book's barcode to check it in.") from None
+
+    def work() -> CheckinResult:
+        fresh = _lock_item(item.id)
+        status = ItemStatus(fresh.status)
+        if status is ItemStatus.WITHDRAWN:
+            raise Refusal(f"{item.biblio.title} ({item.barcode}) has been withdrawn: set it aside for cataloguing.")
+        loan = _open_loan(item.id)
+        if loan is not None:
+            return _return(actor, item, loan, now)
+        if status in (ItemStatus.LOST, ItemStatus.MISSING, ItemStatus.CLAIMS_RETURNED):
+            _set_status(item, ItemStatus.AVAILABLE)
+            audit.record(actor, "checkin.found", "item", item.id, now, old={"status": status.value},
+                         new={"status": ItemStatus.AVAILABLE.value})
+            return CheckinResult(barcode=item.barcode, title=item.biblio.title,
+                                 call_number=item.call_number, was_on_loan=False,
+                                 destination=_shelf(item), note=f"Found: it was marked {status.value}.")
+        if status is ItemStatus.IN_REPAIR:
+            raise Refusal(f"{item.biblio.title} ({item.barcode}) is in repair, not on loan.")
+        return CheckinResult(barcode=item.barcode, title=item.biblio.title, call_number=item.call_number,
+                             was_on_loan=False, destination=_shelf(item),
+                             note=f"Was not on loan ({status.value}).")
+
+    return db.write(work)
+
+
+def renew(actor: Staff, raw_barcode: str, now: datetime | None = None,
+          patron_id: int | None = None) -> RenewResult:
+    """Renew the open loan of the scanned copy (optionally only if it is this reader's)."""
+    now = now or utc_now()
+    item = find_item(raw_barcode)
+    return db.write(lambda: _renew(actor, item, now, patron_id))
+
+
+def renew_loan(actor: Staff, loan_id: int, now: datetime | None = None) -> RenewResult:
+    """Renew a loan picked on the reader's account."""
+    now = now or utc_now()
+    loan = Loan.get_or_none(Loan.id == loan_id)
+    if loan is None:
+        raise NotFound("That loan no longer exists.")
+    item = (Item.select(Item, Biblio, ItemType).join(Biblio).switch(Item).join(ItemType)
+            .where(Item.id == loan.item_id).get())
+    return db.write(lambda: _renew(actor, item, now, loan.patron_id))
+
+
+def _renew(actor: Staff, item: Item, now: datetime, patron_id: int | None) -> RenewResult:
+    loan = _open_loan(item.id)
+    if loan is None:
+        raise Refusal(f"{item.biblio.title} ({item.barcode}) is not on loan, so it cannot be renewed.")
+    patron = loan.patron
+    if patron_id is not None and loan.patron_id != patron_id:
+        raise Refusal(f"{item.biblio.title} is on loan to {patron.name}, not to this reader.")
+    summary = patrons.summary(patron, now)
+    if summary.blocks:
+        raise Refusal(f"Cannot renew for {patron.name}: {summary.blocks[0]}")
+    rule = rules.rule_for(patron.category_id, item.item_type_id, item.location)
+    if loan.renewals >= rule.renewals:
+        raise Refusal(f"{item.biblio.title} has been renewed {loan.renewals} times, the most allowed.")
+    old_due, today = _local_due(loan), _today(now)
+    late = (today - old_due).days
+    if late > rule.renew_overdue_days:
+        raise Refusal(f"{item.biblio.title} is {late} days overdue; it must be returned, not renewed.")
+    due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))
+    if due <= old_due:
+        raise Refusal(f"{item.biblio.title} is already due on {old_due.isoformat()}; renewing today would not extend it.")
+    fine = 0
+    if late > 0:  # the fine so far is charged now, or the new due date would wipe it out
+        price = item.price if item.price is not None else item.item_type.replacement_price
+        reckoning = overdue_fine(old_due, today, rules.fine_policy(rule), rules.closed_days(old_due, today),
+                                 price=price or None, money=library.money)
+        fine = reckoning.amount
+        if fine:
+            Fee.create(patron=patron.id, loan=loan.id, kind="overdue", amount=fine, at=now, staff=actor.id,
+                       note=f"{late} days late at renewal: {item.biblio.title}"[:250])
+    Loan.update(due_at=end_of_local_day_utc(due, library.settings().timezone),
+                renewals=Loan.renewals + 1).where(Loan.id == loan.id).execute()
+    audit.record(actor, "renew", "loan", loan.id, now, old={"due": old_due, "renewals": loan.renewals},
+                 new={"due": due, "renewals": loan.renewals + 1, "fine": fine})
+    return RenewResult(loan_id=loan.id, barcode=item.barcode, title=item.biblio.title, old_due=old_due,
+                       due=due, renewals=loan.renewals + 1, renewals_allowed=rule.renewals, fine=fine,
+                       patron_name=patron.name)

@@ -1,0 +1,39 @@
+"""Refusals: a plain sentence the desk clerk reads, and nothing changed."""
+from __future__ import annotations
+
+
+class Refusal(Exception):
+    """The operation was refused; `str(refusal)` is the sentence shown to the clerk."""
+
+    bell = True  # the clerk must look up from the pile
+
+    def __init__(self, sentence: str):
+        super().__init__(sentence)
+        self.sentence = sentence
+
+
+class NotFound(Refusal):
+    pass
+
+
+class PermissionDenied(Refusal):
+    pass
+
+
+class CardScanned(Refusal):
+    """A reader's card where a book was expected; the desk may switch reader."""
+
+    bell = False
+
+    def __init__(self, card: str):
+        super().__init__(f"{card} is a reader's card, not a book.")
+        self.card = card
+
+
+class OnLoanElsewhere(Refusal):
+    """The copy is still on another reader's account; the clerk may check it in first."""
+
+    def __init__(self, sentence: str, barcode: str, holder_name: str):
+        super().__init__(sentence)
+        self.barcode = barcode
+        self.holder_name = holder_name

@@ -1,0 +1,122 @@
+"""Finding readers and reading their standing at the desk."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from peewee import Case, fn
+
+from counter_tui.domain.barcodes import Kind, classify
+from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.models import Fee, Loan, Patron, PatronCategory
+from counter_tui.services import library
+from counter_tui.services.errors import NotFound, Refusal
+
+
+@dataclass(frozen=True)
+class PatronSummary:
+    """What the reader panel shows; plain data, safe to hand to a screen."""
+    id: int
+    card: str
+    name: str
+    category: str
+    department: str
+    expires_on: date
+    loans_out: int
+    loan_limit: int
+    overdue: int
+    balance: int  # minor units owed
+    blocks: tuple[str, ...]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocks)
+
+
+@dataclass(frozen=True)
+class PatronMatch:
+    id: int
+    card: str
+    name: str
+    category: str
+    department: str
+
+
+def find_by_card(raw: str) -> Patron:
+    """The reader whose card this is; a clear sentence when there is none."""
+    scan = classify(raw, library.settings().barcodes)
+    if scan.kind is Kind.INVALID:
+        raise Refusal(scan.problem or f"{raw.strip()} is not a barcode.")
+    if scan.kind is Kind.EMPTY:
+        raise Refusal("Scan a reader's card or type part of a name.")
+    if scan.kind is Kind.ITEM:
+        raise Refusal(f"{scan.code} is a book's barcode; scan the reader's card first.")
+    if scan.kind in (Kind.ISBN, Kind.SERIAL):
+        raise Refusal(f"{scan.code} is the ISBN printed on a book; scan the reader's card first.")
+    patron = (Patron.select(Patron, PatronCategory).join(PatronCategory)
+              .where(Patron.card == scan.code).first())
+    if patron is None:
+        raise NotFound(f"No reader has card {scan.code}.")
+    return patron
+
+
+def search(text: str, limit: int = 50) -> list[PatronMatch]:
+    """Readers whose name starts with (or, failing that, contains) `text`."""
+    text = text.strip()
+    if len(text) < 1:
+        return []
+    base = (Patron.select(Patron.id, Patron.card, Patron.name, Patron.department, PatronCategory.name)
+            .join(PatronCategory).order_by(Patron.name).limit(limit))
+    rows = list(base.where(Patron.name.startswith(text)).tuples())
+    if not rows:
+        rows = list(base.where(Patron.name.contains(text)).tuples())
+    return [PatronMatch(id=r[0], card=r[1], name=r[2], department=r[3], category=r[4]) for r in rows]
+
+
+def balance(patron_id: int) -> int:
+    return Fee.select(fn.COALESCE(fn.SUM(Fee.amount), 0)).where(Fee.patron == patron_id).scalar()
+
+
+def open_loan_counts(patron_id: int, now: datetime) -> tuple[int, int]:
+    """(loans out, of which overdue)."""
+    out, overdue = (Loan.select(fn.COUNT(Loan.id),
+                                fn.COALESCE(fn.SUM(Case(None, [(Loan.due_at < now, 1)], 0)), 0))
+                    .where((Loan.patron == patron_id) & Loan.returned_at.is_null())
+                    .tuples().first())
+    return out, int(overdue or 0)
+
+
+def blocks_for(patron: Patron, category: PatronCategory, owed: int, overdue: int, today: date) -> tuple[str, ...]:
+    """Every reason this reader may not borrow today, computed in one place."""
+    reasons = []
+    if patron.status == "blocked":
+        reasons.append(f"Blocked: {patron.block_reason or 'no reason given'}.")
+    elif patron.status == "card lost":
+        reasons.append("This card was reported lost.")
+    elif patron.status == "cancelled":
+        reasons.append("This card has been cancelled.")
+    if patron.expires_on < today:
+        reasons.append(f"The card expired on {patron.expires_on.isoformat()}.")
+    if owed > category.max_fees:
+        reasons.append(f"Owes {library.money(owed)}, over the limit of {library.money(category.max_fees)}.")
+    if category.max_overdue and overdue >= category.max_overdue:
+        reasons.append(f"Has {overdue} overdue books (the limit is {category.max_overdue - 1}).")
+    return tuple(reasons)
+
+
+def summary(patron: Patron | int, now: datetime | None = None) -> PatronSummary:
+    now = now or utc_now()
+    if isinstance(patron, int):
+        patron = Patron.select(Patron, PatronCategory).join(PatronCategory).where(Patron.id == patron).first()
+        if patron is None:
+            raise NotFound("That reader no longer exists.")
+    category = patron.category
+    out, overdue = open_loan_counts(patron.id, now)
+    owed = balance(patron.id)
+    today = local_date(now, library.settings().timezone)
+    return PatronSummary(
+        id=patron.id, card=patron.card, name=patron.name, category=category.name,
+        department=patron.department, expires_on=patron.expires_on, loans_out=out,
+        loan_limit=category.loan_limit, overdue=overdue, balance=owed,
+        blocks=blocks_for(patron, category, owed, overdue, today),
+    )

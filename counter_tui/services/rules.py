@@ -1,0 +1,50 @@
+"""Which circulation rule applies, and the calendar of closed days."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from counter_tui.domain.fines import FinePolicy
+from counter_tui.models import CirculationRule, ClosedDay
+from counter_tui.services.errors import Refusal
+
+
+def rule_for(category_id: int, item_type_id: int, location: str | None = None) -> CirculationRule:
+    """The most specific rule for reader category x item type x location.
+
+    A rule field left empty matches anything; among the rules that match, the one that
+    names the most of (item type, category, location) wins, item type breaking ties first
+    (as FOLIO's priority does). The default row (all empty) always exists.
+    """
+    candidates = CirculationRule.select().where(
+        (CirculationRule.category.is_null() | (CirculationRule.category == category_id))
+        & (CirculationRule.item_type.is_null() | (CirculationRule.item_type == item_type_id))
+        & (CirculationRule.location.is_null() | (CirculationRule.location == (location or "")))
+    )
+
+    def specificity(rule: CirculationRule) -> tuple[int, int, int, int]:
+        named = (rule.item_type_id is not None, rule.category_id is not None, rule.location is not None)
+        return (sum(named), *named)
+
+    best = max(candidates, key=specificity, default=None)
+    if best is None:
+        raise Refusal("The library has no default circulation rule; the curator must add one.")
+    return best
+
+
+def fine_policy(rule: CirculationRule) -> FinePolicy:
+    return FinePolicy(amount=rule.fine_amount, interval_days=rule.fine_interval_days,
+                      grace_days=rule.grace_days, include_grace=rule.fine_includes_grace,
+                      cap=rule.fine_cap, cap_at_price=rule.fine_cap_at_price,
+                      skip_closed=rule.fines_skip_closed)
+
+
+def closed_days(start: date, end: date) -> frozenset[date]:
+    """Closed days from start to end inclusive."""
+    rows = ClosedDay.select(ClosedDay.day).where(ClosedDay.day.between(start, end)).tuples()
+    return frozenset(day for (day,) in rows)
+
+
+def closed_days_ahead(start: date, days: int) -> frozenset[date]:
+    # a year beyond the loan period is enough to find the next open day
+    return closed_days(start, start + timedelta(days=days + 366))
+

@@ -1,0 +1,58 @@
+"""Creating and upgrading the database schema.
+
+Migrations run only from `counter-tui migrate` (they take no lock between processes);
+the desk refuses to start on a schema older than the code.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from counter_tui.db import SCHEMA_VERSION, SchemaError, database
+from counter_tui.models import ALL_MODELS, SchemaVersion
+
+# version reached -> step that brings a database from the version before to it
+MIGRATIONS: dict[int, Callable[[], None]] = {}
+
+
+def current_version() -> int | None:
+    """The database's schema version, or None when it has no tables yet."""
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return None
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def create_schema() -> None:
+    """Create every table of an empty database at the current version."""
+    with database.atomic():
+        database.create_tables(ALL_MODELS)
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=SCHEMA_VERSION)
+
+
+def check_schema() -> None:
+    """Refuse to run on a database this program cannot use, naming the fix."""
+    version = current_version()
+    if version is None:
+        raise SchemaError("This database is empty: create a library with `counter-tui init` "
+                          "(or try `counter-tui demo`).")
+    if version < SCHEMA_VERSION:
+        raise SchemaError(f"This database has schema version {version} and this program needs "
+                          f"{SCHEMA_VERSION}: run `counter-tui migrate` first (back it up before).")
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"This database has schema version {version}, newer than this program "
+                          f"({SCHEMA_VERSION}): upgrade counter-tui.")
+
+
+def migrate() -> tuple[int | None, int]:
+    """Bring the database to the current version; returns (from, to)."""
+    start = current_version()
+    if start is None:
+        create_schema()
+        return None, SCHEMA_VERSION
+    for version in range(start + 1, SCHEMA_VERSION + 1):
+        with database.atomic():
+            MIGRATIONS[version]()
+            SchemaVersion.delete().execute()
+            SchemaVersion.create(version=version)
+    return start, SCHEMA_VERSION

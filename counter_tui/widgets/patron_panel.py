@@ -1,0 +1,35 @@
+"""The reader panel: who is at the desk and whether they may borrow."""
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from counter_tui.services.library import money
+from counter_tui.services.patrons import PatronSummary
+
+
+class PatronPanel(Static):
+    DEFAULT_CSS = """
+    PatronPanel { height: 3; padding: 0 1; background: $boost; }
+    PatronPanel.blocked { background: $error 30%; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("No reader yet: scan a card, or type part of a name and press Enter.", **kwargs)
+        self.summary: PatronSummary | None = None
+
+    def show(self, summary: PatronSummary | None) -> None:
+        self.summary = summary
+        self.set_class(bool(summary and summary.blocked), "blocked")
+        if summary is None:
+            self.update("No reader yet: scan a card, or type part of a name and press Enter.")
+            return
+        overdue = f"[b $error]{summary.overdue} overdue[/]" if summary.overdue else "0 overdue"
+        owed = f"[b $error]owes {money(summary.balance)}[/]" if summary.balance > 0 else "owes nothing"
+        block = (f"[b $error]BLOCKED: {summary.blocks[0]}[/]" if summary.blocks
+                 else "[b $success]May borrow[/]")
+        self.update(
+            f"[b]{summary.name}[/]  {summary.card}  {summary.category}"
+            f"{'  ' + summary.department if summary.department else ''}\n"
+            f"Loans {summary.loans_out}/{summary.loan_limit}  {overdue}  {owed}  "
+            f"card expires {summary.expires_on.isoformat()}\n{block}"
+        )

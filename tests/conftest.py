@@ -1,0 +1,99 @@
+"""Fixtures: a real SQLite library file per test (never :memory:, which threads do not share)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from counter_tui import db
+from counter_tui.config import Settings
+from counter_tui.domain.barcodes import library_barcode
+from counter_tui.domain.calendar import end_of_local_day_utc
+from counter_tui.models import (Biblio, CirculationRule, ClosedDay, Item, ItemType, Loan, Patron,
+                                PatronCategory, Staff)
+from counter_tui.services import library, schema, setup, staff
+
+ZONE = ZoneInfo("Asia/Shanghai")
+# A Wednesday morning, local time, as naive UTC like everything stored.
+NOW = datetime(2026, 11, 25, 2, 0, 0)
+
+
+class LibraryBuilder:
+    """Makes readers and copies for a test, with valid barcodes from running numbers."""
+
+    def __init__(self, clerk: Staff):
+        self.clerk = clerk
+        self._next_card = 1
+        self._next_item = 1
+
+    def patron(self, name="Li Lei", category="student", expires_on=date(2027, 7, 31), **fields) -> Patron:
+        card = fields.pop("card", None) or library_barcode("21234", self._next_card)
+        self._next_card += 1
+        cat = PatronCategory.get(PatronCategory.code == category)
+        return Patron.create(card=card, name=name, category=cat, expires_on=expires_on,
+                             created_at=NOW, **fields)
+
+    def item(self, title="Dream of the Red Chamber", item_type="book", call_number="I242.47/1",
+             price=4500, status="available", **fields) -> Item:
+        barcode = fields.pop("barcode", None) or library_barcode("31234", self._next_item)
+        biblio = Biblio.create(title=title, author="Cao Xueqin", created_at=NOW)
+        it = ItemType.get(ItemType.code == item_type)
+        item = Item.create(barcode=barcode, accession_number=self._next_item, biblio=biblio,
+                           call_number=call_number, item_type=it, price=price, status=status,
+                           location=fields.pop("location", "Stacks"), **fields)
+        self._next_item += 1
+        return item
+
+    def loan(self, item: Item, patron: Patron, out: date, due: date) -> Loan:
+        loan = Loan.create(item=item, patron=patron, out_at=datetime.combine(out, datetime.min.time()),
+                           due_at=end_of_local_day_utc(due, ZONE), staff_out=self.clerk)
+        Item.update(status="checked out").where(Item.id == item.id).execute()
+        return loan
+
+    def closed(self, *days: date) -> None:
+        for day in days:
+            ClosedDay.create(day=day, reason="closed")
+
+    def rule(self, **fields) -> CirculationRule:
+        """Change the default rule (category and type empty)."""
+        rule = CirculationRule.get(CirculationRule.category.is_null() & CirculationRule.item_type.is_null())
+        for key, value in fields.items():
+            setattr(rule, key, value)
+        rule.save()
+        return rule
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "library.db"
+
+
+@pytest.fixture
+def settings(db_path) -> Settings:
+    s = Settings(db_url=f"sqlite:///{db_path}", library_name="Test Library", timezone=ZONE)
+    library.configure(s)
+    return s
+
+
+@pytest.fixture
+def empty_db(settings):
+    database = db.connect(settings.db_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clerk(empty_db) -> Staff:
+    schema.create_schema()
+    db.write(setup.seed_standard_rows)
+    return staff.add_staff(None, "clerk", "Desk Clerk", "correct horse", ["circulation"], NOW)
+
+
+@pytest.fixture
+def lib(clerk) -> LibraryBuilder:
+    return LibraryBuilder(clerk)
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
