@@ -1,0 +1,48 @@
+"""A scanner faster than any real one: every scan must arrive whole and in order."""
+from __future__ import annotations
+
+from textual import events
+
+from counter_tui.app import CounterApp
+from counter_tui.models import Loan
+from counter_tui.widgets.scan_input import ScanInput
+from tests.test_desk_screens import rows, settle
+
+
+async def test_twenty_four_scans_with_mixed_terminators_are_lent_in_order(lib, settings):
+    reader = lib.patron()
+    lib.rule(loan_days=14)
+    from counter_tui.models import PatronCategory
+    PatronCategory.update(loan_limit=50).execute()
+    books = [lib.item(title=f"Book {n:02d}") for n in range(23)]
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        codes = [reader.card] + [b.barcode for b in books]
+        for n, code in enumerate(codes):
+            # Codabar start/stop letters on some scans, LF on every third, CR on the rest
+            text = f"A{code}B" if n % 4 == 1 else code
+            for ch in text:
+                key = events.Key(ch, ch)
+                key.set_sender(app)
+                app._driver.send_message(key)
+            end = events.Key("ctrl+j", "\n") if n % 3 == 0 else events.Key("enter", "\r")
+            end.set_sender(app)
+            app._driver.send_message(end)
+        await settle(pilot, lambda: screen.lines == len(books), timeout=30)
+        assert [line[0] for line in rows(screen)] == [b.barcode for b in books]
+        # a merged or cut scan would have left a refusal line; every line is a loan
+        assert all(not line[0].startswith("✗") for line in rows(screen))
+        assert screen.queue.empty()
+    loans = list(Loan.select().order_by(Loan.id))
+    assert [loan.item_id for loan in loans] == [b.id for b in books]
+
+
+async def test_paste_of_several_lines_is_several_scans(lib, settings):
+    reader, a, b = lib.patron(), lib.item(title="A"), lib.item(title="B")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one(ScanInput).post_message(events.Paste(f"{reader.card}\r\n{a.barcode}\n{b.barcode}\n"))
+        await settle(pilot, lambda: screen.lines == 2)
+        assert [r[1] for r in rows(screen)] == ["A", "B"]
