@@ -6,7 +6,7 @@ sentence the clerk reads. A refusal leaves the database as it was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from counter_tui import db
@@ -150,7 +150,7 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
         _set_status(item, ItemStatus.CHECKED_OUT)
         audit.record(actor, "checkout", "loan", loan.id, now,
                      new={"item": item.barcode, "patron": patron.card, "due": due, "rule": rule.id})
-        after = patrons.summary(patron, now)
+        after = replace(summary, loans_out=summary.loans_out + 1)  # no second round of queries
         return CheckoutResult(loan_id=loan.id, barcode=item.barcode, title=item.biblio.title,
                               call_number=item.call_number, due=due, patron=after,
                               returned_first=returned_first)

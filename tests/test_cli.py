@@ -1,0 +1,60 @@
+"""The command line: init, staff add, migrate, and refusing an old schema."""
+from __future__ import annotations
+
+import pytest
+
+from counter_tui import cli
+from counter_tui.models import SchemaVersion, Staff
+from counter_tui.services import staff
+
+
+@pytest.fixture
+def fresh_db(tmp_path, monkeypatch):
+    monkeypatch.setenv(cli.PASSWORD_ENV, "a good password")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
+    return str(tmp_path / "lib.db")
+
+
+def test_init_creates_a_library_and_its_curator(fresh_db, capsys):
+    cli.main(["init", "--username", "head", "--full-name", "Head Librarian", "--db", fresh_db])
+    assert "head can sign in" in capsys.readouterr().out
+    head = staff.sign_in("head", "a good password")
+    assert "curator" in head.role_set
+    with pytest.raises(SystemExit, match="already holds a library"):
+        cli.main(["init", "--username", "other", "--db", fresh_db])
+    assert Staff.select().count() == 1
+
+
+def test_staff_add_and_refusals(fresh_db, capsys, monkeypatch):
+    cli.main(["init", "--username", "head", "--db", fresh_db])
+    cli.main(["staff", "add", "alice", "--role", "circulation", "--db", fresh_db])
+    assert staff.sign_in("alice", "a good password").roles == "circulation"
+    with pytest.raises(SystemExit, match="already a staff account named alice"):
+        cli.main(["staff", "add", "alice", "--db", fresh_db])
+    with pytest.raises(SystemExit, match="Unknown role"):
+        cli.main(["staff", "add", "bob", "--role", "janitor", "--db", fresh_db])
+    monkeypatch.setenv(cli.PASSWORD_ENV, "short")
+    with pytest.raises(SystemExit, match="at least 8 characters"):
+        cli.main(["staff", "add", "carol", "--db", fresh_db])
+    assert Staff.select().count() == 2
+
+
+def test_the_desk_refuses_an_empty_or_older_database_and_names_the_command(fresh_db, monkeypatch):
+    with pytest.raises(SystemExit, match="counter-tui init"):
+        cli.main(["--db", fresh_db])
+    cli.main(["init", "--username", "head", "--db", fresh_db])
+    SchemaVersion.update(version=0).execute()
+    with pytest.raises(SystemExit, match="counter-tui migrate"):
+        cli.main(["--db", fresh_db])
+
+
+def test_db_from_the_environment(fresh_db, monkeypatch, capsys):
+    monkeypatch.setenv("COUNTER_TUI_DB", fresh_db)
+    cli.main(["init", "--username", "head"])
+    cli.main(["migrate"])
+    assert "already at version" in capsys.readouterr().out
+
+
+def test_a_bad_database_url_is_one_sentence(tmp_path):
+    with pytest.raises(SystemExit, match="Unknown database URL"):
+        cli.main(["migrate", "--db", "mysql://nowhere/x"])
