@@ -30,7 +30,7 @@ class CounterApp(App):
         Binding("f4", "desk('renew')", "Renew", id="desk.renew"),
         Binding("f5", "account", "Readers", id="desk.account"),
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
     ]
 
     def __init__(self, settings: Settings, actor: Staff | None = None) -> None:

@@ -208,3 +208,12 @@ async def test_sign_in_refuses_a_wrong_password(lib, settings):
         await pilot.press(*"correct horse", "enter")
         await settle(pilot, lambda: isinstance(app.screen, CheckoutScreen))
         assert app.actor.username == "clerk"
+
+
+async def test_sign_in_typed_ahead_in_one_burst(lib, settings):
+    app = CounterApp(settings, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, "clerk", "correct horse")  # username and password in one read, as over ssh
+        await settle(pilot, lambda: isinstance(app.screen, CheckoutScreen))
+        assert app.actor.username == "clerk"

@@ -38,9 +38,9 @@ class AccountScreen(ScanDesk):
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="tabs"):
             with TabPane("Loans", id="loans-tab"):
-                yield self._table("loans", ("Barcode", 15), ("Title", 30), ("Due", 10), ("Late", 5), ("Ren.", 4))
+                yield self._table("loans", ("Barcode", 14), ("Title", 28), ("Due", 10), ("Late", 5), ("Ren.", 4))
             with TabPane("History", id="history-tab"):
-                yield self._table("history", ("Barcode", 15), ("Title", 30), ("Out", 10), ("Returned", 10))
+                yield self._table("history", ("Barcode", 14), ("Title", 30), ("Out", 10), ("Returned", 10))
             with TabPane("Fees", id="fees-tab"):
                 yield self._table("fees", ("Date", 10), ("Kind", 10), ("Amount", 10), ("Note", 36))
 

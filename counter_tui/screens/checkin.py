@@ -11,13 +11,13 @@ from counter_tui.services.library import money
 class CheckinScreen(ScanDesk):
     TITLE = "Check in"
     PROMPT = "Scan each returned book"
-    COLUMNS = (("Barcode", 15), ("Title", 24), ("Reader", 12), ("Late", 5), ("Fine", 8), ("Next", 22))
+    COLUMNS = (("Barcode", 14), ("Title", 20), ("Reader", 10), ("Late", 4), ("Fine", 7), ("Goes to", 11))
 
     async def handle_scan(self, text: str) -> None:
         result = await self.call(circulation.checkin, self.app.actor, text)
         if not result.was_on_loan:
             self.add_line(result.barcode, result.title, "", "", "", result.destination)
-            self.say(f"{result.title}: {result.note} {result.destination}.", "yellow")
+            self.say(f"{result.title}: {result.note} To the shelf: {result.destination}.", "yellow")
             self.app.bell()
             return
         late = Text(f"{result.days_late}d", style="bold red") if result.days_late else "-"
@@ -25,9 +25,9 @@ class CheckinScreen(ScanDesk):
         self.add_line(result.barcode, result.title, result.patron_name, late, fine, result.destination)
         if result.fine:
             self.say(f"Returned by {result.patron_name}, {result.days_late} days late: "
-                     f"fine {money(result.fine)} charged. {result.destination}.", "bold red")
+                     f"fine {money(result.fine)} charged; to the shelf: {result.destination}.", "bold red")
         elif result.days_late:
             self.say(f"Returned by {result.patron_name}, {result.days_late} days late, no fine "
-                     f"(grace or closed days). {result.destination}.", "yellow")
+                     f"(grace or closed days); to the shelf: {result.destination}.", "yellow")
         else:
-            self.say(f"Returned by {result.patron_name}, on time. {result.destination}.", "green")
+            self.say(f"Returned by {result.patron_name}, on time; to the shelf: {result.destination}.", "green")

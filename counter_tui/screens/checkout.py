@@ -21,9 +21,9 @@ def looks_like_name(text: str) -> bool:
 class CheckoutScreen(ScanDesk):
     TITLE = "Check out"
     PROMPT = "Scan the reader's card, then each book"
-    COLUMNS = (("Barcode", 15), ("Title", 34), ("Call number", 13), ("Due", 10))
+    COLUMNS = (("Barcode", 14), ("Title", 32), ("Call number", 12), ("Due", 10))
     BINDINGS = [
-        Binding("ctrl+n", "next_reader", "Next reader", id="checkout.next_reader"),
+        Binding("ctrl+n", "next_reader", "Next reader", id="checkout.next_reader", show=False),
     ]
 
     def __init__(self) -> None:

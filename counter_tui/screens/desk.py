@@ -104,7 +104,7 @@ class ScanDesk(Screen):
 
     def refuse(self, refusal: Refusal, scanned: str) -> None:
         self.say(refusal.sentence, "bold red")
-        self.add_line(Text("✗ " + scanned.strip()[:16], style="red"), Text(refusal.sentence, style="red"))
+        self.add_line(Text(scanned.strip(), style="red"), Text("✗ " + refusal.sentence, style="red"))
         if refusal.bell:
             self.app.bell()
 

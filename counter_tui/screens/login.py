@@ -1,22 +1,59 @@
-"""Sign in: username and password, checked off the event loop (scrypt is slow on purpose)."""
+"""Sign in: username, then password, in one field that keeps up with fast typing.
+
+Keys typed ahead ("clerk<Enter>secret<Enter>" arriving in one read over ssh) are queued
+to whichever widget had focus when they arrived; with two fields, some would land in
+the wrong one. One field that switches from username to password inside its own key
+handler sees every key in order. The password is checked off the event loop (scrypt is
+slow on purpose).
+"""
 from __future__ import annotations
 
 import asyncio
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from counter_tui.services import staff
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.scan_input import TERMINATORS
+
+
+class CredentialsInput(Input):
+    class Entered(Message):
+        def __init__(self, username: str, password: str) -> None:
+            super().__init__()
+            self.username = username
+            self.password = password
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(placeholder="Username", **kwargs)
+        self.username: str | None = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key in TERMINATORS or (event.key == "escape" and self.username is not None):
+            event.stop()
+            event.prevent_default()
+            if event.key == "escape" or self.username is None:
+                # switch stage here, before the next key is handled
+                self.username = None if event.key == "escape" else self.value.strip()
+                self.value = ""
+                self.password = self.username is not None
+                self.placeholder = "Password" if self.password else "Username"
+                self.post_message(self.Entered(self.username or "", ""))
+            else:
+                self.post_message(self.Entered(self.username, self.value))
+                self.value = ""
 
 
 class LoginScreen(Screen[None]):
     DEFAULT_CSS = """
     LoginScreen { align: center middle; }
     LoginScreen > Vertical { width: 50; height: auto; border: thick $primary; padding: 1 2; }
+    LoginScreen #who { height: 1; }
     LoginScreen #login-status { height: 2; color: $error; }
     """
     TITLE = "Sign in"
@@ -24,17 +61,18 @@ class LoginScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f"[b]{self.app.settings.library_name}[/]: sign in")
-            yield Input(placeholder="Username", id="username")
-            yield Input(placeholder="Password", password=True, id="password")
+            yield Static("Username, then Enter; password, then Enter.", id="who")
+            yield CredentialsInput(id="credentials")
             yield Static("", id="login-status")
 
-    @on(Input.Submitted, "#username")
-    def next_field(self) -> None:
-        self.query_one("#password", Input).focus()
-
-    @on(Input.Submitted, "#password")
-    def submit(self) -> None:
-        self.sign_in(self.query_one("#username", Input).value, self.query_one("#password", Input).value)
+    @on(CredentialsInput.Entered)
+    def entered(self, message: CredentialsInput.Entered) -> None:
+        who = self.query_one("#who", Static)
+        if not message.password:
+            who.update(f"Password for [b]{message.username}[/] (Esc: other user)" if message.username
+                       else "Username, then Enter; password, then Enter.")
+            return
+        self.sign_in(message.username, message.password)
 
     @work(exclusive=True, group="login")
     async def sign_in(self, username: str, password: str) -> None:
@@ -43,7 +81,6 @@ class LoginScreen(Screen[None]):
             member = await loop.run_in_executor(self.app.db_executor, staff.sign_in, username, password)
         except Refusal as refusal:
             self.query_one("#login-status", Static).update(refusal.sentence)
-            self.query_one("#password", Input).value = ""
             self.app.bell()
             return
         self.app.signed_in(member)

@@ -11,7 +11,7 @@ from counter_tui.services.library import money
 class RenewScreen(ScanDesk):
     TITLE = "Renew"
     PROMPT = "Scan each book to renew"
-    COLUMNS = (("Barcode", 15), ("Title", 28), ("Reader", 12), ("Was due", 10), ("Now due", 10))
+    COLUMNS = (("Barcode", 14), ("Title", 22), ("Reader", 10), ("Was due", 10), ("Now due", 10))
 
     async def handle_scan(self, text: str) -> None:
         result = await self.call(circulation.renew, self.app.actor, text)

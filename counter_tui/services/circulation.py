@@ -181,7 +181,8 @@ def _return(actor: Staff, item: Item, loan: Loan, now: datetime) -> CheckinResul
 
 
 def _shelf(item: Item) -> str:
-    return f"To the shelf: {' '.join(p for p in (item.location, item.call_number) if p) or 'no call number'}"
+    """Where the copy goes next: its shelf, by location and call number."""
+    return " ".join(p for p in (item.location, item.call_number) if p) or "shelf (no call number)"
 
 
 def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> CheckinResult:
