@@ -21,7 +21,7 @@ class AccountScreen(ScanDesk):
     PROMPT = "Scan a reader's card or type part of a name"
     BINDINGS = [
         Binding("ctrl+r", "renew_selected", "Renew selected", id="account.renew"),
-        Binding("ctrl+t", "next_tab", "Loans/History/Fees", id="account.next_tab"),
+        Binding("ctrl+t", "next_tab", "Loans/history/fees", id="account.next_tab"),
     ]
 
     def __init__(self) -> None:

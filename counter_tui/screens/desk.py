@@ -44,7 +44,7 @@ class ScanDesk(Screen):
         yield ScanInput(self.PROMPT, id="scan")
         yield Static("", id="status")
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_top(self) -> ComposeResult:
         yield from ()

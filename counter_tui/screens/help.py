@@ -26,7 +26,8 @@ class HelpScreen(ModalScreen[None]):
         seen = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
-            if not binding.description or (key, binding.description) in seen:
+            # the desk's and the app's keys; not the scan line's own editing keys
+            if active.node not in (self.under, self.app) or (key, binding.description) in seen:
                 continue
             seen.add((key, binding.description))
             where = "everywhere" if active.node is self.app else self.under.TITLE or "this screen"
