@@ -1,6 +1,8 @@
 """Fixtures: a real SQLite library file per test (never :memory:, which threads do not share)."""
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -64,14 +66,36 @@ class LibraryBuilder:
         return rule
 
 
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "library.db"
+# Set to a PostgreSQL server's URL (scripts/start-postgres prints one) to run the whole
+# suite on PostgreSQL; each test then gets a database of its own on that server.
+PG_ADMIN_URL = os.environ.get("COUNTER_TUI_TEST_PG", "")
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg2
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    try:
+        conn.cursor().execute(sql)
+    finally:
+        conn.close()
 
 
 @pytest.fixture
-def settings(db_path) -> Settings:
-    s = Settings(db_url=f"sqlite:///{db_path}", library_name="Test Library", timezone=ZONE)
+def db_url(tmp_path):
+    if not PG_ADMIN_URL:
+        yield f"sqlite:///{tmp_path / 'library.db'}"
+        return
+    name = f"counter_test_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f"CREATE DATABASE {name}")
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    db.database.close()
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def settings(db_url) -> Settings:
+    s = Settings(db_url=db_url, library_name="Test Library", timezone=ZONE)
     library.configure(s)
     return s
 
