@@ -65,9 +65,13 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, peewee.SqliteDatabase)
 
 
-def locked_for_update(query: peewee.ModelSelect) -> peewee.ModelSelect:
-    """Row locks on PostgreSQL; SQLite already holds the whole-file write lock (IMMEDIATE)."""
-    return query if is_sqlite() else query.for_update()
+def locked_for_update(query: peewee.ModelSelect, *of: type[peewee.Model]) -> peewee.ModelSelect:
+    """Row locks on PostgreSQL; SQLite already holds the whole-file write lock (IMMEDIATE).
+
+    `of` names the tables whose rows to lock, so a join to a shared row (a reader's
+    category) does not make every desk wait for every other.
+    """
+    return query if is_sqlite() else query.for_update(of=of or None)
 
 
 def _is_contention(exc: Exception) -> bool:

@@ -90,7 +90,7 @@ def find_item(raw: str) -> Item:
 def _open_loan(item_id: int) -> Loan | None:
     query = (Loan.select(Loan, Patron, PatronCategory).join(Patron).join(PatronCategory)
              .where((Loan.item == item_id) & Loan.returned_at.is_null()))
-    return db.locked_for_update(query).first()
+    return db.locked_for_update(query, Loan).first()
 
 
 def _lock_item(item_id: int) -> Item:
@@ -113,8 +113,9 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
     item = find_item(raw_barcode)
 
     def work() -> CheckoutResult:
-        patron = (Patron.select(Patron, PatronCategory).join(PatronCategory)
-                  .where(Patron.id == patron_id).first())
+        # the reader's row is locked so two desks cannot both lend the last book of the limit
+        patron = db.locked_for_update(Patron.select(Patron, PatronCategory).join(PatronCategory)
+                                      .where(Patron.id == patron_id), Patron).first()
         if patron is None:
             raise NotFound("That reader no longer exists.")
         fresh = _lock_item(item.id)

@@ -23,7 +23,12 @@ fines follow the library's rules and closed days.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
+import subprocess
+import sys
+import tempfile
 from bisect import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,7 +39,7 @@ from stdnum import ean, issn
 from stdnum.cn import ric
 
 from counter_tui import db
-from counter_tui.domain.barcodes import library_barcode
+from counter_tui.domain.barcodes import BarcodeRules, library_barcode
 from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
 from counter_tui.domain.callnumbers import clc_sort_key
 from counter_tui.domain.fines import overdue_fine
@@ -58,6 +63,10 @@ SERIES_ITEM = "item_barcode"
 SERIES_ACCESSION = "accession_number"
 
 CHUNK = 50_000  # rows per executemany call: bounded memory, progress between calls
+# From this many copies on, their barcodes are made by a second Python process while this
+# one generates and writes the other rows: `library_barcode` takes about 11 us, which is
+# a fifth of the large build when done here, and the machine has two cores.
+HELPER_PROCESS_FROM = 200_000
 
 
 @dataclass(frozen=True)
@@ -281,36 +290,107 @@ def build_library(scale: Scale, now: datetime | None = None, seed: int = 7,
     if clerk is None:
         clerk = staff.add_staff(None, DEMO_USERNAME, DEMO_FULL_NAME, DEMO_PASSWORD, DEMO_ROLES, now)
 
-    builder = _Builder(scale, now, seed, clerk.id, say)
-    with _bulk_session():
+    rules_ = library.settings().barcodes
+    with _ItemBarcodes(scale.copies, rules_) as item_barcodes, _sqlite_bulk_settings():
+        builder = _Builder(scale, now, seed, clerk.id, say, item_barcodes)
         with db.database.atomic():
             counts = builder.build()
             audit.record(clerk, "library.demo", "library", None, now, new=counts)
+            say("commit")
     return counts
 
 
-class _bulk_session:
-    """A larger page cache while bulk loading SQLite; the WAL is folded back in afterwards."""
+# Tables loaded in bulk. Their secondary indexes are dropped for the load and built again
+# before commit (inside the same transaction, so no other desk ever sees them missing):
+# building an index from sorted data is several times faster than updating it row by row,
+# and the unique ones still check every row when they are built.
+BULK_MODELS = (Biblio, Patron, Item, Loan, Fee)
+
+
+class _sqlite_bulk_settings:
+    """SQLite settings of this connection while it bulk loads, put back afterwards.
+
+    A larger page cache, and foreign keys not checked row by row: every id written
+    refers to a row written just before, and tests/test_demo.py runs SQLite's
+    foreign_key_check on a built library. The WAL is folded back into the file at the end.
+    """
 
     def __enter__(self):
         self.sqlite = db.is_sqlite()
         if self.sqlite:
             self.cache = db.database.execute_sql("PRAGMA cache_size").fetchone()[0]
-            db.database.execute_sql("PRAGMA cache_size = -262144")  # 256 MiB, this connection only
+            self.foreign_keys = db.database.execute_sql("PRAGMA foreign_keys").fetchone()[0]
+            db.database.execute_sql("PRAGMA cache_size = -262144")  # 256 MiB
+            db.database.execute_sql("PRAGMA foreign_keys = 0")  # (outside a transaction only)
         return self
 
     def __exit__(self, *exc):
         if self.sqlite:
             db.database.execute_sql(f"PRAGMA cache_size = {int(self.cache)}")
+            db.database.execute_sql(f"PRAGMA foreign_keys = {int(self.foreign_keys)}")
             if exc[0] is None:
-                # The whole load went through the WAL; copy it into the database file and
-                # truncate it, instead of leaving a WAL as big as the database behind.
+                # The whole load went through the WAL: copy it into the database file now
+                # and truncate it, rather than leave a WAL as big as the database behind.
                 db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return False
 
 
-def _insert(cursor, model: type[peewee.Model], fields: Sequence[peewee.Field],
-            rows: Iterable[tuple]) -> None:
+def _barcode_run(prefix: str, first: int, count: int, rules_: BarcodeRules) -> list[str]:
+    return [library_barcode(prefix, number, rules_) for number in range(first, first + count)]
+
+
+_HELPER = """
+import dataclasses, json, sys
+from counter_tui.domain.barcodes import BarcodeRules
+from counter_tui.services.demo import _barcode_run
+job = json.loads(sys.argv[1])
+codes = _barcode_run(job["prefix"], job["first"], job["count"], BarcodeRules(**job["rules"]))
+sys.stdout.write("\\n".join(codes))
+"""
+
+
+class _ItemBarcodes:
+    """The copies' barcodes, from `library_barcode`; made in a second process on big builds.
+
+    The helper is a plain `python -c` child writing to a temporary file (no
+    multiprocessing: its spawn re-runs the caller's main script, and fork is unsafe
+    under an app's threads). If it fails, the barcodes are made here instead.
+    """
+
+    def __init__(self, count: int, rules_: BarcodeRules):
+        self.count, self.rules = count, rules_
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "_ItemBarcodes":
+        if self.count >= HELPER_PROCESS_FROM:
+            job = json.dumps({"prefix": ITEM_PREFIX, "first": 1, "count": self.count,
+                              "rules": dataclasses.asdict(self.rules)})
+            self.out = tempfile.TemporaryFile()
+            try:
+                self.proc = subprocess.Popen([sys.executable, "-c", _HELPER, job], stdout=self.out,
+                                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            except OSError:
+                self.proc = None
+        return self
+
+    def result(self) -> list[str]:
+        if self.proc is not None and self.proc.wait() == 0:
+            self.out.seek(0)
+            codes = self.out.read().decode("ascii").split("\n")
+            if len(codes) == self.count:
+                return codes
+        return _barcode_run(ITEM_PREFIX, 1, self.count, self.rules)
+
+    def __exit__(self, *exc):
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.out.close()
+        return False
+
+
+def _insert(cursor, model: type[peewee.Model], fields: Sequence[peewee.Field], rows: Iterable[tuple]) -> None:
     names = ", ".join(f'"{f.column_name}"' for f in fields)
     marks = ", ".join([db.database.param] * len(fields))
     cursor.executemany(f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({marks})', rows)
@@ -320,26 +400,24 @@ def _next_id(model: type[peewee.Model]) -> int:
     return (model.select(peewee.fn.MAX(model.id)).scalar() or 0) + 1
 
 
-def _weighted(pairs: Sequence[tuple[str, int]]) -> tuple[list[str], list[int]]:
-    """Values and cumulative weights for random.choices."""
-    values, cum, total = [], [], 0
-    for value, weight in pairs:
+def _cumulative(weights: Iterable[int]) -> list[int]:
+    total, out = 0, []
+    for weight in weights:
         total += weight
-        values.append(value)
-        cum.append(total)
-    return values, cum
+        out.append(total)
+    return out
 
 
 class _Clock:
-    """Fast naive-UTC timestamps as the strings the database stores, from integer seconds."""
+    """Naive-UTC timestamps as integer seconds, written as the strings the database stores."""
 
     def __init__(self, tz):
         self.tz = tz
         self._hms = [f" {h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
         self._days: dict[int, str] = {}
-        self._midnight: dict[date, int] = {}
-        self._local: dict[int, date] = {}
-        self._eod: dict[date, int] = {}
+        self._midnight: dict[int, int] = {}
+        self._local: dict[int, int] = {}
+        self._eod: dict[int, int] = {}
 
     @staticmethod
     def seconds(moment: datetime) -> int:
@@ -349,49 +427,62 @@ class _Clock:
         day, rest = divmod(ts, _DAY)
         prefix = self._days.get(day)
         if prefix is None:
-            prefix = self._days[day] = (date(1970, 1, 1) + timedelta(days=day)).isoformat()
+            prefix = self._days[day] = (_EPOCH + timedelta(days=day)).date().isoformat()
         return prefix + self._hms[rest]
 
-    def local_midnight(self, day: date) -> int:
-        """Seconds of local midnight starting `day`."""
+    def local_midnight(self, day: int) -> int:
+        """Seconds at local midnight starting the day with this ordinal."""
         ts = self._midnight.get(day)
         if ts is None:
-            aware = datetime.combine(day, time(0), tzinfo=self.tz)
+            aware = datetime.combine(date.fromordinal(day), time(0), tzinfo=self.tz)
             ts = self._midnight[day] = self.seconds(aware.astimezone(UTC).replace(tzinfo=None))
         return ts
 
-    def local_day(self, ts: int) -> date:
+    def local_day(self, ts: int) -> int:
+        """The ordinal of the local day at `ts`."""
         # zones differ from UTC by whole quarter hours, so a quarter hour has one local day
         quarter = ts // 900
         day = self._local.get(quarter)
         if day is None:
-            day = self._local[quarter] = local_date(_EPOCH + timedelta(seconds=quarter * 900), self.tz)
+            day = self._local[quarter] = local_date(_EPOCH + timedelta(seconds=quarter * 900),
+                                                    self.tz).toordinal()
         return day
 
-    def end_of_day(self, day: date) -> int:
+    def end_of_day(self, day: int) -> int:
         ts = self._eod.get(day)
         if ts is None:
-            ts = self._eod[day] = self.seconds(end_of_local_day_utc(day, self.tz))
+            ts = self._eod[day] = self.seconds(end_of_local_day_utc(date.fromordinal(day), self.tz))
         return ts
 
 
 class _Builder:
-    def __init__(self, scale: Scale, now: datetime, seed: int, clerk_id: int, say: Callable[[str], None]):
+    """One build; dates are day ordinals and times integer seconds until they are written."""
+
+    def __init__(self, scale: Scale, now: datetime, seed: int, clerk_id: int, say: Callable[[str], None],
+                 item_barcodes: _ItemBarcodes):
         self.scale, self.now, self.clerk_id, self.say = scale, now, clerk_id, say
+        self.item_barcodes = item_barcodes
         self.rng = random.Random(seed)
+        self.rand = self.rng.random
         self.tz = library.settings().timezone
         self.clock = _Clock(self.tz)
         self.now_ts = _Clock.seconds(now)
-        self.today = local_date(now, self.tz)
+        self.today = local_date(now, self.tz).toordinal()
         self.counts: dict[str, int] = {}
-        self.cursor = None
+        self._due_cache: dict[tuple[int, int], int] = {}
 
-    # ---- the whole build, in foreign-key order -------------------------------------------
+    def _below(self, n: int) -> int:
+        return int(self.rand() * n)
+
+    def _choice(self, seq: Sequence):
+        return seq[int(self.rand() * len(seq))]
+
     def build(self) -> dict[str, int]:
         self.cursor = db.database.cursor()
+        for model in BULK_MODELS:
+            model._schema.drop_indexes()
         self.say("calendar")
         self._calendar()
-        self.say("rules")
         self._rules()
         self.say("titles")
         self._titles()
@@ -406,41 +497,40 @@ class _Builder:
         self._past_loans()
         self.say("fees")
         self._fees()
-        self.say("finishing")
+        self.say("indexes")
+        for model in BULK_MODELS:
+            model._schema.create_indexes()
         self._finish()
         return self.counts
 
     # ---- calendar and rules ----------------------------------------------------------------
     def _calendar(self) -> None:
-        first, last = self.today - timedelta(days=365), self.today + timedelta(days=365)
-        closed: dict[date, str] = {}
-        day = first + timedelta(days=(6 - first.weekday()) % 7)  # the first Sunday
-        while day <= last:
-            closed[day] = "Sunday"
-            day += timedelta(days=7)
-        for year in range(first.year, last.year + 1):
+        first, last = self.today - 365, self.today + 365
+        closed: dict[int, str] = {d: "Sunday" for d in range(first, last + 1) if d % 7 == 0}  # ordinal % 7 == 0: Sunday
+        for year in range(date.fromordinal(first).year, date.fromordinal(last).year + 1):
             for (month, mday), reason in FIXED_HOLIDAYS:
-                closed[date(year, month, mday)] = reason
+                closed[date(year, month, mday).toordinal()] = reason
             if year in SPRING_FESTIVAL:
                 for offset in range(3):
-                    closed[SPRING_FESTIVAL[year] + timedelta(days=offset)] = "春节 Spring Festival"
-        existing = {d for (d,) in ClosedDay.select(ClosedDay.day).tuples()}
-        rows = [(d.isoformat(), reason) for d, reason in sorted(closed.items())
-                if first <= d <= last and d not in existing]
+                    closed[SPRING_FESTIVAL[year].toordinal() + offset] = "春节 Spring Festival"
+        closed = {d: reason for d, reason in closed.items() if first <= d <= last}
+        existing = {d.toordinal() for (d,) in ClosedDay.select(ClosedDay.day).tuples()}
+        rows = [(date.fromordinal(d).isoformat(), reason) for d, reason in sorted(closed.items())
+                if d not in existing]
         _insert(self.cursor, ClosedDay, (ClosedDay.day, ClosedDay.reason), rows)
-        self.closed = frozenset(existing) | {d for d in closed if first <= d <= last}
-        # Loans are only made on open days; before the calendar starts, every Sunday is closed.
-        self.open_days = [d for d in (self.today - timedelta(days=n) for n in range(1, 731))
-                          if d not in self.closed and d.weekday() != 6]
+        self.closed_dates = frozenset(date.fromordinal(d) for d in set(closed) | existing)
+        # Loans are made on open days; before the calendar starts, Sundays are closed too.
+        self.open_days = [d for d in range(self.today - 730, self.today)
+                          if d % 7 and d not in closed and d not in existing]
         self.counts["closed_days"] = len(rows)
 
     def _rules(self) -> None:
-        categories = {c.code: c for c in PatronCategory.select()}
-        types = {t.code: t for t in ItemType.select()}
+        self.categories = {c.code: c for c in PatronCategory.select()}
+        self.types = {t.code: t for t in ItemType.select()}
         added = 0
         for category, item_type, fields in EXTRA_RULES:
-            cat_id = categories[category].id if category else None
-            type_id = types[item_type].id
+            cat_id = self.categories[category].id if category else None
+            type_id = self.types[item_type].id
             query = CirculationRule.select().where(
                 (CirculationRule.category.is_null() if cat_id is None else CirculationRule.category == cat_id)
                 & (CirculationRule.item_type == type_id) & CirculationRule.location.is_null())
@@ -448,76 +538,94 @@ class _Builder:
                 CirculationRule.create(category=cat_id, item_type=type_id, **fields)
                 added += 1
         self.counts["rules_added"] = added
-        self.categories = categories
-        self.types = types
-        self._rule_cache: dict[tuple[int, int, str], CirculationRule] = {}
-        self._fine_cache: dict[tuple, int] = {}
+        # Readers come in categories and copies in "kinds" (item type x location); the rule
+        # of each pair is looked up once through the rules service.
+        self.category_codes = [code for code, _ in CATEGORY_WEIGHTS]
+        self.kinds: list[tuple[str, str]] = []  # (item type code, location)
+        for code, _ in TYPE_WEIGHTS:
+            for location in ([TYPE_LOCATION[code]] if code in TYPE_LOCATION else [l for l, _ in BOOK_LOCATIONS]):
+                self.kinds.append((code, location))
+        self.kind_index = {kind: i for i, kind in enumerate(self.kinds)}
+        self.pair_rule: list[CirculationRule] = []  # index: category * len(kinds) + kind
+        for code in self.category_codes:
+            for type_code, location in self.kinds:
+                self.pair_rule.append(rules.rule_for(self.categories[code].id, self.types[type_code].id, location))
+        self.pair_days = [rule.loan_days for rule in self.pair_rule]
+        self.kind_loanable = [self.types[type_code].loanable for type_code, _ in self.kinds]
 
-    def _rule(self, category_id: int, type_id: int, location: str) -> CirculationRule:
-        key = (category_id, type_id, location)
-        rule = self._rule_cache.get(key)
-        if rule is None:
-            rule = self._rule_cache[key] = rules.rule_for(category_id, type_id, location)
-        return rule
+    def _due(self, out_day: int, loan_days: int) -> int:
+        """Seconds at the end of the due day of a loan made on `out_day` (closed days skipped)."""
+        key = (out_day, loan_days)
+        ts = self._due_cache.get(key)
+        if ts is None:
+            due = due_date(date.fromordinal(out_day), loan_days, self.closed_dates).toordinal()
+            ts = self._due_cache[key] = self.clock.end_of_day(due)
+        return ts
 
-    # ---- titles ------------------------------------------------------------------------
+    # ---- titles ----------------------------------------------------------------------------
     def _titles(self) -> None:
-        rng, n = self.rng, self.scale.titles
-        cls_cum = list(_cumulate(entry[1] for entry in CLASSES))
-        type_values, type_cum = _weighted(TYPE_WEIGHTS)
+        rand, below, choice, text = self.rand, self._below, self._choice, self.clock.text
+        n = self.scale.titles
+        cls_cum = _cumulative(entry[1] for entry in CLASSES)
+        cls_total = cls_cum[-1]
+        type_codes = [code for code, _ in TYPE_WEIGHTS]
+        type_cum = _cumulative(w for _, w in TYPE_WEIGHTS)
         running: dict[str, int] = {}
         isbn_seq: dict[str, int] = {}
         journal_issn = {name: self._issn(i) for i, (name, _, _) in enumerate(JOURNALS)}
-        created_base = self.now_ts - 6 * 365 * _DAY
+        created_from, created_span = self.now_ts - 6 * 365 * _DAY, 6 * 365 * _DAY - _DAY
+        latest_year = date.fromordinal(self.today).year - 1
         self.title_text: list[str] = []
         self.title_type: list[str] = []
-        self.title_call: list[tuple[str, str]] = []  # (call number, sort key)
+        self.title_call: list[str] = []
+        self.title_sort: list[str] = []  # shelf-order keys of the call numbers
         self.title_price: list[int] = []
         self.title_year: list[int] = []
-        next_id = self.biblio_base = _next_id(Biblio)
+        base = self.biblio_base = _next_id(Biblio)
         fields = (Biblio.id, Biblio.title, Biblio.author, Biblio.edition, Biblio.publisher, Biblio.year,
                   Biblio.isbn, Biblio.issn, Biblio.language, Biblio.classification, Biblio.subjects,
                   Biblio.created_at)
         rows = []
-        latest_year = self.today.year - 1
         for index in range(n):
-            kind = type_values[_pick(rng, type_cum)]
-            chinese = rng.random() < 0.62
-            year = latest_year - min(int(rng.expovariate(1 / 9)), 45)
-            edition = ""
-            the_issn = None
-            the_isbn = None
+            kind = type_codes[bisect(type_cum, rand() * type_cum[-1])]
+            chinese = rand() < 0.62
+            year = latest_year - min(int(self.rng.expovariate(1 / 9)), 45)
+            edition, isbn_, issn_ = "", None, None
             if kind == "periodical":
-                name, cls, lang = JOURNALS[rng.randrange(len(JOURNALS))]
+                name, cls, lang = choice(JOURNALS)
                 chinese = lang == "chi"
                 title = f"{name} {year}年合订本" if chinese else f"{name}, vol. {year - 1900} ({year})"
-                author, publisher, subject, the_issn = "", name if chinese else "", name, journal_issn[name]
-                price = rng.randrange(30, 160) * 100
+                author, publisher, subject, issn_ = "", name if chinese else "", name, journal_issn[name]
+                price = (30 + below(130)) * 100
             else:
-                entry = CLASSES[_pick(rng, cls_cum)]
-                cls, _, zh_topics, en_topics, zh_works, en_works = entry
+                cls, _, zh_topics, en_topics, zh_works, en_works = CLASSES[bisect(cls_cum, rand() * cls_total)]
                 if chinese and not (zh_topics or zh_works):
                     chinese = False
-                if not chinese and not (en_topics or en_works):
+                elif not chinese and not (en_topics or en_works):
                     chinese = True
-                title, subject = self._title(kind, chinese, zh_topics, en_topics, zh_works, en_works)
-                author = self._author(chinese)
-                pubs = PUBLISHERS_ZH if chinese else PUBLISHERS_EN
-                publisher, the_isbn = self._isbn(pubs, isbn_seq)
-                if rng.random() < 0.12:
-                    edition = rng.choice(ZH_EDITIONS if chinese else EN_EDITIONS)
-                base = {"book": (15, 90), "reference": (80, 400), "av": (20, 80)}[kind]
-                price = rng.randrange(*base) * 100 + rng.choice((0, 0, 50, 80, 90))
+                if chinese:
+                    title, subject = self._chinese_title(kind, zh_topics, zh_works)
+                    author = self._chinese_author()
+                    publisher, isbn_ = self._isbn(PUBLISHERS_ZH, isbn_seq)
+                else:
+                    title, subject = self._english_title(kind, en_topics, en_works)
+                    author = self._english_name() if rand() < 0.8 else (
+                        f"{self._english_name()} and {self._english_name()}")
+                    publisher, isbn_ = self._isbn(PUBLISHERS_EN, isbn_seq)
+                if rand() < 0.12:
+                    edition = choice(ZH_EDITIONS if chinese else EN_EDITIONS)
+                low, high = {"book": (15, 90), "reference": (80, 400), "av": (20, 80)}[kind]
+                price = (low + below(high - low)) * 100 + choice((0, 0, 50, 80, 90))
                 if not chinese:
                     price = price * 2 + 900
             running[cls] = number = running.get(cls, 0) + 1
             call_number = f"{cls}/{number}"
-            rows.append((next_id + index, title, author, edition, publisher, year, the_isbn, the_issn,
-                         "chi" if chinese else "eng", cls, subject,
-                         self.clock.text(created_base + rng.randrange(6 * 365 * _DAY))))
+            rows.append((base + index, title, author, edition, publisher, year, isbn_, issn_,
+                         "chi" if chinese else "eng", cls, subject, text(created_from + below(created_span))))
             self.title_text.append(title)
             self.title_type.append(kind)
-            self.title_call.append((call_number, clc_sort_key(call_number)))
+            self.title_call.append(call_number)
+            self.title_sort.append(clc_sort_key(call_number))
             self.title_price.append(price)
             self.title_year.append(year)
             if len(rows) >= CHUNK:
@@ -526,48 +634,42 @@ class _Builder:
         _insert(self.cursor, Biblio, fields, rows)
         self.counts["titles"] = n
 
-    def _title(self, kind, chinese, zh_topics, en_topics, zh_works, en_works) -> tuple[str, str]:
-        rng = self.rng
-        if chinese:
-            works = zh_works if zh_works and (not zh_topics or rng.random() < 0.5) else ()
-            if kind == "reference":
-                subject = rng.choice(zh_topics or zh_works)
-                return subject + rng.choice(ZH_REFERENCE_FORMS), subject
-            if works:
-                subject = rng.choice(works)
-                title = subject + rng.choice(ZH_WORK_FORMS)
-            else:
-                subject = rng.choice(zh_topics)
-                title = subject + rng.choice(ZH_TOPIC_FORMS)
-            return (title + "（DVD）" if kind == "av" else title), subject
-        works = en_works if en_works and (not en_topics or rng.random() < 0.5) else ()
+    def _chinese_title(self, kind: str, topics, works) -> tuple[str, str]:
+        choice = self._choice
         if kind == "reference":
-            subject = rng.choice(en_topics or en_works)
-            return rng.choice(EN_REFERENCE_FORMS).format(subject), subject
-        if works:
-            subject = rng.choice(works)
-            title = rng.choice(EN_WORK_FORMS).format(subject)
+            subject = choice(topics or works)
+            return subject + choice(ZH_REFERENCE_FORMS), subject
+        if works and (not topics or self.rand() < 0.5):
+            subject = choice(works)
+            title = subject + choice(ZH_WORK_FORMS)
         else:
-            subject = rng.choice(en_topics)
-            title = rng.choice(EN_TOPIC_FORMS).format(subject)
+            subject = choice(topics)
+            title = subject + choice(ZH_TOPIC_FORMS)
+        return (title + "（DVD）" if kind == "av" else title), subject
+
+    def _english_title(self, kind: str, topics, works) -> tuple[str, str]:
+        choice = self._choice
+        if kind == "reference":
+            subject = choice(topics or works)
+            return choice(EN_REFERENCE_FORMS).format(subject), subject
+        if works and (not topics or self.rand() < 0.5):
+            subject = choice(works)
+            title = choice(EN_WORK_FORMS).format(subject)
+        else:
+            subject = choice(topics)
+            title = choice(EN_TOPIC_FORMS).format(subject)
         return (title + " [DVD]" if kind == "av" else title), subject
 
-    def _author(self, chinese: bool) -> str:
-        rng = self.rng
-        if chinese:
-            name = self._chinese_name()
-            role = rng.choice(ZH_AUTHOR_ROLES)
-            if role == "编著" and rng.random() < 0.5:
-                name += "，" + self._chinese_name()
-            return f"{name} {role}"
-        name = self._english_name()
-        if rng.random() < 0.2:
-            name += " and " + self._english_name()
-        return name
+    def _chinese_author(self) -> str:
+        role = self._choice(ZH_AUTHOR_ROLES)
+        name = self._chinese_name()
+        if role == "编著" and self.rand() < 0.5:
+            name += "，" + self._chinese_name()
+        return f"{name} {role}"
 
     def _isbn(self, publishers, seq: dict[str, int]) -> tuple[str, str]:
         """A publisher and the next unused ISBN-13 in its range (check digit from python-stdnum)."""
-        start = self.rng.randrange(len(publishers))
+        start = self._below(len(publishers))
         for step in range(len(publishers)):
             name, prefix = publishers[(start + step) % len(publishers)]
             width = 12 - len(prefix)
@@ -584,73 +686,72 @@ class _Builder:
         return payload + issn.calc_check_digit(payload)
 
     def _chinese_name(self) -> str:
-        rng = self.rng
-        if rng.random() < 0.01:
-            surname = rng.choice(ZH_DOUBLE_SURNAMES)
-        else:
-            # common surnames first: favour the front of the list
-            surname = ZH_SURNAMES[min(int(rng.expovariate(1 / 18)), len(ZH_SURNAMES) - 1)]
-        given = rng.choice(ZH_GIVEN)
-        if rng.random() < 0.7:
-            given += rng.choice(ZH_GIVEN)
+        rand = self.rand
+        if rand() < 0.01:
+            surname = self._choice(ZH_DOUBLE_SURNAMES)
+        else:  # the common surnames are at the front of the list
+            surname = ZH_SURNAMES[min(int(self.rng.expovariate(1 / 18)), len(ZH_SURNAMES) - 1)]
+        given = ZH_GIVEN[int(rand() * len(ZH_GIVEN))]
+        if rand() < 0.7:
+            given += ZH_GIVEN[int(rand() * len(ZH_GIVEN))]
         return surname + given
 
     def _english_name(self) -> str:
-        return f"{self.rng.choice(EN_FIRST)} {self.rng.choice(EN_LAST)}"
+        return f"{self._choice(EN_FIRST)} {self._choice(EN_LAST)}"
 
     # ---- readers ---------------------------------------------------------------------------
     def _readers(self) -> None:
-        rng, n = self.rng, self.scale.readers
-        cat_values, cat_cum = _weighted(CATEGORY_WEIGHTS)
-        next_id = self.patron_base = _next_id(Patron)
+        rand, below, choice, text = self.rand, self._below, self._choice, self.clock.text
+        n = self.scale.readers
+        cat_cum = _cumulative(w for _, w in CATEGORY_WEIGHTS)
+        cards = _barcode_run(CARD_PREFIX, 1, n, library.settings().barcodes)
+        base = self.patron_base = _next_id(Patron)
         fields = (Patron.id, Patron.card, Patron.name, Patron.category, Patron.department,
                   Patron.id_number, Patron.phone, Patron.email, Patron.expires_on, Patron.status,
                   Patron.block_reason, Patron.notes, Patron.created_at)
-        self.reader_category: list[int] = []
+        self.reader_category: list[int] = []  # index into category_codes
         self.reader_limit: list[int] = []
         self.reader_ok: list[bool] = []  # may borrow today: active and not expired
         ids_used: set[str] = set()
+        this_year = date.fromordinal(self.today).year
         rows = []
-        this_year = self.today.year
         for index in range(n):
             number = index + 1
-            code = cat_values[_pick(rng, cat_cum)]
+            cat = bisect(cat_cum, rand() * cat_cum[-1])
+            code = self.category_codes[cat]
             category = self.categories[code]
-            english = rng.random() < (0.12 if code == "student" else 0.2)
+            english = rand() < (0.12 if code == "student" else 0.2)
             name = self._english_name() if english else self._chinese_name()
             if code == "student":
-                enrolled = this_year - rng.randrange(4)
+                enrolled = this_year - below(4)
                 department = (f"International Programme {enrolled}" if english else
-                              f"{rng.choice(MAJORS)} {enrolled}级{rng.randrange(1, 5)}班")
+                              f"{choice(MAJORS)} {enrolled}级{1 + below(4)}班")
                 id_number = f"{enrolled}{number:08d}"
             elif code == "teacher":
-                department = rng.choice(FACULTIES_EN if english else FACULTIES_ZH)
+                department = choice(FACULTIES_EN if english else FACULTIES_ZH)
                 id_number = f"T{number:08d}"
             elif code == "staff":
-                department = rng.choice(OFFICES)
+                department = choice(OFFICES)
                 id_number = f"E{number:08d}"
             else:
-                department = rng.choice(EXTERNAL_GROUPS)
+                department = choice(EXTERNAL_GROUPS)
                 id_number = self._identity_card(ids_used)
-            roll = rng.random()
-            if roll < 0.03:
-                expires = self.today - timedelta(days=rng.randrange(1, 300))
+            if rand() < 0.03:
+                expires = self.today - 1 - below(300)
             else:
-                expires = self.today + timedelta(days=rng.randrange(20, 365 * category.card_years + 1))
-            status, reason = "active", ""
-            roll = rng.random()
+                expires = self.today + 20 + below(365 * category.card_years - 20)
+            status, reason, roll = "active", "", rand()
             if roll < 0.01:
-                status, reason = "blocked", rng.choice(BLOCK_REASONS)
+                status, reason = "blocked", choice(BLOCK_REASONS)
             elif roll < 0.013:
                 status = "card lost"
             email = (f"{name.lower().replace(' ', '.')}{number}@example.edu" if english
                      else f"r{number:06d}@example.edu.cn")
-            phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-            created = self.now_ts - rng.randrange(800, 2000) * _DAY
-            rows.append((next_id + index, library_barcode(CARD_PREFIX, number), name, category.id,
-                         department, id_number, phone, email, expires.isoformat(), status, reason, "",
-                         self.clock.text(created)))
-            self.reader_category.append(category.id)
+            phone = f"1{choice('3578')}{below(10**9):09d}"
+            created = self.now_ts - (800 + below(1200)) * _DAY
+            rows.append((base + index, cards[index], name, category.id, department, id_number, phone, email,
+                         date.fromordinal(expires).isoformat(), status, reason, "", text(created)))
+            self.reader_category.append(cat)
             self.reader_limit.append(category.loan_limit)
             self.reader_ok.append(status == "active" and expires >= self.today)
             if len(rows) >= CHUNK:
@@ -661,10 +762,9 @@ class _Builder:
 
     def _identity_card(self, used: set[str]) -> str:
         """A resident identity card number with a valid check digit (python-stdnum)."""
-        rng = self.rng
         while True:
-            born = date(1950, 1, 1) + timedelta(days=rng.randrange(55 * 365))
-            payload = f"{rng.choice(REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+            born = date(1950, 1, 1) + timedelta(days=self._below(55 * 365))
+            payload = f"{self._choice(REGIONS)}{born:%Y%m%d}{self._below(1000):03d}"
             number = payload + ric.calc_check_digit(payload + "0")
             if number not in used:
                 used.add(number)
@@ -672,225 +772,219 @@ class _Builder:
 
     # ---- copies ----------------------------------------------------------------------------
     def _plan_copies(self) -> None:
-        """Which title each copy belongs to, its type, location and price (before statuses)."""
-        rng, titles = self.rng, self.scale.titles
+        """Each copy's title, kind and acquisition day, before statuses are settled."""
+        rand, below = self.rand, self._below
+        titles = self.scale.titles
         per_title = [1] * titles
         for _ in range(self.scale.copies - titles):
-            # popular titles get more copies: favour books, and the front of the list
-            t = rng.randrange(titles)
-            if self.title_type[t] != "book":
-                t = rng.randrange(titles)
+            t = int(rand() * titles)
+            if self.title_type[t] != "book":  # popular books get the extra copies
+                t = int(rand() * titles)
             per_title[t] += 1
-        loc_values, loc_cum = _weighted(BOOK_LOCATIONS)
-        type_ids = {code: t.id for code, t in self.types.items()}
-        self.loanable = {t.id for t in self.types.values() if t.loanable}
+        loc_cum = _cumulative(w for _, w in BOOK_LOCATIONS)
+        book_kinds = [self.kind_index[("book", location)] for location, _ in BOOK_LOCATIONS]
+        fixed_kind = {code: self.kind_index[(code, location)] for code, location in TYPE_LOCATION.items()}
+        earliest, latest = self.today - 15 * 365, self.today - 7
+        first_day = {year: max(date(year, 1, 1).toordinal(), earliest) for year in set(self.title_year)}
         self.item_title: list[int] = []
-        self.item_type: list[int] = []
-        self.item_location: list[str] = []
+        self.item_kind: list[int] = []
+        self.item_acquired: list[int] = []  # day ordinal; no copy is lent before it was acquired
         for title, count in enumerate(per_title):
             kind = self.title_type[title]
-            type_id = type_ids[kind]
+            start = first_day[self.title_year[title]]
+            span = latest - start
             for _ in range(count):
                 self.item_title.append(title)
-                self.item_type.append(type_id)
-                self.item_location.append(TYPE_LOCATION.get(kind) or loc_values[_pick(rng, loc_cum)])
+                self.item_kind.append(fixed_kind[kind] if kind in fixed_kind
+                                      else book_kinds[bisect(loc_cum, rand() * loc_cum[-1])])
+                self.item_acquired.append(start + below(span) if span > 0 else start)
         self.item_status = ["available"] * len(self.item_title)
-        self.item_acquired: list[int] = []  # seconds; no copy is lent before it was acquired
-        latest = self.today - timedelta(days=7)
-        earliest = self.today - timedelta(days=15 * 365)
-        for index, title in enumerate(self.item_title):
-            roll = rng.random()
-            if roll < 0.002:
-                self.item_status[index] = ItemStatus.IN_REPAIR.value
-            elif roll < 0.004:
-                self.item_status[index] = ItemStatus.MISSING.value
-            start = max(date(self.title_year[title], 1, 1), earliest)
-            span = (latest - start).days
-            acquired = start + timedelta(days=rng.randrange(span) if span > 0 else 0)
-            self.item_acquired.append(self.clock.local_midnight(acquired))
+        for _ in range(len(self.item_title) // 250):
+            self.item_status[below(len(self.item_title))] = ItemStatus.IN_REPAIR.value
+            self.item_status[below(len(self.item_title))] = ItemStatus.MISSING.value
 
     def _choose_open_loans(self) -> None:
-        rng, count = self.rng, len(self.item_title)
+        count, wanted = len(self.item_title), self.scale.open_loans
+        lent_since = self.today - 240  # copies on loan now were acquired well before
         chosen: list[int] = []
         taken: set[int] = set()
-        attempts = 0
-        while len(chosen) < self.scale.open_loans:
-            attempts += 1
-            if attempts > 50 * (self.scale.open_loans + 10):
-                raise ValueError("Not enough loanable copies for the open loans of this scale.")
-            index = rng.randrange(count)
-            if (index in taken or self.item_type[index] not in self.loanable
-                    or self.item_status[index] != "available"
-                    or self.item_acquired[index] > self.now_ts - 240 * _DAY):
-                continue
-            taken.add(index)
-            chosen.append(index)
-            self.item_status[index] = ItemStatus.CHECKED_OUT.value
+        for _attempt in range(50 * (wanted + 10)):
+            if len(chosen) == wanted:
+                break
+            index = self._below(count)
+            if (index not in taken and self.kind_loanable[self.item_kind[index]]
+                    and self.item_status[index] == "available" and self.item_acquired[index] < lent_since):
+                taken.add(index)
+                chosen.append(index)
+                self.item_status[index] = ItemStatus.CHECKED_OUT.value
+        if len(chosen) < wanted:
+            raise ValueError("Not enough loanable copies for the open loans of this scale.")
         self.open_items = chosen
 
     def _copies(self) -> None:
-        rng = self.rng
-        next_id = self.item_base = _next_id(Item)
-        first_number = 1
+        below = self._below
+        count = len(self.item_title)
+        barcodes = self.item_barcodes.result()
+        base = self.item_base = _next_id(Item)
         fields = (Item.id, Item.barcode, Item.accession_number, Item.biblio, Item.call_number,
                   Item.call_sort, Item.location, Item.item_type, Item.price, Item.acquired_on,
                   Item.source, Item.status, Item.condition)
+        kind_rows = [(self.types[code].id, location) for code, location in self.kinds]
         sources = ("purchase",) * 8 + ("donation", "exchange")
+        day_text: dict[int, str] = {}
         rows = []
-        self.item_price: list[int] = []
-        for index, title in enumerate(self.item_title):
-            number = first_number + index
-            call_number, call_sort = self.title_call[title]
-            price = self.title_price[title]
-            acquired = self.clock.local_day(self.item_acquired[index])
-            rows.append((next_id + index, library_barcode(ITEM_PREFIX, number), number,
-                         self.biblio_base + title, call_number, call_sort, self.item_location[index],
-                         self.item_type[index], price, acquired.isoformat(), rng.choice(sources),
-                         self.item_status[index], ""))
-            self.item_price.append(price)
+        for index in range(count):
+            title = self.item_title[index]
+            type_id, location = kind_rows[self.item_kind[index]]
+            acquired = self.item_acquired[index]
+            acquired_text = day_text.get(acquired)
+            if acquired_text is None:
+                acquired_text = day_text[acquired] = date.fromordinal(acquired).isoformat()
+            rows.append((base + index, barcodes[index], index + 1, self.biblio_base + title,
+                         self.title_call[title], self.title_sort[title], location, type_id, self.title_price[title], acquired_text,
+                         sources[below(10)], self.item_status[index], ""))
             if len(rows) >= CHUNK:
                 _insert(self.cursor, Item, fields, rows)
                 rows = []
         _insert(self.cursor, Item, fields, rows)
-        self.counts["copies"] = len(self.item_title)
+        self.counts["copies"] = count
 
     # ---- loans -----------------------------------------------------------------------------
-    def _due(self, out_day: date, loan_days: int) -> date:
-        key = (out_day, loan_days)
-        due = self._due_cache.get(key)
-        if due is None:
-            due = self._due_cache[key] = due_date(out_day, loan_days, self.closed)
-        return due
+    LOAN_FIELDS = (Loan.id, Loan.item, Loan.patron, Loan.out_at, Loan.due_at, Loan.returned_at,
+                   Loan.renewals, Loan.staff_out, Loan.staff_in)
 
     def _open_loans(self) -> None:
         """Copies on loan now; the first `overdue_loans` of them are past their due date."""
-        rng, clock = self.rng, self.clock
-        self._due_cache: dict[tuple[date, int], date] = {}
-        self._recent_cache: dict[int, list[date]] = {}
-        self.loan_fields = (Loan.id, Loan.item, Loan.patron, Loan.out_at, Loan.due_at, Loan.returned_at,
-                            Loan.renewals, Loan.staff_out, Loan.staff_in)
+        below, clock, today = self._below, self.clock, self.today
+        kinds = len(self.kinds)
         self.loan_base = self.next_loan = _next_id(Loan)
         readers = [r for r in range(self.scale.readers) if self.reader_ok[r]] or list(range(self.scale.readers))
         out_count = [0] * self.scale.readers
         self.open_from: dict[int, int] = {}  # copy -> when its open loan began
+        today_ends = clock.end_of_day(today)
+        recent: dict[int, list[int]] = {}
         rows = []
         overdue = 0
         for k, item in enumerate(self.open_items):
-            reader = readers[rng.randrange(len(readers))]
-            for _ in range(20):  # stay within the reader's loan limit where possible
+            reader = readers[below(len(readers))]
+            for _ in range(20):  # keep within the reader's loan limit where possible
                 if out_count[reader] < self.reader_limit[reader]:
                     break
-                reader = readers[rng.randrange(len(readers))]
+                reader = readers[below(len(readers))]
             out_count[reader] += 1
-            location = self.item_location[item]
-            rule = self._rule(self.reader_category[reader], self.item_type[item], location)
+            loan_days = self.pair_days[self.reader_category[reader] * kinds + self.item_kind[item]]
             if k < self.scale.overdue_loans:
-                late = 1 + min(int(rng.expovariate(1 / 12)), 120)
-                out_day = self.today - timedelta(days=rule.loan_days + late)
-                while (out_day in self.closed or out_day.weekday() == 6
-                       or self._due(out_day, rule.loan_days) >= self.today):
-                    out_day -= timedelta(days=1)
+                out_day = today - loan_days - 1 - min(int(self.rng.expovariate(1 / 12)), 120)
+                while out_day % 7 == 0 or date.fromordinal(out_day) in self.closed_dates \
+                        or self._due(out_day, loan_days) >= today_ends:
+                    out_day -= 1
                 overdue += 1
             else:  # lent on an open day recent enough to be due after today
-                recent = self._recent_open_days(rule.loan_days)
-                out_day = recent[rng.randrange(len(recent))] if recent else self.today - timedelta(days=1)
-            due = self._due(out_day, rule.loan_days)
-            out_ts = clock.local_midnight(out_day) + rng.randrange(_OPEN_FROM, _OPEN_UNTIL)
+                days = recent.get(loan_days)
+                if days is None:
+                    days = recent[loan_days] = [d for d in self.open_days[-loan_days:]
+                                                if self._due(d, loan_days) >= today_ends] or [today - 1]
+                out_day = days[below(len(days))]
+            out_ts = clock.local_midnight(out_day) + _OPEN_FROM + below(_OPEN_UNTIL - _OPEN_FROM)
             self.open_from[item] = out_ts
             rows.append((self.next_loan, self.item_base + item, self.patron_base + reader, clock.text(out_ts),
-                         clock.text(clock.end_of_day(due)), None, 0, self.clerk_id, None))
+                         clock.text(self._due(out_day, loan_days)), None, 0, self.clerk_id, None))
             self.next_loan += 1
-        _insert(self.cursor, Loan, self.loan_fields, rows)
+        _insert(self.cursor, Loan, self.LOAN_FIELDS, rows)
         self.counts["open_loans"] = len(rows)
         self.counts["overdue_loans"] = overdue
 
-    def _recent_open_days(self, loan_days: int) -> list[date]:
-        """Open days before today from which a loan of `loan_days` is not yet due."""
-        days = self._recent_cache.get(loan_days)
-        if days is None:
-            days = self._recent_cache[loan_days] = [
-                d for d in self.open_days
-                if (self.today - d).days < loan_days and self._due(d, loan_days) >= self.today]
-        return days
-
     def _past_loans(self) -> None:
-        """Two years of returned loans, in time order, never overlapping on one copy."""
-        rng, clock, n = self.rng, self.clock, self.scale.past_loans
-        lendable = [i for i, t in enumerate(self.item_type) if t in self.loanable]
+        """Two years of returned loans, day by day, never two at once on one copy."""
+        rand, clock, text = self.rand, self.clock, self.clock.text
+        n, readers = self.scale.past_loans, self.scale.readers
+        kinds = len(self.kinds)
+        lendable = [i for i, kind in enumerate(self.item_kind) if self.kind_loanable[kind]]
         if n and not lendable:
             raise ValueError("The demo has no loanable copies for past loans.")
-        open_days = self.open_days
-        outs = sorted(clock.local_midnight(open_days[rng.randrange(len(open_days))])
-                      + rng.randrange(_OPEN_FROM, _OPEN_UNTIL) for _ in range(n))
-        free_at = [0] * len(self.item_title)
+        lendable_count = len(lendable)
+        per_day = [0] * len(self.open_days)
+        for _ in range(n):
+            per_day[int(rand() * len(self.open_days))] += 1
+        free_at = [0] * len(self.item_title)  # seconds when the copy was back from its last loan
+        acquired = self.item_acquired
+        open_from = self.open_from
         never = 1 << 62
         latest = self.now_ts - 600
-        self.late_returns: list[tuple[int, int, int, int, int]] = []  # loan, reader, copy, due day ts, returned ts
+        item_kind, reader_category, pair_days = self.item_kind, self.reader_category, self.pair_days
+        item_base, patron_base, clerk = self.item_base, self.patron_base, self.clerk_id
+        self.late_returns: list[tuple[int, int, int, int, int]] = []  # loan, reader, copy, due, returned
+        late_returns = self.late_returns
+        loan_id = self.next_loan
         rows = []
-        made = 0
-        for out_ts in outs:
-            reader = rng.randrange(self.scale.readers)
-            for _attempt in range(100):
-                item = lendable[rng.randrange(len(lendable))]
-                if (free_at[item] <= out_ts and self.item_acquired[item] < out_ts
-                        and self.open_from.get(item, never) > out_ts + 2 * _DAY):
-                    break
-            else:
-                continue  # every copy tried was out; skip this loan (vanishingly rare)
-            rule = self._rule(self.reader_category[reader], self.item_type[item], self.item_location[item])
-            out_day = clock.local_day(out_ts)
-            due_ts = clock.end_of_day(self._due(out_day, rule.loan_days))
-            limit = min(latest, self.open_from.get(item, never) - _DAY)
-            if rng.random() < 0.08 and due_ts + _DAY < limit:
-                returned = min(due_ts + rng.randrange(_DAY, 45 * _DAY), limit)
-            else:
-                returned = out_ts + 3600 + rng.randrange(max(1, min(due_ts, limit) - out_ts - 3600))
-            free_at[item] = returned + 3600
-            if returned > due_ts:
-                self.late_returns.append((self.next_loan, reader, item, due_ts, returned))
-            renewals = 1 if rng.random() < 0.05 else 0
-            rows.append((self.next_loan, self.item_base + item, self.patron_base + reader, clock.text(out_ts),
-                         clock.text(due_ts), clock.text(returned), renewals, self.clerk_id, self.clerk_id))
-            self.next_loan += 1
-            made += 1
-            if len(rows) >= CHUNK:
-                _insert(self.cursor, Loan, self.loan_fields, rows)
-                rows = []
-        _insert(self.cursor, Loan, self.loan_fields, rows)
-        self.counts["past_loans"] = made
+        open_span = _OPEN_UNTIL - _OPEN_FROM
+        for day, count in zip(self.open_days, per_day):
+            if not count:
+                continue
+            midnight = clock.local_midnight(day) + _OPEN_FROM
+            due_by_days: dict[int, int] = {}
+            for out_ts in sorted(midnight + int(rand() * open_span) for _ in range(count)):
+                reader = int(rand() * readers)
+                for _attempt in range(100):
+                    item = lendable[int(rand() * lendable_count)]
+                    if free_at[item] <= out_ts and acquired[item] < day and open_from.get(item, never) > out_ts + 2 * _DAY:
+                        break
+                else:
+                    continue  # every copy tried was out; skip this loan (vanishingly rare)
+                loan_days = pair_days[reader_category[reader] * kinds + item_kind[item]]
+                due_ts = due_by_days.get(loan_days)
+                if due_ts is None:
+                    due_ts = due_by_days[loan_days] = self._due(day, loan_days)
+                limit = min(latest, open_from.get(item, never) - _DAY)
+                if rand() < 0.08 and due_ts + _DAY < limit:
+                    returned = min(due_ts + _DAY + int(rand() * 44 * _DAY), limit)
+                    late_returns.append((loan_id, reader, item, due_ts, returned))
+                else:
+                    returned = out_ts + 3600 + int(rand() * max(1, min(due_ts, limit) - out_ts - 3600))
+                free_at[item] = returned + 3600
+                rows.append((loan_id, item_base + item, patron_base + reader, text(out_ts), text(due_ts),
+                             text(returned), 1 if rand() < 0.05 else 0, clerk, clerk))
+                loan_id += 1
+                if len(rows) >= CHUNK:
+                    _insert(self.cursor, Loan, self.LOAN_FIELDS, rows)
+                    rows = []
+        _insert(self.cursor, Loan, self.LOAN_FIELDS, rows)
+        self.counts["past_loans"] = loan_id - self.next_loan
+        self.next_loan = loan_id
 
     # ---- fees ------------------------------------------------------------------------------
-    def _fine(self, rule: CirculationRule, due: date, returned: date, price: int) -> int:
-        capped_by_price = rule.fine_cap_at_price and price and (rule.fine_cap is None or price < rule.fine_cap)
-        key = (rule.id, due, returned, price if capped_by_price else None)
-        amount = self._fine_cache.get(key)
-        if amount is None:
-            amount = self._fine_cache[key] = overdue_fine(
-                due, returned, rules.fine_policy(rule), self.closed, price=price or None).amount
-        return amount
-
     def _fees(self) -> None:
-        """Overdue fines of late returns; most were paid a few days later, some are still owed."""
-        rng, clock = self.rng, self.clock
+        """Overdue fines of late returns; most were paid within days, some are still owed."""
+        rand, clock, text = self.rand, self.clock, self.clock.text
+        kinds = len(self.kinds)
         fields = (Fee.patron, Fee.loan, Fee.kind, Fee.amount, Fee.at, Fee.staff, Fee.note)
+        policies = [rules.fine_policy(rule) for rule in self.pair_rule]  # equal policies are equal keys
+        closed = sorted(d.toordinal() for d in self.closed_dates)
+        fines: dict[tuple, int] = {}
         rows = []
         charged = paid = 0
         for loan_id, reader, item, due_ts, returned in self.late_returns:
-            rule = self._rule(self.reader_category[reader], self.item_type[item], self.item_location[item])
+            pair = self.reader_category[reader] * kinds + self.item_kind[item]
             due, back = clock.local_day(due_ts), clock.local_day(returned)
-            amount = self._fine(rule, due, back, self.item_price[item])
+            price = self.title_price[self.item_title[item]]
+            policy = policies[pair]
+            capped_by_price = policy.cap_at_price and (policy.cap is None or price < policy.cap)
+            key = (policy, due, back, price if capped_by_price else None)
+            amount = fines.get(key)
+            if amount is None:
+                between = [date.fromordinal(d) for d in closed[bisect(closed, due):bisect(closed, back)]]
+                amount = fines[key] = overdue_fine(date.fromordinal(due), date.fromordinal(back), policy,
+                                                   between, price=price).amount
             if amount <= 0:
                 continue
-            days = (back - due).days
-            title = self.title_text[self.item_title[item]]
             patron = self.patron_base + reader
-            rows.append((patron, loan_id, "overdue", amount, clock.text(returned), self.clerk_id,
-                         f"{days} days late: {title}"[:250]))
+            title = self.title_text[self.item_title[item]]
+            rows.append((patron, loan_id, "overdue", amount, text(returned), self.clerk_id,
+                         f"{back - due} days late: {title}"[:250]))
             charged += 1
-            if rng.random() < 0.8:
-                at = min(returned + rng.randrange(0, 12 * _DAY), self.now_ts - 60)
-                rows.append((patron, None, "payment", -amount, clock.text(at), self.clerk_id,
-                             "Paid at the desk"))
+            if rand() < 0.8:
+                at = min(returned + int(rand() * 12 * _DAY), self.now_ts - 60)
+                rows.append((patron, None, "payment", -amount, text(at), self.clerk_id, "Paid at the desk"))
                 paid += 1
             if len(rows) >= CHUNK:
                 _insert(self.cursor, Fee, fields, rows)
@@ -901,8 +995,9 @@ class _Builder:
 
     # ---- numbering and sequences -----------------------------------------------------------
     def _finish(self) -> None:
-        for name, last in ((SERIES_CARD, self.scale.readers), (SERIES_ITEM, len(self.item_title)),
-                           (SERIES_ACCESSION, len(self.item_title))):
+        copies = len(self.item_title)
+        for name, last in ((SERIES_CARD, self.scale.readers), (SERIES_ITEM, copies),
+                           (SERIES_ACCESSION, copies)):
             series = NumberSeries.get_or_none(NumberSeries.name == name)
             if series is None:
                 NumberSeries.create(name=name, last=last)
@@ -910,20 +1005,8 @@ class _Builder:
                 NumberSeries.update(last=last).where(NumberSeries.id == series.id).execute()
         if not db.is_sqlite():
             # ids were written explicitly: move PostgreSQL's sequences past them
-            for model in (Biblio, Patron, Item, Loan, ClosedDay):
+            for model in (Biblio, Patron, Item, Loan):
                 table = model._meta.table_name
                 db.database.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
-
-
-def _cumulate(weights: Iterable[int]) -> Iterable[int]:
-    total = 0
-    for weight in weights:
-        total += weight
-        yield total
-
-
-def _pick(rng: random.Random, cum: Sequence[int]) -> int:
-    """An index drawn with the cumulative weights `cum` (what random.choices does, for one)."""
-    return bisect(cum, rng.random() * cum[-1])
