@@ -35,6 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="upgrade the database to this program's schema")
     _db_option(p)
 
+    p = sub.add_parser("check", help="check the database and that books and accounts agree (exit 1 if not)")
+    _db_option(p)
+
+    p = sub.add_parser("backup", help="copy the live library to a file, while desks keep working")
+    _db_option(p)
+    p.add_argument("path")
+
+    p = sub.add_parser("restore", help="replace the library with a backup file")
+    _db_option(p)
+    p.add_argument("path")
+
     p = sub.add_parser("staff", help="staff accounts")
     _db_option(p)
     staff_sub = p.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
@@ -137,7 +148,48 @@ def cmd_staff(args) -> None:
     print(f"Added {member.username} ({member.roles}).")
 
 
-COMMANDS = {None: cmd_desk, "demo": cmd_demo, "init": cmd_init, "migrate": cmd_migrate, "staff": cmd_staff}
+def cmd_check(args) -> None:
+    from counter_tui.services import check
+    _open(args, need_schema=False)
+    failed = 0
+    for result in check.run_checks():
+        print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}"
+              + ("" if result.ok else f": {result.count} problem(s)"))
+        for problem in result.problems:
+            print(f"        {problem}")
+        if result.count > len(result.problems):
+            print(f"        ... and {result.count - len(result.problems)} more")
+        failed += not result.ok
+    print("All checks passed." if not failed else f"{failed} check(s) failed.")
+    if failed:
+        raise SystemExit(1)
+
+
+def cmd_backup(args) -> None:
+    from pathlib import Path
+    from counter_tui.services import backup
+    from counter_tui.services.errors import Refusal
+    _open(args)
+    try:
+        path = backup.backup(None, Path(args.path))
+    except Refusal as refusal:
+        raise SystemExit(refusal.sentence) from None
+    print(f"Backed up to {path}.")
+
+
+def cmd_restore(args) -> None:
+    from pathlib import Path
+    from counter_tui.services import backup
+    from counter_tui.services.errors import Refusal
+    _open(args, need_schema=False)
+    try:
+        backup.restore(None, Path(args.path))
+    except Refusal as refusal:
+        raise SystemExit(refusal.sentence) from None
+    print(f"Restored from {args.path}.")
+
+
+COMMANDS = {None: cmd_desk, "check": cmd_check, "backup": cmd_backup, "restore": cmd_restore, "demo": cmd_demo, "init": cmd_init, "migrate": cmd_migrate, "staff": cmd_staff}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -96,3 +96,79 @@ def write(fn: Callable[[], T], attempts: int = WRITE_ATTEMPTS) -> T:
                 raise
             time.sleep(random.uniform(0.005, 0.05) * attempt)
     raise AssertionError("unreachable")
+
+
+def storage_problems() -> list[str]:
+    """What the database engine itself finds wrong with its files (empty when sound)."""
+    if not is_sqlite():
+        return []  # PostgreSQL checks its pages as it reads them; nothing cheap to ask here
+    problems = [row[0] for row in database.execute_sql("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+    problems += [f"foreign key broken: {table} row {rowid} -> {parent}"
+                 for table, rowid, parent, _ in database.execute_sql("PRAGMA foreign_key_check").fetchall()]
+    return problems
+
+
+def backup_to(path: Path) -> None:
+    """A consistent copy of the live database while desks keep writing (never `cp`)."""
+    if is_sqlite():
+        import sqlite3
+        target = sqlite3.connect(str(path))
+        try:
+            database.connection().backup(target)  # the SQLite online backup API
+        finally:
+            target.close()
+    else:
+        _run_pg_tool("pg_dump", "--format=custom", f"--file={path}", _pg_url())
+
+
+def restore_from(path: Path) -> None:
+    """Replace the live database's contents with a backup, in one step the desks see whole."""
+    if is_sqlite():
+        import sqlite3
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            source.backup(database.connection())
+        finally:
+            source.close()
+    else:
+        _run_pg_tool("pg_restore", "--clean", "--if-exists", "--single-transaction", "--no-owner",
+                     f"--dbname={_pg_url()}", str(path))
+
+
+def _pg_url() -> str:
+    params = database.obj.connect_params
+    user = params.get("user") or "postgres"
+    auth = f"{user}:{params['password']}" if params.get("password") else user
+    host = params.get("host") or "localhost"
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"postgresql://{auth}@{host}{port}/{database.obj.database}"
+
+
+def _run_pg_tool(*args: str) -> None:
+    import shutil
+    import subprocess
+    if shutil.which(args[0]) is None:
+        raise RuntimeError(f"{args[0]} is not installed: install PostgreSQL's client tools.")
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {done.stderr.strip()}")
+
+
+def backup_version(path: Path) -> int:
+    """The schema version inside a backup file, refusing files that are not sound backups."""
+    if not path.is_file():
+        raise SchemaError(f"There is no backup file at {path}.")
+    if is_sqlite():
+        import sqlite3
+        try:
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                    raise SchemaError(f"{path} is damaged; nothing was restored.")
+                return source.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+            finally:
+                source.close()
+        except sqlite3.DatabaseError as exc:
+            raise SchemaError(f"{path} is not a counter-tui backup ({exc}); nothing was restored.") from None
+    _run_pg_tool("pg_restore", "--list", str(path))  # fails on anything but a pg_dump archive
+    return SCHEMA_VERSION

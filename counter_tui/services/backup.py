@@ -1,0 +1,38 @@
+"""Backing up a live library and restoring it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from counter_tui import db
+from counter_tui.domain.calendar import utc_now
+from counter_tui.models import Staff
+from counter_tui.services import audit
+from counter_tui.services.errors import Refusal
+
+
+def backup(actor: Staff | None, path: Path) -> Path:
+    """Write a consistent copy of the library to `path` while desks keep working."""
+    path = Path(path)
+    if path.exists():
+        raise Refusal(f"{path} already exists; choose a new file name.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db.backup_to(path)
+    db.write(lambda: audit.record(actor, "library.backup", "library", None, utc_now(), new={"file": str(path)}))
+    return path
+
+
+def restore(actor: Staff | None, path: Path) -> None:
+    """Replace the library with a backup. A file that is not a sound backup changes nothing."""
+    path = Path(path)
+    try:
+        version = db.backup_version(path)
+    except (db.SchemaError, RuntimeError) as exc:
+        raise Refusal(str(exc)) from None
+    if version != db.SCHEMA_VERSION:
+        raise Refusal(f"The backup has schema version {version}, this program {db.SCHEMA_VERSION}: "
+                      "restore it with the program that made it, then run `counter-tui migrate`.")
+    try:
+        db.restore_from(path)
+    except RuntimeError as exc:
+        raise Refusal(str(exc)) from None
+    db.write(lambda: audit.record(actor, "library.restore", "library", None, utc_now(), new={"file": str(path)}))
