@@ -1,0 +1,80 @@
+"""check, backup and restore, on a library that desks are busy with."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from counter_tui import db
+from counter_tui.models import Item, Loan, PatronCategory
+from counter_tui.services import backup, check, circulation
+from counter_tui.services.errors import Refusal
+from tests.test_two_desks import assert_books_agree_with_loans, start_desks
+
+
+def failed(results):
+    return {r.name: r.problems for r in results if not r.ok}
+
+
+def test_check_passes_on_a_sound_library_and_names_each_problem(lib):
+    reader, lent, idle = lib.patron(), lib.item(), lib.item()
+    circulation.checkout(lib.clerk, reader.id, lent.barcode)
+    assert failed(check.run_checks()) == {}
+    Item.update(status="checked out").where(Item.id == idle.id).execute()
+    Item.update(status="available").where(Item.id == lent.id).execute()
+    problems = failed(check.run_checks())
+    assert set(problems) == {"copy status agrees with loans"}
+    assert sorted(problems["copy status agrees with loans"]) == sorted([
+        f"copy {idle.barcode} is 'checked out' but has no open loan",
+        f"copy {lent.barcode} is 'available' but has an open loan"])
+
+
+def test_check_finds_a_fee_of_the_wrong_sign(lib):
+    from counter_tui.models import Fee
+    reader = lib.patron()
+    Fee.create(patron=reader, kind="payment", amount=500, at=lib.clerk.created_at)
+    assert "fee ledger" in failed(check.run_checks())
+
+
+def test_backup_while_desks_write_then_restore(lib, settings, tmp_path):
+    PatronCategory.update(loan_limit=100, max_overdue=0).execute()
+    readers = [lib.patron(name=f"Reader {n}") for n in range(5)]
+    items = [lib.item(title=f"Book {n}") for n in range(12)]
+    copies = []
+
+    def take_backups():
+        import time
+        for n in range(3):
+            time.sleep(0.8)
+            copies.append(backup.backup(lib.clerk, tmp_path / f"backup{n}.bak"))
+
+    taker = threading.Thread(target=take_backups)
+    taker.start()
+    results = start_desks(settings.db_url, 2, 3.5, [i.barcode for i in items], [r.id for r in readers])
+    taker.join()
+    assert all(r["errors"] == [] for r in results)
+    assert len(copies) == 3
+    loans_now = Loan.select().count()
+    backup.restore(lib.clerk, copies[0])
+    assert Loan.select().count() < loans_now  # the desks' later work is gone: it is the old state
+    assert failed(check.run_checks()) == {}
+    assert_books_agree_with_loans()
+
+
+def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(lib, tmp_path):
+    reader, book = lib.patron(), lib.item()
+    circulation.checkout(lib.clerk, reader.id, book.barcode)
+    junk = tmp_path / "junk.bak"
+    junk.write_bytes(b"this is not a database" * 100)
+    for path, expected in [(junk, "not a counter-tui backup|failed"), (tmp_path / "missing.bak", "no backup file")]:
+        with pytest.raises(Refusal, match=expected):
+            backup.restore(lib.clerk, path)
+    assert Loan.select().count() == 1 and db.storage_problems() == []
+
+
+def test_backup_refuses_to_overwrite(lib, tmp_path):
+    target = tmp_path / "exists.bak"
+    target.write_text("keep me")
+    with pytest.raises(Refusal, match="already exists"):
+        backup.backup(lib.clerk, target)
+    assert target.read_text() == "keep me"
