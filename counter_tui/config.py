@@ -7,6 +7,7 @@ over the environment, which wins over the file.
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,17 @@ def local_zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def desk_name() -> str:
+    """This desk in the audit trail: COUNTER_TUI_DESK, else host and terminal (one per ssh session)."""
+    if os.environ.get("COUNTER_TUI_DESK"):
+        return os.environ["COUNTER_TUI_DESK"]
+    try:
+        terminal = os.ttyname(0).removeprefix("/dev/")
+    except OSError:
+        terminal = f"pid{os.getpid()}"
+    return f"{socket.gethostname()}/{terminal}"
+
+
 @dataclass
 class Settings:
     db_url: str = field(default_factory=default_db_url)
@@ -58,6 +70,7 @@ class Settings:
     barcodes: BarcodeRules = field(default_factory=BarcodeRules)
     # binding id -> key(s), applied with App.set_keymap
     keymap: dict[str, str] = field(default_factory=dict)
+    desk: str = field(default_factory=desk_name)
 
 
 def config_path() -> Path | None:

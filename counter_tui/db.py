@@ -19,7 +19,7 @@ from playhouse.db_url import connect as connect_url
 database = peewee.DatabaseProxy()
 
 # Bump with every change to the models, and add a step to MIGRATIONS in services/schema.py.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 BUSY_TIMEOUT_MS = 2000
 WRITE_ATTEMPTS = 6

@@ -27,6 +27,7 @@ class AuditEvent(BaseModel):
     record_id = IntegerField(null=True)
     old = TextField(null=True)  # JSON
     new = TextField(null=True)  # JSON
+    desk = CharField(default="")  # which desk (terminal) did it; schema version 2
 
     class Meta:
         indexes = ((("record_type", "record_id"), False),)

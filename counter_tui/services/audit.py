@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from counter_tui.models import AuditEvent, Staff
+from counter_tui.services import library
 
 
 def _json(values: dict[str, Any] | None) -> str | None:
@@ -19,4 +20,5 @@ def record(actor: Staff | None, action: str, record_type: str, record_id: int | 
            old: dict[str, Any] | None = None, new: dict[str, Any] | None = None) -> None:
     """Append an event; call inside the transaction that made the change."""
     AuditEvent.create(at=now, staff=actor.id if actor else None, action=action,
-                      record_type=record_type, record_id=record_id, old=_json(old), new=_json(new))
+                      record_type=record_type, record_id=record_id, old=_json(old), new=_json(new),
+                      desk=library.settings().desk)

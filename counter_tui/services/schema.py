@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from playhouse.migrate import SchemaMigrator, migrate as run_migration
+
 from counter_tui.db import SCHEMA_VERSION, SchemaError, database
-from counter_tui.models import ALL_MODELS, SchemaVersion
+from counter_tui.models import ALL_MODELS, AuditEvent, SchemaVersion
+
+
+def _v2_audit_desk() -> None:
+    """Version 2: each audit event says which desk it came from."""
+    run_migration(SchemaMigrator.from_database(database.obj)
+                  .add_column(AuditEvent._meta.table_name, "desk", AuditEvent.desk))
+
 
 # version reached -> step that brings a database from the version before to it
-MIGRATIONS: dict[int, Callable[[], None]] = {}
+MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk}
 
 
 def current_version() -> int | None:
