@@ -99,6 +99,8 @@ def cmd_demo(args) -> None:
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
     settings = _open(args, url=url, need_schema=False)
+    if settings.library_name == "Library":
+        settings.library_name = "Demo Library"
     if schema.current_version() is None:
         started = time.perf_counter()
         print("Making the demo library...", file=sys.stderr)

@@ -11,7 +11,7 @@ from counter_tui.services.library import money
 class CheckinScreen(ScanDesk):
     TITLE = "Check in"
     PROMPT = "Scan each returned book"
-    COLUMNS = (("Barcode", 14), ("Title", 20), ("Reader", 10), ("Late", 4), ("Fine", 7), ("Goes to", 11))
+    COLUMNS = (("Barcode", 14), ("Title", 18), ("Reader", 10), ("Late", 4), ("Fine", 7), ("Goes to", 13))
 
     async def handle_scan(self, text: str) -> None:
         result = await self.call(circulation.checkin, self.app.actor, text)

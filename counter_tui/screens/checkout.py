@@ -8,6 +8,7 @@ from textual.binding import Binding
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.screens.desk import ScanDesk
 from counter_tui.services import circulation, patrons
+from counter_tui.services.library import money
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 from counter_tui.services.patrons import PatronSummary
 from counter_tui.widgets.patron_panel import PatronPanel
@@ -71,7 +72,9 @@ class CheckoutScreen(ScanDesk):
         self.add_line(result.barcode, result.title, result.call_number, Text(result.due.isoformat(), style="bold"))
         note = ""
         if result.returned_first:
-            note = f" (checked in from {result.returned_first.patron_name} first)"
+            back = result.returned_first
+            fine = f", fine {money(back.fine)} charged to them" if back.fine else ""
+            note = f" (checked in from {back.patron_name} first{fine})"
         self.say(f"Lent: {result.title}, due {result.due.isoformat()}{note}.", "green")
 
     async def load_reader(self, text: str) -> None:

@@ -79,6 +79,7 @@ class ScanDesk(Screen):
     async def _drain(self) -> None:
         while True:
             text = await self.queue.get()
+            self._show_waiting()
             try:
                 await self.handle_scan(text)
             except Refusal as refusal:
