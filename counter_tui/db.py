@@ -74,6 +74,33 @@ def locked_for_update(query: peewee.ModelSelect, *of: type[peewee.Model]) -> pee
     return query if is_sqlite() else query.for_update(of=of or None)
 
 
+_backend_sql: dict[tuple[str, str, type], str] = {}
+
+
+def sql(text: str, lock: str = "") -> str:
+    """Hand-written SQL for the hottest paths, in the backend's placeholder style.
+
+    Peewee spends twenty times longer building a query's SQL than SQLite spends running
+    it, so the few statements of every scan are written once, with '?' placeholders.
+    `lock` names the table whose rows to lock on PostgreSQL (SQLite locks the file).
+    """
+    key = (text, lock, type(database.obj))  # tests switch backends in one process
+    if key not in _backend_sql:
+        converted = text.replace("?", database.param) if database.param != "?" else text
+        if lock and not is_sqlite():
+            converted += f" FOR UPDATE OF {lock}"
+        _backend_sql[key] = converted
+    return _backend_sql[key]
+
+
+def execute(text: str, *params):
+    return database.execute_sql(sql(text), params)
+
+
+def execute_locked(text: str, lock: str, *params):
+    return database.execute_sql(sql(text, lock), params)
+
+
 def _is_contention(exc: Exception) -> bool:
     text = str(exc).lower()
     return any(s in text for s in ("database is locked", "database is busy",

@@ -5,7 +5,8 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from counter_tui.models import AuditEvent, Staff
+from counter_tui import db
+from counter_tui.models import Staff
 from counter_tui.services import library
 
 
@@ -19,6 +20,6 @@ def _json(values: dict[str, Any] | None) -> str | None:
 def record(actor: Staff | None, action: str, record_type: str, record_id: int | None, now: datetime,
            old: dict[str, Any] | None = None, new: dict[str, Any] | None = None) -> None:
     """Append an event; call inside the transaction that made the change."""
-    AuditEvent.create(at=now, staff=actor.id if actor else None, action=action,
-                      record_type=record_type, record_id=record_id, old=_json(old), new=_json(new),
-                      desk=library.settings().desk)
+    db.execute("INSERT INTO audit_event (at, staff_id, action, record_type, record_id, old, new, desk) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", now, actor.id if actor else None, action, record_type,
+               record_id, _json(old), _json(new), library.settings().desk)

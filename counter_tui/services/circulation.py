@@ -14,8 +14,8 @@ from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
 from counter_tui.domain.fines import FineReckoning, overdue_fine
 from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
-from counter_tui.models import Biblio, Fee, Item, ItemType, Loan, Patron, PatronCategory, Staff
-from counter_tui.services import audit, library, patrons, rules
+from counter_tui.models import Item, Loan, Patron, Staff
+from counter_tui.services import audit, library, lookups, patrons, rules
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 
 
@@ -78,28 +78,18 @@ def find_item(raw: str) -> Item:
         raise CardScanned(scan.code)
     if scan.kind in (Kind.ISBN, Kind.SERIAL):
         raise Refusal(f"{scan.code} is the ISBN printed on the book; scan the library's barcode label.")
-    item = (Item.select(Item, Biblio, ItemType).join(Biblio).switch(Item).join(ItemType)
-            .where(Item.barcode == scan.code).first())
+    item = lookups.item_by_barcode(scan.code)
     if item is None:
-        if scan.kind is Kind.LEGACY and Patron.select().where(Patron.card == scan.code).exists():
+        if scan.kind is Kind.LEGACY and lookups.reader_by_card(scan.code) is not None:
             raise CardScanned(scan.code)
         raise NotFound(f"No copy has barcode {scan.code}: check the label or catalogue the copy.")
     return item
 
 
-def _open_loan(item_id: int) -> Loan | None:
-    query = (Loan.select(Loan, Patron, PatronCategory).join(Patron).join(PatronCategory)
-             .where((Loan.item == item_id) & Loan.returned_at.is_null()))
-    return db.locked_for_update(query, Loan).first()
-
-
-def _lock_item(item_id: int) -> Item:
-    """Re-read the copy inside the transaction (another desk may have just changed it)."""
-    return db.locked_for_update(Item.select().where(Item.id == item_id)).get()
-
-
-def _set_status(item: Item, new: ItemStatus) -> None:
-    Item.update(status=new.value).where(Item.id == item.id).execute()
+def _price(item: Item) -> int | None:
+    """The replacement price that may cap a fine: the copy's own, else its type's."""
+    price = item.price if item.price is not None else item.replacement_price
+    return price or None
 
 
 def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | None = None,
@@ -114,45 +104,41 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
 
     def work() -> CheckoutResult:
         # the reader's row is locked so two desks cannot both lend the last book of the limit
-        patron = db.locked_for_update(Patron.select(Patron, PatronCategory).join(PatronCategory)
-                                      .where(Patron.id == patron_id), Patron).first()
-        if patron is None:
+        reader = lookups.reader(patron_id, lock=True)
+        if reader is None:
             raise NotFound("That reader no longer exists.")
-        fresh = _lock_item(item.id)
+        status = lookups.item_status(item.id)
         returned_first = None
-        if fresh.status == ItemStatus.CHECKED_OUT.value:
-            loan = _open_loan(item.id)
-            if loan is not None and loan.patron_id == patron.id:
-                raise Refusal(f"{item.biblio.title} is already on loan to {patron.name}, "
+        if status == ItemStatus.CHECKED_OUT.value:
+            loan = lookups.open_loan(item.id)
+            if loan is not None and loan.patron_id == reader.id:
+                raise Refusal(f"{item.title} is already on loan to {reader.name}, "
                               f"due {_local_due(loan).isoformat()}.")
             if loan is not None and not check_in_first:
-                raise OnLoanElsewhere(
-                    f"{item.biblio.title} is still on loan to {loan.patron.name} "
-                    f"(due {_local_due(loan).isoformat()}).", item.barcode, loan.patron.name)
+                raise OnLoanElsewhere(f"{item.title} is still on loan to {loan.patron_name} "
+                                      f"(due {_local_due(loan).isoformat()}).", item.barcode, loan.patron_name)
             returned_first = _return(actor, item, loan, now) if loan else None
-            fresh = _lock_item(item.id)
-        summary = patrons.summary(patron, now)
+            status = lookups.item_status(item.id)
+        summary = patrons.summary(reader, now)
         if summary.blocks:
-            raise Refusal(f"{patron.name} may not borrow: {summary.blocks[0]}")
-        status = ItemStatus(fresh.status)
-        if status not in LENDABLE:
-            raise Refusal(f"{item.biblio.title} ({item.barcode}) {NOT_LENDABLE_REASON[status]}.")
-        if not item.item_type.loanable:
-            raise Refusal(f"{item.biblio.title} is a {item.item_type.name.lower()} for use in the library only.")
+            raise Refusal(f"{reader.name} may not borrow: {summary.blocks[0]}")
+        if ItemStatus(status) not in LENDABLE:
+            raise Refusal(f"{item.title} ({item.barcode}) {NOT_LENDABLE_REASON[ItemStatus(status)]}.")
+        if not item.loanable:
+            raise Refusal(f"{item.title} is a {item.type_name.lower()} for use in the library only.")
         if summary.loans_out >= summary.loan_limit:
-            raise Refusal(f"{patron.name} already has {summary.loans_out} books out, "
+            raise Refusal(f"{reader.name} already has {summary.loans_out} books out, "
                           f"the limit for {summary.category.lower()}s.")
-        rule = rules.rule_for(patron.category_id, item.item_type_id, item.location)
+        rule = rules.rule_for(reader.category_id, item.item_type_id, item.location)
         today = _today(now)
         due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))
-        loan = Loan.create(item=item.id, patron=patron.id, out_at=now,
-                           due_at=end_of_local_day_utc(due, library.settings().timezone),
-                           staff_out=actor.id)
-        _set_status(item, ItemStatus.CHECKED_OUT)
-        audit.record(actor, "checkout", "loan", loan.id, now,
-                     new={"item": item.barcode, "patron": patron.card, "due": due, "rule": rule.id})
+        loan_id = lookups.insert_loan(item.id, reader.id, now,
+                                      end_of_local_day_utc(due, library.settings().timezone), actor.id)
+        lookups.set_item_status(item.id, ItemStatus.CHECKED_OUT.value)
+        audit.record(actor, "checkout", "loan", loan_id, now,
+                     new={"item": item.barcode, "patron": reader.card, "due": due, "rule": rule.id})
         after = replace(summary, loans_out=summary.loans_out + 1)  # no second round of queries
-        return CheckoutResult(loan_id=loan.id, barcode=item.barcode, title=item.biblio.title,
+        return CheckoutResult(loan_id=loan_id, barcode=item.barcode, title=item.title,
                               call_number=item.call_number, due=due, patron=after,
                               returned_first=returned_first)
 
@@ -161,24 +147,22 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
 
 def _return(actor: Staff, item: Item, loan: Loan, now: datetime) -> CheckinResult:
     """Close the loan, charge any overdue fine, put the copy back. Inside a transaction."""
-    patron = loan.patron
-    rule = rules.rule_for(patron.category_id, item.item_type_id, item.location)
+    rule = rules.rule_for(loan.category_id, item.item_type_id, item.location)
     due, today = _local_due(loan), _today(now)
-    price = item.price if item.price is not None else item.item_type.replacement_price
     reckoning = overdue_fine(due, today, rules.fine_policy(rule), rules.closed_days(due, today),
-                             price=price or None, money=library.money)
-    Loan.update(returned_at=now, staff_in=actor.id).where(Loan.id == loan.id).execute()
+                             price=_price(item), money=library.money)
+    lookups.close_loan(loan.id, now, actor.id)
     if reckoning.amount > 0:
-        Fee.create(patron=patron.id, loan=loan.id, kind="overdue", amount=reckoning.amount, at=now,
-                   staff=actor.id, note=f"{reckoning.days_late} days late: {item.biblio.title}"[:250])
-    _set_status(item, ItemStatus.AVAILABLE)
+        lookups.insert_fee(loan.patron_id, loan.id, "overdue", reckoning.amount, now, actor.id,
+                           f"{reckoning.days_late} days late: {item.title}")
+    lookups.set_item_status(item.id, ItemStatus.AVAILABLE.value)
     audit.record(actor, "checkin", "loan", loan.id, now, old={"returned_at": None},
-                 new={"item": item.barcode, "patron": patron.card, "returned_at": now,
+                 new={"item": item.barcode, "patron": loan.patron_card, "returned_at": now,
                       "fine": reckoning.amount})
-    return CheckinResult(barcode=item.barcode, title=item.biblio.title, call_number=item.call_number,
-                         was_on_loan=True, patron_name=patron.name, patron_card=patron.card, due=due,
-                         days_late=reckoning.days_late, fine=reckoning.amount, reckoning=reckoning,
-                         destination=_shelf(item))
+    return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
+                         was_on_loan=True, patron_name=loan.patron_name, patron_card=loan.patron_card,
+                         due=due, days_late=reckoning.days_late, fine=reckoning.amount,
+                         reckoning=reckoning, destination=_shelf(item))
 
 
 def _shelf(item: Item) -> str:
@@ -195,23 +179,22 @@ def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> Chec
         raise Refusal(f"{card.card} is a reader's card: scan the book's barcode to check it in.") from None
 
     def work() -> CheckinResult:
-        fresh = _lock_item(item.id)
-        status = ItemStatus(fresh.status)
+        status = ItemStatus(lookups.item_status(item.id))
         if status is ItemStatus.WITHDRAWN:
-            raise Refusal(f"{item.biblio.title} ({item.barcode}) has been withdrawn: set it aside for cataloguing.")
-        loan = _open_loan(item.id)
+            raise Refusal(f"{item.title} ({item.barcode}) has been withdrawn: set it aside for cataloguing.")
+        loan = lookups.open_loan(item.id)
         if loan is not None:
             return _return(actor, item, loan, now)
         if status in (ItemStatus.LOST, ItemStatus.MISSING, ItemStatus.CLAIMS_RETURNED):
-            _set_status(item, ItemStatus.AVAILABLE)
+            lookups.set_item_status(item.id, ItemStatus.AVAILABLE.value)
             audit.record(actor, "checkin.found", "item", item.id, now, old={"status": status.value},
                          new={"status": ItemStatus.AVAILABLE.value})
-            return CheckinResult(barcode=item.barcode, title=item.biblio.title,
-                                 call_number=item.call_number, was_on_loan=False,
-                                 destination=_shelf(item), note=f"Found: it was marked {status.value}.")
+            return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
+                                 was_on_loan=False, destination=_shelf(item),
+                                 note=f"Found: it was marked {status.value}.")
         if status is ItemStatus.IN_REPAIR:
-            raise Refusal(f"{item.biblio.title} ({item.barcode}) is in repair, not on loan.")
-        return CheckinResult(barcode=item.barcode, title=item.biblio.title, call_number=item.call_number,
+            raise Refusal(f"{item.title} ({item.barcode}) is in repair, not on loan.")
+        return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
                              was_on_loan=False, destination=_shelf(item),
                              note=f"Was not on loan ({status.value}).")
 
@@ -232,44 +215,41 @@ def renew_loan(actor: Staff, loan_id: int, now: datetime | None = None) -> Renew
     loan = Loan.get_or_none(Loan.id == loan_id)
     if loan is None:
         raise NotFound("That loan no longer exists.")
-    item = (Item.select(Item, Biblio, ItemType).join(Biblio).switch(Item).join(ItemType)
-            .where(Item.id == loan.item_id).get())
+    item = lookups.item_by_id(loan.item_id)
     return db.write(lambda: _renew(actor, item, now, loan.patron_id))
 
 
 def _renew(actor: Staff, item: Item, now: datetime, patron_id: int | None) -> RenewResult:
-    loan = _open_loan(item.id)
+    loan = lookups.open_loan(item.id)
     if loan is None:
-        raise Refusal(f"{item.biblio.title} ({item.barcode}) is not on loan, so it cannot be renewed.")
-    patron = loan.patron
+        raise Refusal(f"{item.title} ({item.barcode}) is not on loan, so it cannot be renewed.")
     if patron_id is not None and loan.patron_id != patron_id:
-        raise Refusal(f"{item.biblio.title} is on loan to {patron.name}, not to this reader.")
-    summary = patrons.summary(patron, now)
+        raise Refusal(f"{item.title} is on loan to {loan.patron_name}, not to this reader.")
+    summary = patrons.summary(lookups.reader(loan.patron_id, lock=True), now)
     if summary.blocks:
-        raise Refusal(f"Cannot renew for {patron.name}: {summary.blocks[0]}")
-    rule = rules.rule_for(patron.category_id, item.item_type_id, item.location)
+        raise Refusal(f"Cannot renew for {loan.patron_name}: {summary.blocks[0]}")
+    rule = rules.rule_for(loan.category_id, item.item_type_id, item.location)
     if loan.renewals >= rule.renewals:
-        raise Refusal(f"{item.biblio.title} has been renewed {loan.renewals} times, the most allowed.")
+        raise Refusal(f"{item.title} has been renewed {loan.renewals} times, the most allowed.")
     old_due, today = _local_due(loan), _today(now)
     late = (today - old_due).days
     if late > rule.renew_overdue_days:
-        raise Refusal(f"{item.biblio.title} is {late} days overdue; it must be returned, not renewed.")
+        raise Refusal(f"{item.title} is {late} days overdue; it must be returned, not renewed.")
     due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))
     if due <= old_due:
-        raise Refusal(f"{item.biblio.title} is already due on {old_due.isoformat()}; renewing today would not extend it.")
+        raise Refusal(f"{item.title} is already due on {old_due.isoformat()}; renewing today would not extend it.")
     fine = 0
     if late > 0:  # the fine so far is charged now, or the new due date would wipe it out
-        price = item.price if item.price is not None else item.item_type.replacement_price
         reckoning = overdue_fine(old_due, today, rules.fine_policy(rule), rules.closed_days(old_due, today),
-                                 price=price or None, money=library.money)
+                                 price=_price(item), money=library.money)
         fine = reckoning.amount
         if fine:
-            Fee.create(patron=patron.id, loan=loan.id, kind="overdue", amount=fine, at=now, staff=actor.id,
-                       note=f"{late} days late at renewal: {item.biblio.title}"[:250])
-    Loan.update(due_at=end_of_local_day_utc(due, library.settings().timezone),
-                renewals=Loan.renewals + 1).where(Loan.id == loan.id).execute()
+            lookups.insert_fee(loan.patron_id, loan.id, "overdue", fine, now, actor.id,
+                               f"{late} days late at renewal: {item.title}")
+    db.execute("UPDATE loan SET due_at = ?, renewals = renewals + 1 WHERE id = ?",
+               end_of_local_day_utc(due, library.settings().timezone), loan.id)
     audit.record(actor, "renew", "loan", loan.id, now, old={"due": old_due, "renewals": loan.renewals},
                  new={"due": due, "renewals": loan.renewals + 1, "fine": fine})
-    return RenewResult(loan_id=loan.id, barcode=item.barcode, title=item.biblio.title, old_due=old_due,
+    return RenewResult(loan_id=loan.id, barcode=item.barcode, title=item.title, old_due=old_due,
                        due=due, renewals=loan.renewals + 1, renewals_allowed=rule.renewals, fine=fine,
-                       patron_name=patron.name)
+                       patron_name=loan.patron_name)

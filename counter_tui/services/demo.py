@@ -6,25 +6,30 @@ CLC call numbers, copies with Luhn-checked barcodes, readers with cards, two yea
 returned loans, open loans (some overdue), fees paid and unpaid, closed days and a few
 circulation rules. The same seed gives the same library.
 
-Why bulk insert and not the services: the large scale (a million copies, two million
-loans) is a benchmark fixture that must build in under a minute. Through Peewee's
-model layer a row costs tens of microseconds of SQL building (about 55,000 rows a
-second with `insert_many`); the DB-API connection's `executemany` inside one
-transaction takes well over a million rows a second. So rows are generated as plain
-tuples and written with `executemany` in foreign-key order, with explicit ids so that
-loans and fees can refer to rows not read back. The SQL is portable (double-quoted
-names, the driver's own placeholder); on PostgreSQL the id sequences are moved past
-the ids written here. The few rows with rules in them (staff account, circulation
-rules, numbering series, the audit event) still go through the models and services.
+Why bulk insert instead of the services: the large scale (a million copies, two million
+loans) is the fixture of the benchmarks and must build in under a minute on two cores.
+Through Peewee's model layer a row costs tens of microseconds of SQL building (about
+55,000 rows a second with `insert_many`); the DB-API cursor's `executemany` with
+multi-row INSERT statements, inside one transaction, is an order of magnitude faster.
+So rows are generated as plain values and written in foreign-key order with explicit
+ids (loans and fees refer to rows never read back); secondary indexes are built after
+the load. The SQL is portable (double-quoted names, the driver's placeholder; on
+PostgreSQL the id sequences are moved past the ids written). The rows that carry rules
+(staff account, circulation rules, numbering series, audit event) go through the models
+and services as usual.
 
-The invariants the services rely on hold on the result: at most one open loan per
-copy, a copy is "checked out" exactly when it has an open loan, loan periods and
-fines follow the library's rules and closed days.
+How the time is spent at the large scale: the database work (inserting, then building
+22 indexes) is about half of it and is single-threaded, so on big builds the two pure
+parts that need no database, the copies' barcodes (`library_barcode`, ~11 us each) and
+the two years of past loans, are made by helper processes on the other core.
+
+The invariants the services rely on hold on the result: at most one open loan per copy,
+a copy is "checked out" exactly when it has an open loan, due dates and fines follow
+the library's rules and closed days.
 """
 from __future__ import annotations
 
-import dataclasses
-import json
+import pickle
 import random
 import subprocess
 import sys
@@ -33,6 +38,8 @@ from bisect import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import peewee
 from stdnum import ean, issn
@@ -57,16 +64,14 @@ DEMO_ROLES = ["circulation", "curator"]
 ITEM_PREFIX = "31234"
 CARD_PREFIX = "21234"
 # NumberSeries rows set to the last number used, so that registration and cataloguing
-# go on from there instead of handing out a demo reader's card again.
+# go on from there instead of handing out a demo reader's card or barcode again.
 SERIES_CARD = "patron_card"
 SERIES_ITEM = "item_barcode"
 SERIES_ACCESSION = "accession_number"
 
-CHUNK = 50_000  # rows per executemany call: bounded memory, progress between calls
-# From this many copies on, their barcodes are made by a second Python process while this
-# one generates and writes the other rows: `library_barcode` takes about 11 us, which is
-# a fifth of the large build when done here, and the machine has two cores.
-HELPER_PROCESS_FROM = 200_000
+CHUNK = 50_000  # rows generated between two writes: bounded memory
+# From this many copies on, barcodes and past loans are made by helper processes.
+HELPER_PROCESSES_FROM = 200_000
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,8 @@ class Scale:
             raise ValueError("Every title needs at least one copy: copies >= titles.")
         if self.overdue_loans > self.open_loans:
             raise ValueError("Overdue loans are some of the open loans: overdue_loans <= open_loans.")
-        if self.open_loans > self.copies // 2:
-            raise ValueError("Lend at most half the copies.")
+        if self.open_loans > self.copies // 4:
+            raise ValueError("Lend at most a quarter of the copies at once.")
 
 
 DEMO = Scale(titles=3000, copies=5000, readers=500, past_loans=4000, open_loans=600, overdue_loans=80)
@@ -266,9 +271,7 @@ EXTRA_RULES = [
 _EPOCH = datetime(1970, 1, 1)
 _DAY = 86_400
 _OPEN_FROM, _OPEN_UNTIL = 8 * 3600, 21 * 3600 + 1800  # desk hours, local
-
-
-# --------------------------------------------------------------------------------------------
+_NEVER = 1 << 62
 
 
 def build_library(scale: Scale, now: datetime | None = None, seed: int = 7,
@@ -277,6 +280,7 @@ def build_library(scale: Scale, now: datetime | None = None, seed: int = 7,
 
     Returns the number of rows written per kind. Raises Refusal when the library
     already has titles, copies or readers: the demo never mixes with real data.
+    `progress(stage)` is called as each stage starts.
     """
     now = (now or utc_now()).replace(microsecond=0)
     if now.tzinfo is not None:
@@ -290,9 +294,8 @@ def build_library(scale: Scale, now: datetime | None = None, seed: int = 7,
     if clerk is None:
         clerk = staff.add_staff(None, DEMO_USERNAME, DEMO_FULL_NAME, DEMO_PASSWORD, DEMO_ROLES, now)
 
-    rules_ = library.settings().barcodes
-    with _ItemBarcodes(scale.copies, rules_) as item_barcodes, _sqlite_bulk_settings():
-        builder = _Builder(scale, now, seed, clerk.id, say, item_barcodes)
+    with _Helpers(scale.copies >= HELPER_PROCESSES_FROM) as helpers, _SqliteBulkLoad():
+        builder = _Builder(scale, now, seed, clerk.id, say, helpers)
         with db.database.atomic():
             counts = builder.build()
             audit.record(clerk, "library.demo", "library", None, now, new=counts)
@@ -301,99 +304,93 @@ def build_library(scale: Scale, now: datetime | None = None, seed: int = 7,
 
 
 # Tables loaded in bulk. Their secondary indexes are dropped for the load and built again
-# before commit (inside the same transaction, so no other desk ever sees them missing):
-# building an index from sorted data is several times faster than updating it row by row,
-# and the unique ones still check every row when they are built.
+# before the commit (in the same transaction, so no other desk ever sees them missing):
+# building an index from all its rows at once is several times faster than updating it
+# row by row, and the unique ones still check every row as they are built.
 BULK_MODELS = (Biblio, Patron, Item, Loan, Fee)
 
 
-class _sqlite_bulk_settings:
-    """SQLite settings of this connection while it bulk loads, put back afterwards.
+class _SqliteBulkLoad:
+    """SQLite settings for this connection while it bulk loads, put back afterwards.
 
-    A larger page cache, and foreign keys not checked row by row: every id written
-    refers to a row written just before, and tests/test_demo.py runs SQLite's
-    foreign_key_check on a built library. The WAL is folded back into the file at the end.
+    - a larger page cache;
+    - foreign keys not checked row by row: every id written refers to a row written
+      before it, and tests/test_demo.py runs SQLite's foreign_key_check on a built library;
+    - a rollback journal instead of the WAL when no other connection has the file open,
+      so the data is written once rather than to the WAL and then again into the file.
     """
 
     def __enter__(self):
         self.sqlite = db.is_sqlite()
         if self.sqlite:
-            self.cache = db.database.execute_sql("PRAGMA cache_size").fetchone()[0]
-            self.foreign_keys = db.database.execute_sql("PRAGMA foreign_keys").fetchone()[0]
-            db.database.execute_sql("PRAGMA cache_size = -262144")  # 256 MiB
-            db.database.execute_sql("PRAGMA foreign_keys = 0")  # (outside a transaction only)
+            self.cache = self._pragma("cache_size")
+            self.foreign_keys = self._pragma("foreign_keys")
+            self.journal = self._pragma("journal_mode")
+            self._pragma("cache_size", -262144)  # 256 MiB
+            self._pragma("foreign_keys", 0)  # (only takes effect outside a transaction)
+            if self.journal == "wal":
+                try:
+                    self._pragma("journal_mode", "delete")
+                except peewee.OperationalError:  # another desk has it open: stay in WAL
+                    pass
         return self
 
     def __exit__(self, *exc):
         if self.sqlite:
-            db.database.execute_sql(f"PRAGMA cache_size = {int(self.cache)}")
-            db.database.execute_sql(f"PRAGMA foreign_keys = {int(self.foreign_keys)}")
-            if exc[0] is None:
-                # The whole load went through the WAL: copy it into the database file now
-                # and truncate it, rather than leave a WAL as big as the database behind.
+            self._pragma("cache_size", int(self.cache))
+            self._pragma("foreign_keys", int(self.foreign_keys))
+            if self._pragma("journal_mode") != self.journal:
+                self._pragma("journal_mode", self.journal)
+            elif self.journal == "wal":
+                # the load went through the WAL: fold it into the file and truncate it
                 db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return False
 
-
-def _barcode_run(prefix: str, first: int, count: int, rules_: BarcodeRules) -> list[str]:
-    return [library_barcode(prefix, number, rules_) for number in range(first, first + count)]
-
-
-_HELPER = """
-import dataclasses, json, sys
-from counter_tui.domain.barcodes import BarcodeRules
-from counter_tui.services.demo import _barcode_run
-job = json.loads(sys.argv[1])
-codes = _barcode_run(job["prefix"], job["first"], job["count"], BarcodeRules(**job["rules"]))
-sys.stdout.write("\\n".join(codes))
-"""
+    @staticmethod
+    def _pragma(name: str, value=None):
+        sql = f"PRAGMA {name}" if value is None else f"PRAGMA {name} = {value}"
+        row = db.database.execute_sql(sql).fetchone()
+        return row[0] if row else None
 
 
-class _ItemBarcodes:
-    """The copies' barcodes, from `library_barcode`; made in a second process on big builds.
+class _Table:
+    """Rows for one table, written with `executemany` of multi-row INSERT statements.
 
-    The helper is a plain `python -c` child writing to a temporary file (no
-    multiprocessing: its spawn re-runs the caller's main script, and fork is unsafe
-    under an app's threads). If it fails, the barcodes are made here instead.
+    Loops append each row's values to `flat` (one flat list, no tuple per row) and
+    call `flush` now and then. A hundred rows per statement halve the driver's cost
+    per row on SQLite and save round trips on PostgreSQL; the SQL is plain SQL-92.
     """
 
-    def __init__(self, count: int, rules_: BarcodeRules):
-        self.count, self.rules = count, rules_
-        self.proc: subprocess.Popen | None = None
+    ROWS_PER_STATEMENT = 100
 
-    def __enter__(self) -> "_ItemBarcodes":
-        if self.count >= HELPER_PROCESS_FROM:
-            job = json.dumps({"prefix": ITEM_PREFIX, "first": 1, "count": self.count,
-                              "rules": dataclasses.asdict(self.rules)})
-            self.out = tempfile.TemporaryFile()
-            try:
-                self.proc = subprocess.Popen([sys.executable, "-c", _HELPER, job], stdout=self.out,
-                                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-            except OSError:
-                self.proc = None
-        return self
+    def __init__(self, cursor, model: type[peewee.Model], fields: Sequence[peewee.Field]):
+        self.cursor, self.width = cursor, len(fields)
+        names = ", ".join(f'"{f.column_name}"' for f in fields)
+        row = "(" + ", ".join([db.database.param] * self.width) + ")"
+        head = f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES '
+        self.sql_one = head + row
+        self.sql_many = head + ", ".join([row] * self.ROWS_PER_STATEMENT)
+        self.flat: list = []
+        self.written = 0
 
-    def result(self) -> list[str]:
-        if self.proc is not None and self.proc.wait() == 0:
-            self.out.seek(0)
-            codes = self.out.read().decode("ascii").split("\n")
-            if len(codes) == self.count:
-                return codes
-        return _barcode_run(ITEM_PREFIX, 1, self.count, self.rules)
+    def add(self, *values) -> None:
+        self.flat.extend(values)
 
-    def __exit__(self, *exc):
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self.out.close()
-        return False
+    def flush(self, final: bool = False) -> None:
+        flat, width = self.flat, self.width
+        block = width * self.ROWS_PER_STATEMENT
+        whole = len(flat) // block * block
+        if whole:
+            self.cursor.executemany(self.sql_many, [tuple(flat[i:i + block]) for i in range(0, whole, block)])
+        if final and whole < len(flat):
+            self.cursor.executemany(self.sql_one, [tuple(flat[i:i + width]) for i in range(whole, len(flat), width)])
+            whole = len(flat)
+        self.written += whole // width
+        del flat[:whole]
 
-
-def _insert(cursor, model: type[peewee.Model], fields: Sequence[peewee.Field], rows: Iterable[tuple]) -> None:
-    names = ", ".join(f'"{f.column_name}"' for f in fields)
-    marks = ", ".join([db.database.param] * len(fields))
-    cursor.executemany(f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({marks})', rows)
+    def maybe_flush(self) -> None:
+        if len(self.flat) >= CHUNK * self.width:
+            self.flush()
 
 
 def _next_id(model: type[peewee.Model]) -> int:
@@ -408,13 +405,96 @@ def _cumulative(weights: Iterable[int]) -> list[int]:
     return out
 
 
-class _Clock:
-    """Naive-UTC timestamps as integer seconds, written as the strings the database stores."""
+# ---- helper processes ---------------------------------------------------------------------
 
-    def __init__(self, tz):
+def _barcode_run(prefix: str, first: int, count: int, rules_: BarcodeRules) -> list[str]:
+    return [library_barcode(prefix, number, rules_) for number in range(first, first + count)]
+
+
+_JOBS: dict[str, Callable] = {}  # filled below: name -> function of one picklable argument
+
+
+def _helper_main(job: str, source: str, target: str) -> None:
+    """Entry point of a helper process: run one job on a pickled argument, pickle the result."""
+    with open(source, "rb") as fh:
+        argument = pickle.load(fh)
+    result = _JOBS[job](argument)
+    with open(target, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Helpers:
+    """Pure work handed to other processes on big builds, or done here on small ones.
+
+    A helper is a plain `python -c` child that reads its argument from a file and
+    writes its result to another: no multiprocessing, whose spawn re-runs the caller's
+    main script and whose fork is unsafe under an app's threads. Should a helper fail,
+    its job is done here instead, so the result never depends on it.
+    """
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> "_Helpers":
+        if self.enabled:
+            self.folder = tempfile.TemporaryDirectory(prefix="counter-tui-demo-")
+        return self
+
+    def __exit__(self, *exc):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if self.enabled:
+            self.folder.cleanup()
+        return False
+
+    def submit(self, job: str, argument) -> Callable[[], object]:
+        """Start `job`; returns a function that waits for its result."""
+        if not self.enabled:
+            return lambda: _JOBS[job](argument)
+        n = len(self.procs)
+        source, target = Path(self.folder.name) / f"{n}.in", Path(self.folder.name) / f"{n}.out"
+        with open(source, "wb") as fh:
+            pickle.dump(argument, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        code = "import sys; from counter_tui.services.demo import _helper_main; _helper_main(*sys.argv[1:])"
+        try:
+            proc = subprocess.Popen([sys.executable, "-c", code, job, str(source), str(target)],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        except OSError:
+            return lambda: _JOBS[job](argument)
+        self.procs.append(proc)
+
+        def result():
+            if proc.wait() == 0:
+                try:
+                    with open(target, "rb") as fh:
+                        return pickle.load(fh)
+                except (OSError, pickle.UnpicklingError, EOFError):
+                    pass
+            return _JOBS[job](argument)
+
+        return result
+
+
+def _item_barcodes(job: tuple[int, BarcodeRules]) -> list[str]:
+    count, rules_ = job
+    return _barcode_run(ITEM_PREFIX, 1, count, rules_)
+
+
+# ---- time -------------------------------------------------------------------------------
+
+class _Clock:
+    """Naive-UTC times as integer seconds, written as the strings the database stores."""
+
+    def __init__(self, tz: ZoneInfo, today: int):
         self.tz = tz
-        self._hms = [f" {h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
-        self._days: dict[int, str] = {}
+        self.hms = [f" {h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+        first = date.fromordinal(today - 6 * 366)
+        self.day0 = (first - _EPOCH.date()).days  # UTC dates as text, by days since 1970
+        self.days = [(first + timedelta(days=n)).isoformat() for n in range(8 * 366)]
         self._midnight: dict[int, int] = {}
         self._local: dict[int, int] = {}
         self._eod: dict[int, int] = {}
@@ -424,14 +504,10 @@ class _Clock:
         return int((moment - _EPOCH).total_seconds())
 
     def text(self, ts: int) -> str:
-        day, rest = divmod(ts, _DAY)
-        prefix = self._days.get(day)
-        if prefix is None:
-            prefix = self._days[day] = (_EPOCH + timedelta(days=day)).date().isoformat()
-        return prefix + self._hms[rest]
+        return self.days[ts // _DAY - self.day0] + self.hms[ts % _DAY]
 
     def local_midnight(self, day: int) -> int:
-        """Seconds at local midnight starting the day with this ordinal."""
+        """Seconds at the local midnight that starts the day with this ordinal."""
         ts = self._midnight.get(day)
         if ts is None:
             aware = datetime.combine(date.fromordinal(day), time(0), tzinfo=self.tz)
@@ -455,21 +531,132 @@ class _Clock:
         return ts
 
 
+class _DueDates:
+    """End of the due day, in seconds, of a loan made on a day, by the domain's rule."""
+
+    def __init__(self, clock: _Clock, closed: frozenset[date]):
+        self.clock, self.closed = clock, closed
+        self._cache: dict[tuple[int, int], int] = {}
+
+    def __call__(self, out_day: int, loan_days: int) -> int:
+        key = (out_day, loan_days)
+        ts = self._cache.get(key)
+        if ts is None:
+            due = due_date(date.fromordinal(out_day), loan_days, self.closed).toordinal()
+            ts = self._cache[key] = self.clock.end_of_day(due)
+        return ts
+
+
+# ---- past loans (pure: runs in a helper process on big builds) ---------------------------
+
+@dataclass
+class _PastLoanPlan:
+    seed: str
+    count: int
+    tz: str
+    today: int
+    now_ts: int
+    closed: list[int]  # closed day ordinals
+    open_days: list[int]  # open days of the last two years, oldest first
+    lendable: list[int]  # copies that may appear (loanable, not on loan now)
+    item_kind: list[int]
+    item_acquired: list[int]  # day ordinals
+    reader_pair: list[int]  # reader -> category * kinds
+    pair_days: list[int]  # category * kinds + kind -> loan period
+    first_id: int
+    item_base: int
+    patron_base: int
+    clerk_id: int
+
+
+def _past_loans(plan: _PastLoanPlan) -> tuple[list, list[tuple[int, int, int, int, int]]]:
+    """Two years of returned loans, day by day, never two at once on one copy.
+
+    Returns the Loan rows' values (flat, in LOAN_FIELDS order) and the late returns as
+    (loan id, reader, copy, due seconds, returned seconds).
+    """
+    rng = random.Random(plan.seed)
+    rand = rng.random
+    clock = _Clock(ZoneInfo(plan.tz), plan.today)
+    due_of = _DueDates(clock, frozenset(date.fromordinal(d) for d in plan.closed))
+    open_days, lendable, readers = plan.open_days, plan.lendable, len(plan.reader_pair)
+    lendable_count = len(lendable)
+    per_day = [0] * len(open_days)
+    if lendable_count:
+        for _ in range(plan.count):
+            per_day[int(rand() * len(open_days))] += 1
+    # when each copy is next free: from the day after it was acquired, then after each return
+    busy = [clock.local_midnight(day + 1) for day in plan.item_acquired]
+    item_kind, reader_pair, pair_days = plan.item_kind, plan.reader_pair, plan.pair_days
+    item_base, patron_base, clerk = plan.item_base, plan.patron_base, plan.clerk_id
+    days_text, hms, day0 = clock.days, clock.hms, clock.day0
+    latest = plan.now_ts - 600
+    flat: list = []
+    put = flat.extend
+    late: list[tuple[int, int, int, int, int]] = []
+    loan_id = plan.first_id
+    open_span = _OPEN_UNTIL - _OPEN_FROM
+    for day, count in zip(open_days, per_day):
+        if not count:
+            continue
+        start = clock.local_midnight(day) + _OPEN_FROM
+        due_for: dict[int, tuple[int, str]] = {}
+        for out_ts in sorted([start + int(rand() * open_span) for _ in range(count)]):
+            for _attempt in range(100):
+                item = lendable[int(rand() * lendable_count)]
+                if busy[item] <= out_ts:
+                    break
+            else:
+                continue  # every copy tried was out: skip this loan (vanishingly rare)
+            reader = int(rand() * readers)
+            loan_days = pair_days[reader_pair[reader] + item_kind[item]]
+            due = due_for.get(loan_days)
+            if due is None:
+                due_ts = due_of(day, loan_days)
+                due = due_for[loan_days] = (due_ts, clock.text(due_ts))
+            due_ts = due[0]
+            if rand() < 0.08 and due_ts + _DAY < latest:
+                returned = due_ts + _DAY + int(rand() * 44 * _DAY)
+                if returned > latest:
+                    returned = latest
+                late.append((loan_id, reader, item, due_ts, returned))
+            else:
+                span = (due_ts if due_ts < latest else latest) - out_ts - 3600
+                returned = out_ts + 3600 + (int(rand() * span) if span > 0 else 0)
+            busy[item] = returned + 3600
+            put((loan_id, item_base + item, patron_base + reader,
+                 days_text[out_ts // _DAY - day0] + hms[out_ts % _DAY], due[1],
+                 days_text[returned // _DAY - day0] + hms[returned % _DAY],
+                 1 if rand() < 0.05 else 0, clerk, clerk))
+            loan_id += 1
+    return flat, late
+
+
+_JOBS.update(item_barcodes=_item_barcodes, past_loans=_past_loans)
+
+
+# ---- the build ---------------------------------------------------------------------------
+
 class _Builder:
-    """One build; dates are day ordinals and times integer seconds until they are written."""
+    """One build: first a plan of who and what (cheap), then the rows, table by table.
+
+    Days are ordinals and times integer seconds until they are written.
+    """
+
+    LOAN_FIELDS = (Loan.id, Loan.item, Loan.patron, Loan.out_at, Loan.due_at, Loan.returned_at,
+                   Loan.renewals, Loan.staff_out, Loan.staff_in)
 
     def __init__(self, scale: Scale, now: datetime, seed: int, clerk_id: int, say: Callable[[str], None],
-                 item_barcodes: _ItemBarcodes):
-        self.scale, self.now, self.clerk_id, self.say = scale, now, clerk_id, say
-        self.item_barcodes = item_barcodes
-        self.rng = random.Random(seed)
+                 helpers: _Helpers):
+        self.scale, self.now, self.seed, self.clerk_id, self.say = scale, now, seed, clerk_id, say
+        self.helpers = helpers
+        self.rng = random.Random(f"{seed}:plan")
         self.rand = self.rng.random
         self.tz = library.settings().timezone
-        self.clock = _Clock(self.tz)
         self.now_ts = _Clock.seconds(now)
         self.today = local_date(now, self.tz).toordinal()
+        self.clock = _Clock(self.tz, self.today)
         self.counts: dict[str, int] = {}
-        self._due_cache: dict[tuple[int, int], int] = {}
 
     def _below(self, n: int) -> int:
         return int(self.rand() * n)
@@ -477,24 +664,34 @@ class _Builder:
     def _choice(self, seq: Sequence):
         return seq[int(self.rand() * len(seq))]
 
+    def _table(self, model: type[peewee.Model], fields: Sequence[peewee.Field]) -> _Table:
+        return _Table(self.cursor, model, fields)
+
     def build(self) -> dict[str, int]:
         self.cursor = db.database.cursor()
+        item_barcodes = self.helpers.submit("item_barcodes", (self.scale.copies, library.settings().barcodes))
         for model in BULK_MODELS:
             model._schema.drop_indexes()
         self.say("calendar")
         self._calendar()
         self._rules()
+        self.say("plan")
+        self._plan_titles()
+        self._plan_readers()
+        self._plan_copies()
+        self._plan_open_loans()
+        past_loans = self._order_past_loans()
+        self.rng = random.Random(f"{self.seed}:text")  # the words come from a stream of their own
+        self.rand = self.rng.random
         self.say("titles")
         self._titles()
         self.say("readers")
         self._readers()
         self.say("copies")
-        self._plan_copies()
-        self._choose_open_loans()
-        self._copies()
+        self._copies(item_barcodes())
         self.say("loans")
         self._open_loans()
-        self._past_loans()
+        self._past_loans(past_loans)
         self.say("fees")
         self._fees()
         self.say("indexes")
@@ -515,14 +712,16 @@ class _Builder:
                     closed[SPRING_FESTIVAL[year].toordinal() + offset] = "春节 Spring Festival"
         closed = {d: reason for d, reason in closed.items() if first <= d <= last}
         existing = {d.toordinal() for (d,) in ClosedDay.select(ClosedDay.day).tuples()}
-        rows = [(date.fromordinal(d).isoformat(), reason) for d, reason in sorted(closed.items())
-                if d not in existing]
-        _insert(self.cursor, ClosedDay, (ClosedDay.day, ClosedDay.reason), rows)
-        self.closed_dates = frozenset(date.fromordinal(d) for d in set(closed) | existing)
+        table = self._table(ClosedDay, (ClosedDay.day, ClosedDay.reason))
+        for d, reason in sorted(closed.items()):
+            if d not in existing:
+                table.add(date.fromordinal(d).isoformat(), reason)
+        table.flush(final=True)
+        self.closed_days = frozenset(closed) | existing
+        self.due_of = _DueDates(self.clock, frozenset(date.fromordinal(d) for d in self.closed_days))
         # Loans are made on open days; before the calendar starts, Sundays are closed too.
-        self.open_days = [d for d in range(self.today - 730, self.today)
-                          if d % 7 and d not in closed and d not in existing]
-        self.counts["closed_days"] = len(rows)
+        self.open_days = [d for d in range(self.today - 730, self.today) if d % 7 and d not in self.closed_days]
+        self.counts["closed_days"] = table.written
 
     def _rules(self) -> None:
         self.categories = {c.code: c for c in PatronCategory.select()}
@@ -538,13 +737,13 @@ class _Builder:
                 CirculationRule.create(category=cat_id, item_type=type_id, **fields)
                 added += 1
         self.counts["rules_added"] = added
-        # Readers come in categories and copies in "kinds" (item type x location); the rule
-        # of each pair is looked up once through the rules service.
+        # Readers come in categories and copies in kinds (item type x location); the rule
+        # of each pair is looked up once, through the rules service.
         self.category_codes = [code for code, _ in CATEGORY_WEIGHTS]
-        self.kinds: list[tuple[str, str]] = []  # (item type code, location)
+        self.kinds: list[tuple[str, str]] = []
         for code, _ in TYPE_WEIGHTS:
-            for location in ([TYPE_LOCATION[code]] if code in TYPE_LOCATION else [l for l, _ in BOOK_LOCATIONS]):
-                self.kinds.append((code, location))
+            locations = [TYPE_LOCATION[code]] if code in TYPE_LOCATION else [loc for loc, _ in BOOK_LOCATIONS]
+            self.kinds.extend((code, location) for location in locations)
         self.kind_index = {kind: i for i, kind in enumerate(self.kinds)}
         self.pair_rule: list[CirculationRule] = []  # index: category * len(kinds) + kind
         for code in self.category_codes:
@@ -553,119 +752,57 @@ class _Builder:
         self.pair_days = [rule.loan_days for rule in self.pair_rule]
         self.kind_loanable = [self.types[type_code].loanable for type_code, _ in self.kinds]
 
-    def _due(self, out_day: int, loan_days: int) -> int:
-        """Seconds at the end of the due day of a loan made on `out_day` (closed days skipped)."""
-        key = (out_day, loan_days)
-        ts = self._due_cache.get(key)
-        if ts is None:
-            due = due_date(date.fromordinal(out_day), loan_days, self.closed_dates).toordinal()
-            ts = self._due_cache[key] = self.clock.end_of_day(due)
-        return ts
-
-    # ---- titles ----------------------------------------------------------------------------
-    def _titles(self) -> None:
-        rand, below, choice, text = self.rand, self._below, self._choice, self.clock.text
+    # ---- the plan --------------------------------------------------------------------------
+    def _plan_titles(self) -> None:
+        """Each title's type, language, class and call number, year, price, ISBN or ISSN."""
+        rand, below = self.rand, self._below
         n = self.scale.titles
-        cls_cum = _cumulative(entry[1] for entry in CLASSES)
-        cls_total = cls_cum[-1]
         type_codes = [code for code, _ in TYPE_WEIGHTS]
         type_cum = _cumulative(w for _, w in TYPE_WEIGHTS)
+        cls_cum = _cumulative(entry[1] for entry in CLASSES)
+        expovariate = self.rng.expovariate
+        latest_year = date.fromordinal(self.today).year - 1
+        prices = {"book": (15, 75), "reference": (80, 320), "av": (20, 60), "periodical": (30, 130)}
         running: dict[str, int] = {}
         isbn_seq: dict[str, int] = {}
-        journal_issn = {name: self._issn(i) for i, (name, _, _) in enumerate(JOURNALS)}
-        created_from, created_span = self.now_ts - 6 * 365 * _DAY, 6 * 365 * _DAY - _DAY
-        latest_year = date.fromordinal(self.today).year - 1
-        self.title_text: list[str] = []
         self.title_type: list[str] = []
+        self.title_chinese: list[bool] = []
+        self.title_class: list[int] = []  # index into CLASSES, or -1 - journal for a periodical
         self.title_call: list[str] = []
-        self.title_sort: list[str] = []  # shelf-order keys of the call numbers
-        self.title_price: list[int] = []
         self.title_year: list[int] = []
-        base = self.biblio_base = _next_id(Biblio)
-        fields = (Biblio.id, Biblio.title, Biblio.author, Biblio.edition, Biblio.publisher, Biblio.year,
-                  Biblio.isbn, Biblio.issn, Biblio.language, Biblio.classification, Biblio.subjects,
-                  Biblio.created_at)
-        rows = []
-        for index in range(n):
+        self.title_price: list[int] = []
+        self.title_publisher: list[str] = []
+        self.title_isbn: list[str | None] = []
+        for _ in range(n):
             kind = type_codes[bisect(type_cum, rand() * type_cum[-1])]
             chinese = rand() < 0.62
-            year = latest_year - min(int(self.rng.expovariate(1 / 9)), 45)
-            edition, isbn_, issn_ = "", None, None
+            year = latest_year - min(int(expovariate(1 / 9)), 45)
             if kind == "periodical":
-                name, cls, lang = choice(JOURNALS)
-                chinese = lang == "chi"
-                title = f"{name} {year}年合订本" if chinese else f"{name}, vol. {year - 1900} ({year})"
-                author, publisher, subject, issn_ = "", name if chinese else "", name, journal_issn[name]
-                price = (30 + below(130)) * 100
+                journal = below(len(JOURNALS))
+                name, cls, lang = JOURNALS[journal]
+                chinese, class_index = lang == "chi", -1 - journal
+                publisher, isbn_ = (name if chinese else ""), None
             else:
-                cls, _, zh_topics, en_topics, zh_works, en_works = CLASSES[bisect(cls_cum, rand() * cls_total)]
+                class_index = bisect(cls_cum, rand() * cls_cum[-1])
+                cls, _, zh_topics, en_topics, zh_works, en_works = CLASSES[class_index]
                 if chinese and not (zh_topics or zh_works):
                     chinese = False
                 elif not chinese and not (en_topics or en_works):
                     chinese = True
-                if chinese:
-                    title, subject = self._chinese_title(kind, zh_topics, zh_works)
-                    author = self._chinese_author()
-                    publisher, isbn_ = self._isbn(PUBLISHERS_ZH, isbn_seq)
-                else:
-                    title, subject = self._english_title(kind, en_topics, en_works)
-                    author = self._english_name() if rand() < 0.8 else (
-                        f"{self._english_name()} and {self._english_name()}")
-                    publisher, isbn_ = self._isbn(PUBLISHERS_EN, isbn_seq)
-                if rand() < 0.12:
-                    edition = choice(ZH_EDITIONS if chinese else EN_EDITIONS)
-                low, high = {"book": (15, 90), "reference": (80, 400), "av": (20, 80)}[kind]
-                price = (low + below(high - low)) * 100 + choice((0, 0, 50, 80, 90))
-                if not chinese:
-                    price = price * 2 + 900
+                publisher, isbn_ = self._isbn(PUBLISHERS_ZH if chinese else PUBLISHERS_EN, isbn_seq)
+            low, span = prices[kind]
+            price = (low + below(span)) * 100 + (0, 0, 50, 80, 90)[below(5)]
+            if not chinese:
+                price = price * 2 + 900
             running[cls] = number = running.get(cls, 0) + 1
-            call_number = f"{cls}/{number}"
-            rows.append((base + index, title, author, edition, publisher, year, isbn_, issn_,
-                         "chi" if chinese else "eng", cls, subject, text(created_from + below(created_span))))
-            self.title_text.append(title)
             self.title_type.append(kind)
-            self.title_call.append(call_number)
-            self.title_sort.append(clc_sort_key(call_number))
-            self.title_price.append(price)
+            self.title_chinese.append(chinese)
+            self.title_class.append(class_index)
+            self.title_call.append(f"{cls}/{number}")
             self.title_year.append(year)
-            if len(rows) >= CHUNK:
-                _insert(self.cursor, Biblio, fields, rows)
-                rows = []
-        _insert(self.cursor, Biblio, fields, rows)
-        self.counts["titles"] = n
-
-    def _chinese_title(self, kind: str, topics, works) -> tuple[str, str]:
-        choice = self._choice
-        if kind == "reference":
-            subject = choice(topics or works)
-            return subject + choice(ZH_REFERENCE_FORMS), subject
-        if works and (not topics or self.rand() < 0.5):
-            subject = choice(works)
-            title = subject + choice(ZH_WORK_FORMS)
-        else:
-            subject = choice(topics)
-            title = subject + choice(ZH_TOPIC_FORMS)
-        return (title + "（DVD）" if kind == "av" else title), subject
-
-    def _english_title(self, kind: str, topics, works) -> tuple[str, str]:
-        choice = self._choice
-        if kind == "reference":
-            subject = choice(topics or works)
-            return choice(EN_REFERENCE_FORMS).format(subject), subject
-        if works and (not topics or self.rand() < 0.5):
-            subject = choice(works)
-            title = choice(EN_WORK_FORMS).format(subject)
-        else:
-            subject = choice(topics)
-            title = choice(EN_TOPIC_FORMS).format(subject)
-        return (title + " [DVD]" if kind == "av" else title), subject
-
-    def _chinese_author(self) -> str:
-        role = self._choice(ZH_AUTHOR_ROLES)
-        name = self._chinese_name()
-        if role == "编著" and self.rand() < 0.5:
-            name += "，" + self._chinese_name()
-        return f"{name} {role}"
+            self.title_price.append(price)
+            self.title_publisher.append(publisher)
+            self.title_isbn.append(isbn_)
 
     def _isbn(self, publishers, seq: dict[str, int]) -> tuple[str, str]:
         """A publisher and the next unused ISBN-13 in its range (check digit from python-stdnum)."""
@@ -680,10 +817,136 @@ class _Builder:
                 return name, payload + ean.calc_check_digit(payload)
         raise ValueError("The demo's publishers have run out of ISBNs.")
 
-    @staticmethod
-    def _issn(index: int) -> str:
-        payload = f"{1000 + index * 37:04d}{index * 113 % 1000:03d}"
-        return payload + issn.calc_check_digit(payload)
+    def _plan_readers(self) -> None:
+        """Each reader's category, card expiry and status."""
+        rand, below = self.rand, self._below
+        cat_cum = _cumulative(w for _, w in CATEGORY_WEIGHTS)
+        self.reader_category: list[int] = []  # index into category_codes
+        self.reader_expires: list[int] = []
+        self.reader_status: list[str] = []
+        for _ in range(self.scale.readers):
+            cat = bisect(cat_cum, rand() * cat_cum[-1])
+            years = self.categories[self.category_codes[cat]].card_years
+            if rand() < 0.03:
+                expires = self.today - 1 - below(300)
+            else:
+                expires = self.today + 20 + below(365 * years - 20)
+            roll = rand()
+            status = "blocked" if roll < 0.01 else "card lost" if roll < 0.013 else "active"
+            self.reader_category.append(cat)
+            self.reader_expires.append(expires)
+            self.reader_status.append(status)
+
+    def _plan_copies(self) -> None:
+        """Each copy's title, kind (type and location), acquisition day and status."""
+        rand = self.rand
+        titles, title_type = self.scale.titles, self.title_type
+        per_title = [1] * titles
+        for _ in range(self.scale.copies - titles):
+            t = int(rand() * titles)
+            if title_type[t] != "book":  # popular books get the extra copies
+                t = int(rand() * titles)
+            per_title[t] += 1
+        loc_cum = _cumulative(w for _, w in BOOK_LOCATIONS)
+        loc_total = loc_cum[-1]
+        book_kinds = [self.kind_index[("book", location)] for location, _ in BOOK_LOCATIONS]
+        fixed_kind = {code: self.kind_index[(code, location)] for code, location in TYPE_LOCATION.items()}
+        earliest, latest = self.today - 15 * 365, self.today - 7
+        first_day = {year: max(date(year, 1, 1).toordinal(), earliest) for year in set(self.title_year)}
+        self.item_title = item_title = []
+        self.item_kind = item_kind = []
+        self.item_acquired = item_acquired = []  # day ordinal: no copy is lent before it
+        for title, count in enumerate(per_title):
+            start = first_day[self.title_year[title]]
+            span = max(latest - start, 1)
+            fixed = fixed_kind.get(title_type[title])
+            for _ in range(count):
+                item_title.append(title)
+                item_kind.append(book_kinds[bisect(loc_cum, rand() * loc_total)] if fixed is None else fixed)
+                item_acquired.append(start + int(rand() * span))
+        count = len(item_title)
+        self.item_status = ["available"] * count
+        for _ in range(count // 250):
+            self.item_status[int(rand() * count)] = ItemStatus.IN_REPAIR.value
+            self.item_status[int(rand() * count)] = ItemStatus.MISSING.value
+
+    def _plan_open_loans(self) -> None:
+        """The copies on loan now, to whom, since when; the first `overdue_loans` are overdue."""
+        below, clock, today, due_of = self._below, self.clock, self.today, self.due_of
+        count, wanted, kinds = len(self.item_title), self.scale.open_loans, len(self.kinds)
+        lent_since = today - 240  # copies on loan now were acquired well before
+        chosen: list[int] = []
+        taken: set[int] = set()
+        for _attempt in range(50 * (wanted + 10)):
+            if len(chosen) == wanted:
+                break
+            item = below(count)
+            if (item not in taken and self.kind_loanable[self.item_kind[item]]
+                    and self.item_status[item] == "available" and self.item_acquired[item] < lent_since):
+                taken.add(item)
+                chosen.append(item)
+                self.item_status[item] = ItemStatus.CHECKED_OUT.value
+        if len(chosen) < wanted:
+            raise ValueError("Not enough loanable copies for the open loans of this scale.")
+        self.open_items = taken
+        readers = [r for r in range(self.scale.readers)
+                   if self.reader_status[r] == "active" and self.reader_expires[r] >= today]
+        readers = readers or list(range(self.scale.readers))
+        limits = [self.categories[code].loan_limit for code in self.category_codes]
+        out_count = [0] * self.scale.readers
+        today_ends = clock.end_of_day(today)
+        recent: dict[int, list[int]] = {}
+        self.open_loans: list[tuple[int, int, int, int]] = []  # copy, reader, out seconds, due seconds
+        for k, item in enumerate(chosen):
+            reader = readers[below(len(readers))]
+            for _ in range(20):  # keep within the reader's loan limit where possible
+                if out_count[reader] < limits[self.reader_category[reader]]:
+                    break
+                reader = readers[below(len(readers))]
+            out_count[reader] += 1
+            loan_days = self.pair_days[self.reader_category[reader] * kinds + self.item_kind[item]]
+            if k < self.scale.overdue_loans:
+                out_day = today - loan_days - 1 - min(int(self.rng.expovariate(1 / 12)), 120)
+                while out_day % 7 == 0 or out_day in self.closed_days or due_of(out_day, loan_days) >= today_ends:
+                    out_day -= 1
+            else:  # lent on an open day recent enough to be due after today
+                days = recent.get(loan_days)
+                if days is None:
+                    days = recent[loan_days] = [d for d in self.open_days[-loan_days:]
+                                                if due_of(d, loan_days) >= today_ends] or [today - 1]
+                out_day = days[below(len(days))]
+            out_ts = clock.local_midnight(out_day) + _OPEN_FROM + below(_OPEN_UNTIL - _OPEN_FROM)
+            self.open_loans.append((item, reader, out_ts, due_of(out_day, loan_days)))
+
+    def _order_past_loans(self) -> Callable[[], object]:
+        kinds = len(self.kinds)
+        self.loan_base = _next_id(Loan)
+        self.item_base, self.patron_base = _next_id(Item), _next_id(Patron)
+        plan = _PastLoanPlan(
+            seed=f"{self.seed}:loans", count=self.scale.past_loans, tz=self.tz.key, today=self.today,
+            now_ts=self.now_ts, closed=sorted(self.closed_days), open_days=self.open_days,
+            lendable=[i for i, kind in enumerate(self.item_kind)
+                      if self.kind_loanable[kind] and i not in self.open_items],
+            item_kind=self.item_kind, item_acquired=self.item_acquired,
+            reader_pair=[category * kinds for category in self.reader_category], pair_days=self.pair_days,
+            first_id=self.loan_base + len(self.open_loans), item_base=self.item_base,
+            patron_base=self.patron_base, clerk_id=self.clerk_id)
+        return self.helpers.submit("past_loans", plan)
+
+    # ---- titles ----------------------------------------------------------------------------
+    def _word_pools(self) -> None:
+        """Names and author statements drawn once; titles and readers pick from them."""
+        self.zh_names = [self._chinese_name() for _ in range(6000)]
+        self.en_names = [f"{self._choice(EN_FIRST)} {self._choice(EN_LAST)}" for _ in range(3000)]
+        self.zh_authors = []
+        for _ in range(6000):
+            role = self._choice(ZH_AUTHOR_ROLES)
+            name = self._chinese_name()
+            if role == "编著" and self.rand() < 0.5:
+                name += "，" + self._chinese_name()
+            self.zh_authors.append(f"{name} {role}")
+        self.en_authors = [self._choice(self.en_names) if self.rand() < 0.8 else
+                           f"{self._choice(self.en_names)} and {self._choice(self.en_names)}" for _ in range(3000)]
 
     def _chinese_name(self) -> str:
         rand = self.rand
@@ -691,37 +954,85 @@ class _Builder:
             surname = self._choice(ZH_DOUBLE_SURNAMES)
         else:  # the common surnames are at the front of the list
             surname = ZH_SURNAMES[min(int(self.rng.expovariate(1 / 18)), len(ZH_SURNAMES) - 1)]
-        given = ZH_GIVEN[int(rand() * len(ZH_GIVEN))]
+        given = self._choice(ZH_GIVEN)
         if rand() < 0.7:
-            given += ZH_GIVEN[int(rand() * len(ZH_GIVEN))]
+            given += self._choice(ZH_GIVEN)
         return surname + given
 
-    def _english_name(self) -> str:
-        return f"{self._choice(EN_FIRST)} {self._choice(EN_LAST)}"
+    def _title_words(self, kind: str, chinese: bool, class_index: int, year: int) -> tuple[str, str]:
+        """A title and its subject."""
+        choice = self._choice
+        if class_index < 0:
+            name = JOURNALS[-1 - class_index][0]
+            return (f"{name} {year}年合订本" if chinese else f"{name}, vol. {year - 1900} ({year})"), name
+        _, _, zh_topics, en_topics, zh_works, en_works = CLASSES[class_index]
+        topics, works = (zh_topics, zh_works) if chinese else (en_topics, en_works)
+        if kind == "reference":
+            subject = choice(topics or works)
+            if chinese:
+                return subject + choice(ZH_REFERENCE_FORMS), subject
+            return choice(EN_REFERENCE_FORMS).format(subject), subject
+        if works and (not topics or self.rand() < 0.5):
+            subject = choice(works)
+            title = subject + choice(ZH_WORK_FORMS) if chinese else choice(EN_WORK_FORMS).format(subject)
+        else:
+            subject = choice(topics)
+            title = subject + choice(ZH_TOPIC_FORMS) if chinese else choice(EN_TOPIC_FORMS).format(subject)
+        if kind == "av":
+            title += "（DVD）" if chinese else " [DVD]"
+        return title, subject
+
+    def _titles(self) -> None:
+        rand, below, choice, text = self.rand, self._below, self._choice, self.clock.text
+        self._word_pools()
+        journal_issn = [self._issn(i) for i in range(len(JOURNALS))]
+        created_from, created_span = self.now_ts - 6 * 365 * _DAY, 6 * 365 * _DAY - _DAY
+        base = self.biblio_base = _next_id(Biblio)
+        table = self._table(Biblio, (Biblio.id, Biblio.title, Biblio.author, Biblio.edition, Biblio.publisher,
+                                     Biblio.year, Biblio.isbn, Biblio.issn, Biblio.language,
+                                     Biblio.classification, Biblio.subjects, Biblio.created_at))
+        self.title_text: list[str] = []
+        self.title_sort: list[str] = []  # shelf-order keys of the call numbers
+        for index in range(self.scale.titles):
+            kind, chinese, class_index = self.title_type[index], self.title_chinese[index], self.title_class[index]
+            year = self.title_year[index]
+            title, subject = self._title_words(kind, chinese, class_index, year)
+            if class_index < 0:
+                author, edition, issn_, cls = "", "", journal_issn[-1 - class_index], JOURNALS[-1 - class_index][1]
+            else:
+                author = choice(self.zh_authors if chinese else self.en_authors)
+                edition = "" if rand() >= 0.12 else choice(ZH_EDITIONS if chinese else EN_EDITIONS)
+                issn_, cls = None, CLASSES[class_index][0]
+            table.add(base + index, title, author, edition, self.title_publisher[index], year,
+                      self.title_isbn[index], issn_, "chi" if chinese else "eng", cls, subject,
+                      text(created_from + below(created_span)))
+            self.title_text.append(title)
+            self.title_sort.append(clc_sort_key(self.title_call[index]))
+            table.maybe_flush()
+        table.flush(final=True)
+        self.counts["titles"] = table.written
+
+    @staticmethod
+    def _issn(index: int) -> str:
+        payload = f"{1000 + index * 37:04d}{index * 113 % 1000:03d}"
+        return payload + issn.calc_check_digit(payload)
 
     # ---- readers ---------------------------------------------------------------------------
     def _readers(self) -> None:
         rand, below, choice, text = self.rand, self._below, self._choice, self.clock.text
         n = self.scale.readers
-        cat_cum = _cumulative(w for _, w in CATEGORY_WEIGHTS)
         cards = _barcode_run(CARD_PREFIX, 1, n, library.settings().barcodes)
-        base = self.patron_base = _next_id(Patron)
-        fields = (Patron.id, Patron.card, Patron.name, Patron.category, Patron.department,
-                  Patron.id_number, Patron.phone, Patron.email, Patron.expires_on, Patron.status,
-                  Patron.block_reason, Patron.notes, Patron.created_at)
-        self.reader_category: list[int] = []  # index into category_codes
-        self.reader_limit: list[int] = []
-        self.reader_ok: list[bool] = []  # may borrow today: active and not expired
+        table = self._table(Patron, (Patron.id, Patron.card, Patron.name, Patron.category, Patron.department,
+                                     Patron.id_number, Patron.phone, Patron.email, Patron.expires_on,
+                                     Patron.status, Patron.block_reason, Patron.notes, Patron.created_at))
         ids_used: set[str] = set()
         this_year = date.fromordinal(self.today).year
-        rows = []
+        base = self.patron_base
         for index in range(n):
             number = index + 1
-            cat = bisect(cat_cum, rand() * cat_cum[-1])
-            code = self.category_codes[cat]
-            category = self.categories[code]
+            code = self.category_codes[self.reader_category[index]]
             english = rand() < (0.12 if code == "student" else 0.2)
-            name = self._english_name() if english else self._chinese_name()
+            name = choice(self.en_names) if english else choice(self.zh_names)
             if code == "student":
                 enrolled = this_year - below(4)
                 department = (f"International Programme {enrolled}" if english else
@@ -736,29 +1047,17 @@ class _Builder:
             else:
                 department = choice(EXTERNAL_GROUPS)
                 id_number = self._identity_card(ids_used)
-            if rand() < 0.03:
-                expires = self.today - 1 - below(300)
-            else:
-                expires = self.today + 20 + below(365 * category.card_years - 20)
-            status, reason, roll = "active", "", rand()
-            if roll < 0.01:
-                status, reason = "blocked", choice(BLOCK_REASONS)
-            elif roll < 0.013:
-                status = "card lost"
+            status = self.reader_status[index]
             email = (f"{name.lower().replace(' ', '.')}{number}@example.edu" if english
                      else f"r{number:06d}@example.edu.cn")
-            phone = f"1{choice('3578')}{below(10**9):09d}"
-            created = self.now_ts - (800 + below(1200)) * _DAY
-            rows.append((base + index, cards[index], name, category.id, department, id_number, phone, email,
-                         date.fromordinal(expires).isoformat(), status, reason, "", text(created)))
-            self.reader_category.append(cat)
-            self.reader_limit.append(category.loan_limit)
-            self.reader_ok.append(status == "active" and expires >= self.today)
-            if len(rows) >= CHUNK:
-                _insert(self.cursor, Patron, fields, rows)
-                rows = []
-        _insert(self.cursor, Patron, fields, rows)
-        self.counts["readers"] = n
+            table.add(base + index, cards[index], name, self.categories[code].id, department, id_number,
+                      f"1{choice('3578')}{below(10**9):09d}", email,
+                      date.fromordinal(self.reader_expires[index]).isoformat(), status,
+                      choice(BLOCK_REASONS) if status == "blocked" else "", "",
+                      text(self.now_ts - (800 + below(1200)) * _DAY))
+            table.maybe_flush()
+        table.flush(final=True)
+        self.counts["readers"] = table.written
 
     def _identity_card(self, used: set[str]) -> str:
         """A resident identity card number with a valid check digit (python-stdnum)."""
@@ -771,203 +1070,65 @@ class _Builder:
                 return number
 
     # ---- copies ----------------------------------------------------------------------------
-    def _plan_copies(self) -> None:
-        """Each copy's title, kind and acquisition day, before statuses are settled."""
-        rand, below = self.rand, self._below
-        titles = self.scale.titles
-        per_title = [1] * titles
-        for _ in range(self.scale.copies - titles):
-            t = int(rand() * titles)
-            if self.title_type[t] != "book":  # popular books get the extra copies
-                t = int(rand() * titles)
-            per_title[t] += 1
-        loc_cum = _cumulative(w for _, w in BOOK_LOCATIONS)
-        book_kinds = [self.kind_index[("book", location)] for location, _ in BOOK_LOCATIONS]
-        fixed_kind = {code: self.kind_index[(code, location)] for code, location in TYPE_LOCATION.items()}
-        earliest, latest = self.today - 15 * 365, self.today - 7
-        first_day = {year: max(date(year, 1, 1).toordinal(), earliest) for year in set(self.title_year)}
-        self.item_title: list[int] = []
-        self.item_kind: list[int] = []
-        self.item_acquired: list[int] = []  # day ordinal; no copy is lent before it was acquired
-        for title, count in enumerate(per_title):
-            kind = self.title_type[title]
-            start = first_day[self.title_year[title]]
-            span = latest - start
-            for _ in range(count):
-                self.item_title.append(title)
-                self.item_kind.append(fixed_kind[kind] if kind in fixed_kind
-                                      else book_kinds[bisect(loc_cum, rand() * loc_cum[-1])])
-                self.item_acquired.append(start + below(span) if span > 0 else start)
-        self.item_status = ["available"] * len(self.item_title)
-        for _ in range(len(self.item_title) // 250):
-            self.item_status[below(len(self.item_title))] = ItemStatus.IN_REPAIR.value
-            self.item_status[below(len(self.item_title))] = ItemStatus.MISSING.value
-
-    def _choose_open_loans(self) -> None:
-        count, wanted = len(self.item_title), self.scale.open_loans
-        lent_since = self.today - 240  # copies on loan now were acquired well before
-        chosen: list[int] = []
-        taken: set[int] = set()
-        for _attempt in range(50 * (wanted + 10)):
-            if len(chosen) == wanted:
-                break
-            index = self._below(count)
-            if (index not in taken and self.kind_loanable[self.item_kind[index]]
-                    and self.item_status[index] == "available" and self.item_acquired[index] < lent_since):
-                taken.add(index)
-                chosen.append(index)
-                self.item_status[index] = ItemStatus.CHECKED_OUT.value
-        if len(chosen) < wanted:
-            raise ValueError("Not enough loanable copies for the open loans of this scale.")
-        self.open_items = chosen
-
-    def _copies(self) -> None:
-        below = self._below
-        count = len(self.item_title)
-        barcodes = self.item_barcodes.result()
-        base = self.item_base = _next_id(Item)
-        fields = (Item.id, Item.barcode, Item.accession_number, Item.biblio, Item.call_number,
-                  Item.call_sort, Item.location, Item.item_type, Item.price, Item.acquired_on,
-                  Item.source, Item.status, Item.condition)
-        kind_rows = [(self.types[code].id, location) for code, location in self.kinds]
+    def _copies(self, barcodes: list[str]) -> None:
+        rand = self.rand
+        count, base = len(self.item_title), self.item_base
+        table = self._table(Item, (Item.id, Item.barcode, Item.accession_number, Item.biblio, Item.call_number,
+                                   Item.call_sort, Item.location, Item.item_type, Item.price, Item.acquired_on,
+                                   Item.source, Item.status, Item.condition))
+        kind_type = [self.types[code].id for code, _ in self.kinds]
+        kind_location = [location for _, location in self.kinds]
         sources = ("purchase",) * 8 + ("donation", "exchange")
-        day_text: dict[int, str] = {}
-        rows = []
+        day_text = {d: date.fromordinal(d).isoformat() for d in set(self.item_acquired)}
+        biblio_base = self.biblio_base
+        title_call, title_sort, title_price = self.title_call, self.title_sort, self.title_price
+        item_title, item_kind, item_acquired, item_status = (self.item_title, self.item_kind,
+                                                             self.item_acquired, self.item_status)
+        put = table.flat.extend
         for index in range(count):
-            title = self.item_title[index]
-            type_id, location = kind_rows[self.item_kind[index]]
-            acquired = self.item_acquired[index]
-            acquired_text = day_text.get(acquired)
-            if acquired_text is None:
-                acquired_text = day_text[acquired] = date.fromordinal(acquired).isoformat()
-            rows.append((base + index, barcodes[index], index + 1, self.biblio_base + title,
-                         self.title_call[title], self.title_sort[title], location, type_id, self.title_price[title], acquired_text,
-                         sources[below(10)], self.item_status[index], ""))
-            if len(rows) >= CHUNK:
-                _insert(self.cursor, Item, fields, rows)
-                rows = []
-        _insert(self.cursor, Item, fields, rows)
-        self.counts["copies"] = count
+            title, kind = item_title[index], item_kind[index]
+            put((base + index, barcodes[index], index + 1, biblio_base + title, title_call[title],
+                 title_sort[title], kind_location[kind], kind_type[kind], title_price[title],
+                 day_text[item_acquired[index]], sources[int(rand() * 10)], item_status[index], ""))
+            if index % CHUNK == 0:
+                table.flush()
+        table.flush(final=True)
+        self.counts["copies"] = table.written
 
     # ---- loans -----------------------------------------------------------------------------
-    LOAN_FIELDS = (Loan.id, Loan.item, Loan.patron, Loan.out_at, Loan.due_at, Loan.returned_at,
-                   Loan.renewals, Loan.staff_out, Loan.staff_in)
-
     def _open_loans(self) -> None:
-        """Copies on loan now; the first `overdue_loans` of them are past their due date."""
-        below, clock, today = self._below, self.clock, self.today
-        kinds = len(self.kinds)
-        self.loan_base = self.next_loan = _next_id(Loan)
-        readers = [r for r in range(self.scale.readers) if self.reader_ok[r]] or list(range(self.scale.readers))
-        out_count = [0] * self.scale.readers
-        self.open_from: dict[int, int] = {}  # copy -> when its open loan began
-        today_ends = clock.end_of_day(today)
-        recent: dict[int, list[int]] = {}
-        rows = []
-        overdue = 0
-        for k, item in enumerate(self.open_items):
-            reader = readers[below(len(readers))]
-            for _ in range(20):  # keep within the reader's loan limit where possible
-                if out_count[reader] < self.reader_limit[reader]:
-                    break
-                reader = readers[below(len(readers))]
-            out_count[reader] += 1
-            loan_days = self.pair_days[self.reader_category[reader] * kinds + self.item_kind[item]]
-            if k < self.scale.overdue_loans:
-                out_day = today - loan_days - 1 - min(int(self.rng.expovariate(1 / 12)), 120)
-                while out_day % 7 == 0 or date.fromordinal(out_day) in self.closed_dates \
-                        or self._due(out_day, loan_days) >= today_ends:
-                    out_day -= 1
-                overdue += 1
-            else:  # lent on an open day recent enough to be due after today
-                days = recent.get(loan_days)
-                if days is None:
-                    days = recent[loan_days] = [d for d in self.open_days[-loan_days:]
-                                                if self._due(d, loan_days) >= today_ends] or [today - 1]
-                out_day = days[below(len(days))]
-            out_ts = clock.local_midnight(out_day) + _OPEN_FROM + below(_OPEN_UNTIL - _OPEN_FROM)
-            self.open_from[item] = out_ts
-            rows.append((self.next_loan, self.item_base + item, self.patron_base + reader, clock.text(out_ts),
-                         clock.text(self._due(out_day, loan_days)), None, 0, self.clerk_id, None))
-            self.next_loan += 1
-        _insert(self.cursor, Loan, self.LOAN_FIELDS, rows)
-        self.counts["open_loans"] = len(rows)
-        self.counts["overdue_loans"] = overdue
+        text = self.clock.text
+        table = self._table(Loan, self.LOAN_FIELDS)
+        for n, (item, reader, out_ts, due_ts) in enumerate(self.open_loans):
+            table.add(self.loan_base + n, self.item_base + item, self.patron_base + reader, text(out_ts),
+                      text(due_ts), None, 0, self.clerk_id, None)
+        table.flush(final=True)
+        self.counts["open_loans"] = table.written
+        self.counts["overdue_loans"] = sum(1 for *_, due_ts in self.open_loans if due_ts < self.now_ts)
 
-    def _past_loans(self) -> None:
-        """Two years of returned loans, day by day, never two at once on one copy."""
-        rand, clock, text = self.rand, self.clock, self.clock.text
-        n, readers = self.scale.past_loans, self.scale.readers
-        kinds = len(self.kinds)
-        lendable = [i for i, kind in enumerate(self.item_kind) if self.kind_loanable[kind]]
-        if n and not lendable:
-            raise ValueError("The demo has no loanable copies for past loans.")
-        lendable_count = len(lendable)
-        per_day = [0] * len(self.open_days)
-        for _ in range(n):
-            per_day[int(rand() * len(self.open_days))] += 1
-        free_at = [0] * len(self.item_title)  # seconds when the copy was back from its last loan
-        acquired = self.item_acquired
-        open_from = self.open_from
-        never = 1 << 62
-        latest = self.now_ts - 600
-        item_kind, reader_category, pair_days = self.item_kind, self.reader_category, self.pair_days
-        item_base, patron_base, clerk = self.item_base, self.patron_base, self.clerk_id
-        self.late_returns: list[tuple[int, int, int, int, int]] = []  # loan, reader, copy, due, returned
-        late_returns = self.late_returns
-        loan_id = self.next_loan
-        rows = []
-        open_span = _OPEN_UNTIL - _OPEN_FROM
-        for day, count in zip(self.open_days, per_day):
-            if not count:
-                continue
-            midnight = clock.local_midnight(day) + _OPEN_FROM
-            due_by_days: dict[int, int] = {}
-            for out_ts in sorted(midnight + int(rand() * open_span) for _ in range(count)):
-                reader = int(rand() * readers)
-                for _attempt in range(100):
-                    item = lendable[int(rand() * lendable_count)]
-                    if free_at[item] <= out_ts and acquired[item] < day and open_from.get(item, never) > out_ts + 2 * _DAY:
-                        break
-                else:
-                    continue  # every copy tried was out; skip this loan (vanishingly rare)
-                loan_days = pair_days[reader_category[reader] * kinds + item_kind[item]]
-                due_ts = due_by_days.get(loan_days)
-                if due_ts is None:
-                    due_ts = due_by_days[loan_days] = self._due(day, loan_days)
-                limit = min(latest, open_from.get(item, never) - _DAY)
-                if rand() < 0.08 and due_ts + _DAY < limit:
-                    returned = min(due_ts + _DAY + int(rand() * 44 * _DAY), limit)
-                    late_returns.append((loan_id, reader, item, due_ts, returned))
-                else:
-                    returned = out_ts + 3600 + int(rand() * max(1, min(due_ts, limit) - out_ts - 3600))
-                free_at[item] = returned + 3600
-                rows.append((loan_id, item_base + item, patron_base + reader, text(out_ts), text(due_ts),
-                             text(returned), 1 if rand() < 0.05 else 0, clerk, clerk))
-                loan_id += 1
-                if len(rows) >= CHUNK:
-                    _insert(self.cursor, Loan, self.LOAN_FIELDS, rows)
-                    rows = []
-        _insert(self.cursor, Loan, self.LOAN_FIELDS, rows)
-        self.counts["past_loans"] = loan_id - self.next_loan
-        self.next_loan = loan_id
+    def _past_loans(self, result: Callable[[], object]) -> None:
+        flat, self.late_returns = result()
+        table = self._table(Loan, self.LOAN_FIELDS)
+        step = CHUNK * table.width
+        for start in range(0, len(flat), step):
+            table.flat.extend(flat[start:start + step])
+            table.flush(final=start + step >= len(flat))
+        self.counts["past_loans"] = table.written
 
     # ---- fees ------------------------------------------------------------------------------
     def _fees(self) -> None:
         """Overdue fines of late returns; most were paid within days, some are still owed."""
         rand, clock, text = self.rand, self.clock, self.clock.text
         kinds = len(self.kinds)
-        fields = (Fee.patron, Fee.loan, Fee.kind, Fee.amount, Fee.at, Fee.staff, Fee.note)
-        policies = [rules.fine_policy(rule) for rule in self.pair_rule]  # equal policies are equal keys
-        closed = sorted(d.toordinal() for d in self.closed_dates)
+        table = self._table(Fee, (Fee.patron, Fee.loan, Fee.kind, Fee.amount, Fee.at, Fee.staff, Fee.note))
+        policies = [rules.fine_policy(rule) for rule in self.pair_rule]  # equal policies: equal keys
+        closed = sorted(self.closed_days)
         fines: dict[tuple, int] = {}
-        rows = []
         charged = paid = 0
         for loan_id, reader, item, due_ts, returned in self.late_returns:
-            pair = self.reader_category[reader] * kinds + self.item_kind[item]
+            policy = policies[self.reader_category[reader] * kinds + self.item_kind[item]]
             due, back = clock.local_day(due_ts), clock.local_day(returned)
             price = self.title_price[self.item_title[item]]
-            policy = policies[pair]
             capped_by_price = policy.cap_at_price and (policy.cap is None or price < policy.cap)
             key = (policy, due, back, price if capped_by_price else None)
             amount = fines.get(key)
@@ -979,17 +1140,15 @@ class _Builder:
                 continue
             patron = self.patron_base + reader
             title = self.title_text[self.item_title[item]]
-            rows.append((patron, loan_id, "overdue", amount, text(returned), self.clerk_id,
-                         f"{back - due} days late: {title}"[:250]))
+            table.add(patron, loan_id, "overdue", amount, text(returned), self.clerk_id,
+                      f"{back - due} days late: {title}"[:250])
             charged += 1
             if rand() < 0.8:
                 at = min(returned + int(rand() * 12 * _DAY), self.now_ts - 60)
-                rows.append((patron, None, "payment", -amount, text(at), self.clerk_id, "Paid at the desk"))
+                table.add(patron, None, "payment", -amount, text(at), self.clerk_id, "Paid at the desk")
                 paid += 1
-            if len(rows) >= CHUNK:
-                _insert(self.cursor, Fee, fields, rows)
-                rows = []
-        _insert(self.cursor, Fee, fields, rows)
+            table.maybe_flush()
+        table.flush(final=True)
         self.counts["fees_charged"] = charged
         self.counts["payments"] = paid
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from peewee import Case, fn
+from peewee import fn
 
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import Fee, Loan, Patron, PatronCategory
-from counter_tui.services import library
+from counter_tui.services import library, lookups
 from counter_tui.services.errors import NotFound, Refusal
 
 
@@ -43,7 +43,7 @@ class PatronMatch:
 
 
 def find_by_card(raw: str) -> Patron:
-    """The reader whose card this is; a clear sentence when there is none."""
+    """The reader whose card this is (with their category's limits); a sentence when none."""
     scan = classify(raw, library.settings().barcodes)
     if scan.kind is Kind.INVALID:
         raise Refusal(scan.problem or f"{raw.strip()} is not a barcode.")
@@ -53,8 +53,7 @@ def find_by_card(raw: str) -> Patron:
         raise Refusal(f"{scan.code} is a book's barcode; scan the reader's card first.")
     if scan.kind in (Kind.ISBN, Kind.SERIAL):
         raise Refusal(f"{scan.code} is the ISBN printed on a book; scan the reader's card first.")
-    patron = (Patron.select(Patron, PatronCategory).join(PatronCategory)
-              .where(Patron.card == scan.code).first())
+    patron = lookups.reader_by_card(scan.code)
     if patron is None:
         raise NotFound(f"No reader has card {scan.code}.")
     return patron
@@ -77,46 +76,39 @@ def balance(patron_id: int) -> int:
     return Fee.select(fn.COALESCE(fn.SUM(Fee.amount), 0)).where(Fee.patron == patron_id).scalar()
 
 
-def open_loan_counts(patron_id: int, now: datetime) -> tuple[int, int]:
-    """(loans out, of which overdue)."""
-    out, overdue = (Loan.select(fn.COUNT(Loan.id),
-                                fn.COALESCE(fn.SUM(Case(None, [(Loan.due_at < now, 1)], 0)), 0))
-                    .where((Loan.patron == patron_id) & Loan.returned_at.is_null())
-                    .tuples().first())
-    return out, int(overdue or 0)
+def blocks_for(reader: Patron, owed: int, overdue: int, today: date) -> tuple[str, ...]:
+    """Every reason this reader may not borrow today, computed in one place.
 
-
-def blocks_for(patron: Patron, category: PatronCategory, owed: int, overdue: int, today: date) -> tuple[str, ...]:
-    """Every reason this reader may not borrow today, computed in one place."""
+    `reader` comes from lookups.reader: it carries its category's limits.
+    """
     reasons = []
-    if patron.status == "blocked":
-        reasons.append(f"Blocked: {patron.block_reason or 'no reason given'}.")
-    elif patron.status == "card lost":
+    if reader.status == "blocked":
+        reasons.append(f"Blocked: {reader.block_reason or 'no reason given'}.")
+    elif reader.status == "card lost":
         reasons.append("This card was reported lost.")
-    elif patron.status == "cancelled":
+    elif reader.status == "cancelled":
         reasons.append("This card has been cancelled.")
-    if patron.expires_on < today:
-        reasons.append(f"The card expired on {patron.expires_on.isoformat()}.")
-    if owed > category.max_fees:
-        reasons.append(f"Owes {library.money(owed)}, over the limit of {library.money(category.max_fees)}.")
-    if category.max_overdue and overdue >= category.max_overdue:
-        reasons.append(f"Has {overdue} overdue books (the limit is {category.max_overdue - 1}).")
+    if reader.expires_on < today:
+        reasons.append(f"The card expired on {reader.expires_on.isoformat()}.")
+    if owed > reader.max_fees:
+        reasons.append(f"Owes {library.money(owed)}, over the limit of {library.money(reader.max_fees)}.")
+    if reader.max_overdue and overdue >= reader.max_overdue:
+        reasons.append(f"Has {overdue} overdue books (the limit is {reader.max_overdue - 1}).")
     return tuple(reasons)
 
 
-def summary(patron: Patron | int, now: datetime | None = None) -> PatronSummary:
+def summary(reader: Patron | int, now: datetime | None = None) -> PatronSummary:
+    """The reader panel's facts. `reader`: a row from lookups.reader, or a reader's id."""
     now = now or utc_now()
-    if isinstance(patron, int):
-        patron = Patron.select(Patron, PatronCategory).join(PatronCategory).where(Patron.id == patron).first()
-        if patron is None:
+    if isinstance(reader, int):
+        reader = lookups.reader(reader)
+        if reader is None:
             raise NotFound("That reader no longer exists.")
-    category = patron.category
-    out, overdue = open_loan_counts(patron.id, now)
-    owed = balance(patron.id)
+    out, overdue, owed = lookups.standing(reader.id, now)
     today = local_date(now, library.settings().timezone)
     return PatronSummary(
-        id=patron.id, card=patron.card, name=patron.name, category=category.name,
-        department=patron.department, expires_on=patron.expires_on, loans_out=out,
-        loan_limit=category.loan_limit, overdue=overdue, balance=owed,
-        blocks=blocks_for(patron, category, owed, overdue, today),
+        id=reader.id, card=reader.card, name=reader.name, category=reader.category_name,
+        department=reader.department, expires_on=reader.expires_on, loans_out=out,
+        loan_limit=reader.loan_limit, overdue=overdue, balance=owed,
+        blocks=blocks_for(reader, owed, overdue, today),
     )

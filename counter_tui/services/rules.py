@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from counter_tui import db
 from counter_tui.domain.fines import FinePolicy
 from counter_tui.models import CirculationRule, ClosedDay
 from counter_tui.services.errors import Refusal
@@ -15,11 +16,10 @@ def rule_for(category_id: int, item_type_id: int, location: str | None = None) -
     names the most of (item type, category, location) wins, item type breaking ties first
     (as FOLIO's priority does). The default row (all empty) always exists.
     """
-    candidates = CirculationRule.select().where(
-        (CirculationRule.category.is_null() | (CirculationRule.category == category_id))
-        & (CirculationRule.item_type.is_null() | (CirculationRule.item_type == item_type_id))
-        & (CirculationRule.location.is_null() | (CirculationRule.location == (location or "")))
-    )
+    candidates = CirculationRule.raw(db.sql(
+        "SELECT * FROM circulation_rule WHERE (category_id IS NULL OR category_id = ?) "
+        "AND (item_type_id IS NULL OR item_type_id = ?) AND (location IS NULL OR location = ?)"),
+        category_id, item_type_id, location or "")
 
     def specificity(rule: CirculationRule) -> tuple[int, int, int, int]:
         named = (rule.item_type_id is not None, rule.category_id is not None, rule.location is not None)
@@ -40,8 +40,8 @@ def fine_policy(rule: CirculationRule) -> FinePolicy:
 
 def closed_days(start: date, end: date) -> frozenset[date]:
     """Closed days from start to end inclusive."""
-    rows = ClosedDay.select(ClosedDay.day).where(ClosedDay.day.between(start, end)).tuples()
-    return frozenset(day for (day,) in rows)
+    rows = ClosedDay.raw(db.sql("SELECT day FROM closed_day WHERE day BETWEEN ? AND ?"), start, end)
+    return frozenset(row.day for row in rows)
 
 
 def closed_days_ahead(start: date, days: int) -> frozenset[date]:
