@@ -8,6 +8,7 @@ scans that arrive meanwhile wait behind it.
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
 from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
@@ -24,6 +25,9 @@ from counter_tui.widgets.scan_input import ScanInput
 
 T = TypeVar("T")
 
+BATCH_SECONDS = 0.1
+PAINT_SECONDS = 0.02
+
 
 class ScanDesk(Screen):
     """Subclasses set TITLE and COLUMNS and define `async def handle_scan(self, text)`."""
@@ -37,6 +41,7 @@ class ScanDesk(Screen):
         super().__init__()
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self.lines = 0
+        self._batch = ExitStack()
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), id="title")
@@ -77,17 +82,34 @@ class ScanDesk(Screen):
         self.query_one(ScanInput).border_subtitle = f"{waiting} waiting" if waiting else ""
 
     async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             text = await self.queue.get()
-            self._show_waiting()
+            # Scans already waiting are answered one by one but painted once: a repaint
+            # costs tens of milliseconds and a scan a few, so painting after each one
+            # would make a fast pile crawl. A tenth of a second at most goes unpainted.
+            self._batch = ExitStack()
+            self._batch.enter_context(self.app.batch_update())
+            started = loop.time()
             try:
-                await self.handle_scan(text)
-            except Refusal as refusal:
-                self.refuse(refusal, text)
-            except Exception as exc:  # a bug must not stop the queue or show a traceback
-                self.app.log.error(f"scan {text!r} failed: {exc!r}")
-                self.refuse(Refusal(f"Something went wrong with {text.strip()}: {exc}"), text)
+                await self._process(text)
+                while not self.queue.empty() and loop.time() - started < BATCH_SECONDS:
+                    await self._process(self.queue.get_nowait())
+            finally:
+                self._batch.close()
             self._show_waiting()
+            if not self.queue.empty():
+                await asyncio.sleep(PAINT_SECONDS)  # let the screen paint before the next batch
+
+    async def _process(self, text: str) -> None:
+        self._show_waiting()
+        try:
+            await self.handle_scan(text)
+        except Refusal as refusal:
+            self.refuse(refusal, text)
+        except Exception as exc:  # a bug must not stop the queue or show a traceback
+            self.app.log.error(f"scan {text!r} failed: {exc!r}")
+            self.refuse(Refusal(f"Something went wrong with {text.strip()}: {exc}"), text)
 
     async def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run a service on the database thread and wait for its answer."""
@@ -96,6 +118,7 @@ class ScanDesk(Screen):
 
     async def ask(self, question: str, choices: dict[str, tuple[str, str]], cancel: str = "") -> str:
         """One-key question; scans typed meanwhile join the queue behind this one."""
+        self._batch.close()  # the question must be painted now
         return await self.app.push_screen_wait(Decision(question, choices, self.queue.put_nowait, cancel))
 
     # -- what the clerk sees ------------------------------------------------------------
