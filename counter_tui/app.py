@@ -7,23 +7,33 @@ from textual.app import App
 from textual.binding import Binding
 
 from counter_tui.config import Settings
-from counter_tui.models import Staff
-from counter_tui.screens.account import AccountScreen
-from counter_tui.screens.checkin import CheckinScreen
-from counter_tui.screens.checkout import CheckoutScreen
-from counter_tui.screens.help import HelpScreen
 from counter_tui.screens.login import LoginScreen
-from counter_tui.screens.renew import RenewScreen
+
+
+# Each desk's module is imported when the desk is first opened, not at start-up.
+def _checkout():
+    from counter_tui.screens.checkout import CheckoutScreen
+    return CheckoutScreen()
+
+
+def _checkin():
+    from counter_tui.screens.checkin import CheckinScreen
+    return CheckinScreen()
+
+
+def _renew():
+    from counter_tui.screens.renew import RenewScreen
+    return RenewScreen()
+
+
+def _account():
+    from counter_tui.screens.account import AccountScreen
+    return AccountScreen()
 
 
 class CounterApp(App):
     TITLE = "counter_tui"
-    MODES = {
-        "checkout": CheckoutScreen,
-        "checkin": CheckinScreen,
-        "renew": RenewScreen,
-        "account": AccountScreen,
-    }
+    MODES = {"checkout": _checkout, "checkin": _checkin, "renew": _renew, "account": _account}
     BINDINGS = [
         Binding("f2", "desk('checkout')", "Check out", id="desk.checkout"),
         Binding("f3", "desk('checkin')", "Check in", id="desk.checkin"),
@@ -33,7 +43,7 @@ class CounterApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
     ]
 
-    def __init__(self, settings: Settings, actor: Staff | None = None) -> None:
+    def __init__(self, settings: Settings, actor=None) -> None:
         super().__init__()
         self.settings = settings
         self.actor = actor
@@ -49,7 +59,7 @@ class CounterApp(App):
         else:
             self.switch_mode("checkout")
 
-    def signed_in(self, member: Staff) -> None:
+    def signed_in(self, member) -> None:
         self.actor = member
         self.pop_screen()
         self.switch_mode("checkout")
@@ -74,6 +84,7 @@ class CounterApp(App):
             await self.screen.show_patron(patron.id)
 
     def action_help(self) -> None:
+        from counter_tui.screens.help import HelpScreen
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

@@ -91,7 +91,7 @@ def cmd_desk(args) -> None:
 
 def cmd_demo(args) -> None:
     from counter_tui import db
-    from counter_tui.services import demo, schema, setup, staff
+    from counter_tui.services import schema, setup, staff
     url = getattr(args, "db", None) or config.demo_db_url()
     path = url.removeprefix("sqlite:///")
     if args.fresh and "://" not in url.replace("sqlite:///", "", 1) and os.path.exists(path):
@@ -102,6 +102,7 @@ def cmd_demo(args) -> None:
     if settings.library_name == "Library":
         settings.library_name = "Demo Library"
     if schema.current_version() is None:
+        from counter_tui.services import demo
         started = time.perf_counter()
         print("Making the demo library...", file=sys.stderr)
         schema.create_schema()
@@ -111,7 +112,7 @@ def cmd_demo(args) -> None:
               + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
     else:
         schema.check_schema()
-    _run_desk(settings, staff.sign_in("demo", demo.DEMO_PASSWORD))
+    _run_desk(settings, staff.get_staff("demo"))  # the demo signs its clerk in
 
 
 def cmd_init(args) -> None:
