@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p.add_argument("path")
 
+    p = sub.add_parser("serve", help="serve desks to web browsers (textual-serve), on loopback by default")
+    _db_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: put the "
+                                                        "library's own access control in front)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--public-url", default=None, help="the address browsers use, behind a reverse proxy")
+
     p = sub.add_parser("staff", help="staff accounts")
     _db_option(p)
     staff_sub = p.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
@@ -192,7 +199,20 @@ def cmd_restore(args) -> None:
     print(f"Restored from {args.path}.")
 
 
-COMMANDS = {None: cmd_desk, "check": cmd_check, "backup": cmd_backup, "restore": cmd_restore, "demo": cmd_demo, "init": cmd_init, "migrate": cmd_migrate, "staff": cmd_staff}
+def cmd_serve(args) -> None:
+    import shlex
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise SystemExit("The web option needs textual-serve: pip install 'counter-tui[web]'.") from None
+    settings = _open(args)  # refuse now, not in every browser tab, if the database is not usable
+    command = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "counter_tui", "--db", settings.db_url))
+    # every browser tab runs its own desk process, which asks for a username and password
+    Server(command, host=args.host, port=args.port, title=settings.library_name,
+           public_url=args.public_url).serve()
+
+
+COMMANDS = {None: cmd_desk, "serve": cmd_serve, "check": cmd_check, "backup": cmd_backup, "restore": cmd_restore, "demo": cmd_demo, "init": cmd_init, "migrate": cmd_migrate, "staff": cmd_staff}
 
 
 def main(argv: list[str] | None = None) -> None:
