@@ -5,13 +5,23 @@ import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 
 from counter_tui import db
-from counter_tui.models import AuditEvent, Loan, SchemaVersion
+from counter_tui.models import AuditEvent, CardEvent, Loan, SchemaVersion
 from counter_tui.services import circulation, schema
 
 
 def make_version_1(database):
-    """Turn a fresh library into what version 1 of the program made (no audit desk column)."""
-    migrate(SchemaMigrator.from_database(database).drop_column("audit_event", "desk"))
+    """Turn a fresh library into what version 1 of the program made: undo versions 3 and 2."""
+    migrator = SchemaMigrator.from_database(database)
+    database.drop_tables([CardEvent])
+    if db.is_sqlite():  # dropping a column rebuilds the table, which the loans point at
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+    migrate(migrator.drop_column("patron", "block_until"),
+            migrator.drop_column("patron_category", "renew_from_expiry"),
+            migrator.drop_column("patron_category", "card_fee"),
+            migrator.drop_column("staff", "locked_until"),
+            migrator.drop_column("audit_event", "desk"))
+    if db.is_sqlite():
+        database.execute_sql("PRAGMA foreign_keys = ON")
     SchemaVersion.update(version=1).execute()
 
 
@@ -26,6 +36,8 @@ def test_an_older_database_is_refused_then_upgraded_with_its_data(lib, empty_db)
     assert schema.migrate() == (1, db.SCHEMA_VERSION)
     schema.check_schema()
     assert "desk" in {c.name for c in empty_db.get_columns("audit_event")}
+    assert "block_until" in {c.name for c in empty_db.get_columns("patron")}
+    assert empty_db.table_exists("card_event")
     assert Loan.select().count() == 1 and AuditEvent.select().count() == 2  # staff.add + checkout
     circulation.checkin(lib.clerk, book.barcode)
     assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().desk != ""

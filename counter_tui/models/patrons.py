@@ -1,7 +1,8 @@
 """Readers (patrons) and their categories."""
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from counter_tui.models.base import BaseModel
+from counter_tui.models.staff import Staff
 
 
 class PatronCategory(BaseModel):
@@ -11,6 +12,8 @@ class PatronCategory(BaseModel):
     card_years = IntegerField(default=1)
     max_fees = IntegerField(default=1000)  # minor units; owing more blocks lending
     max_overdue = IntegerField(default=3)  # this many overdue loans block lending
+    renew_from_expiry = BooleanField(default=False)  # card renewal counts from the old expiry, not today
+    card_fee = IntegerField(default=500)  # minor units, for a replacement card
 
 
 class Patron(BaseModel):
@@ -24,5 +27,18 @@ class Patron(BaseModel):
     expires_on = DateField()
     status = CharField(default="active")  # active, blocked, card lost, cancelled
     block_reason = TextField(default="")
+    block_until = DateField(null=True)  # a manual block ends after this day; None: until lifted
     notes = TextField(default="")
     created_at = DateTimeField()
+
+
+class CardEvent(BaseModel):
+    """A card's history: issued, renewed, replaced (the old barcode kept), reported lost, cancelled."""
+    patron = ForeignKeyField(Patron, backref="card_events", on_delete="RESTRICT")
+    kind = CharField()  # issued, renewed, replaced, reported lost, cancelled
+    card = CharField(index=True)  # the barcode the event is about (the old one, when replaced)
+    at = DateTimeField()
+    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    fee = IntegerField(default=0)  # minor units charged with it
+    expires_on = DateField(null=True)  # the expiry it set
+    note = CharField(default="")

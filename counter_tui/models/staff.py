@@ -11,6 +11,7 @@ class Staff(BaseModel):
     roles = CharField(default="")  # comma-separated role names
     active = BooleanField(default=True)
     failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)  # after repeated failed sign-ins
     created_at = DateTimeField()
 
     @property

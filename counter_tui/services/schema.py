@@ -10,7 +10,7 @@ from collections.abc import Callable
 from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
 from counter_tui.db import SCHEMA_VERSION, SchemaError, database
-from counter_tui.models import ALL_MODELS, AuditEvent, SchemaVersion
+from counter_tui.models import ALL_MODELS, AuditEvent, CardEvent, Patron, PatronCategory, SchemaVersion, Staff
 
 
 def _v2_audit_desk() -> None:
@@ -19,8 +19,20 @@ def _v2_audit_desk() -> None:
                   .add_column(AuditEvent._meta.table_name, "desk", AuditEvent.desk))
 
 
+def _v3_cards_and_blocks() -> None:
+    """Version 3: card history, manual blocks with an end, card rules per category, sign-in lockout."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    run_migration(
+        migrator.add_column(Patron._meta.table_name, "block_until", Patron.block_until),
+        migrator.add_column(PatronCategory._meta.table_name, "renew_from_expiry", PatronCategory.renew_from_expiry),
+        migrator.add_column(PatronCategory._meta.table_name, "card_fee", PatronCategory.card_fee),
+        migrator.add_column(Staff._meta.table_name, "locked_until", Staff.locked_until),
+    )
+    database.create_tables([CardEvent])
+
+
 # version reached -> step that brings a database from the version before to it
-MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk}
+MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk, 3: _v3_cards_and_blocks}
 
 
 def current_version() -> int | None:
