@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import time
+from contextlib import contextmanager
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -203,3 +204,21 @@ def backup_version(path: Path) -> int:
             raise SchemaError(f"{path} is not a counter-tui backup ({exc}); nothing was restored.") from None
     _run_pg_tool("pg_restore", "--list", str(path))  # fails on anything but a pg_dump archive
     return SCHEMA_VERSION
+
+
+@contextmanager
+def schema_change():
+    """Around a migration: SQLite rebuilds a table to add a NOT NULL column, and with
+    foreign keys enforced it may not drop the old table that loans point at. Keys are
+    checked again, all at once, when the change is done."""
+    if not is_sqlite():
+        yield
+        return
+    database.execute_sql("PRAGMA foreign_keys = OFF")  # has no effect inside a transaction
+    try:
+        yield
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise SchemaError(f"The migration left {len(broken)} broken references; restore the backup.")
+    finally:
+        database.execute_sql("PRAGMA foreign_keys = ON")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
-from counter_tui.db import SCHEMA_VERSION, SchemaError, database
+from counter_tui.db import SCHEMA_VERSION, SchemaError, database, schema_change
 from counter_tui.models import ALL_MODELS, AuditEvent, CardEvent, Patron, PatronCategory, SchemaVersion, Staff
 
 
@@ -72,7 +72,7 @@ def migrate() -> tuple[int | None, int]:
         create_schema()
         return None, SCHEMA_VERSION
     for version in range(start + 1, SCHEMA_VERSION + 1):
-        with database.atomic():
+        with schema_change(), database.atomic():
             MIGRATIONS[version]()
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=version)
