@@ -15,7 +15,7 @@ from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_da
 from counter_tui.domain.fines import FineReckoning, overdue_fine
 from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
 from counter_tui.models import Item, Loan, Patron, Staff
-from counter_tui.services import audit, library, lookups, patrons, rules
+from counter_tui.services import access, audit, library, lookups, patrons, rules
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 
 
@@ -100,6 +100,7 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
     being checked in); the clerk confirmed it should be checked in and lent on.
     """
     now = now or utc_now()
+    access.require(actor, "lend books", access.CIRCULATION)
     item = find_item(raw_barcode)
 
     def work() -> CheckoutResult:
@@ -173,6 +174,7 @@ def _shelf(item: Item) -> str:
 def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> CheckinResult:
     """Take a returned copy back: close its loan, charge any fine, say where it goes."""
     now = now or utc_now()
+    access.require(actor, "check books in", access.CIRCULATION)
     try:
         item = find_item(raw_barcode)
     except CardScanned as card:
@@ -205,6 +207,7 @@ def renew(actor: Staff, raw_barcode: str, now: datetime | None = None,
           patron_id: int | None = None) -> RenewResult:
     """Renew the open loan of the scanned copy (optionally only if it is this reader's)."""
     now = now or utc_now()
+    access.require(actor, "renew loans", access.CIRCULATION)
     item = find_item(raw_barcode)
     return db.write(lambda: _renew(actor, item, now, patron_id))
 
@@ -212,6 +215,7 @@ def renew(actor: Staff, raw_barcode: str, now: datetime | None = None,
 def renew_loan(actor: Staff, loan_id: int, now: datetime | None = None) -> RenewResult:
     """Renew a loan picked on the reader's account."""
     now = now or utc_now()
+    access.require(actor, "renew loans", access.CIRCULATION)
     loan = Loan.get_or_none(Loan.id == loan_id)
     if loan is None:
         raise NotFound("That loan no longer exists.")

@@ -7,7 +7,7 @@ from datetime import datetime
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Fee, Patron, Staff
-from counter_tui.services import audit, library, patrons
+from counter_tui.services import access, audit, library, patrons
 from counter_tui.services.errors import NotFound, Refusal
 
 
@@ -21,6 +21,7 @@ class Payment:
 def pay(actor: Staff, patron_id: int, amount: int, now: datetime | None = None) -> Payment:
     """Take `amount` (minor units) towards the reader's balance; never more than is owed."""
     now = now or utc_now()
+    access.require(actor, "take payments", access.CIRCULATION, access.OFFICE)
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise Refusal("A payment must be a positive amount.")
 

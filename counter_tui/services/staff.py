@@ -11,9 +11,8 @@ from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Staff
 from counter_tui.services import audit
+from counter_tui.services.access import ROLES
 from counter_tui.services.errors import Refusal
-
-ROLES = ("curator", "office", "circulation", "reading_room", "acquisitions", "cataloging")
 
 # scrypt is memory-hard (16 MiB per hash with these figures): slow to brute-force on GPUs.
 _N, _R, _P = 2**14, 8, 1
