@@ -1,12 +1,15 @@
 """The App: one mode per desk, the global keys, the database thread."""
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
 from counter_tui.config import Settings
+from counter_tui.services import access
 from counter_tui.screens.login import LoginScreen
 
 
@@ -39,7 +42,10 @@ class CounterApp(App):
         Binding("f3", "desk('checkin')", "Check in", id="desk.checkin"),
         Binding("f4", "desk('renew')", "Renew", id="desk.renew"),
         Binding("f5", "account", "Readers", id="desk.account"),
+        Binding("f9", "back_office", "Back office", id="app.back_office"),
         Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+o", "switch_user", "Switch user", id="app.switch_user", show=False),
+        Binding("ctrl+l", "lock", "Lock the desk", id="app.lock", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
     ]
 
@@ -50,6 +56,7 @@ class CounterApp(App):
         # One database thread: the desk's writes happen in the order they were scanned,
         # and the event loop never waits on the database.
         self.db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self.last_input = time.monotonic()
 
     def on_mount(self) -> None:
         if self.settings.keymap:
@@ -57,18 +64,62 @@ class CounterApp(App):
         if self.actor is None:
             self.push_screen(LoginScreen())
         else:
-            self.switch_mode("checkout")
+            self.switch_mode(self.first_desk())
+        if self.settings.idle_lock_minutes > 0:
+            self.set_interval(min(15.0, self.settings.idle_lock_minutes * 30), self._lock_when_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _lock_when_idle(self) -> None:
+        idle = time.monotonic() - self.last_input
+        if self.actor is not None and idle >= self.settings.idle_lock_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        from counter_tui.screens.lock import LockScreen
+        if self.actor is not None and not isinstance(self.screen, (LockScreen, LoginScreen)):
+            self.push_screen(LockScreen())
+
+    def action_switch_user(self) -> None:
+        """Someone else takes the desk; what is on the screens stays."""
+        if not isinstance(self.screen, LoginScreen):
+            self.push_screen(LoginScreen())
+
+    def first_desk(self) -> str:
+        return "checkout" if access.may(self.actor, access.CIRCULATION) else "account"
 
     def signed_in(self, member) -> None:
+        first_time = self.actor is None
         self.actor = member
         self.pop_screen()
-        self.switch_mode("checkout")
+        if first_time or not access.may(member, *self.DESK_ROLES.get(self.current_mode, ())):
+            self.switch_mode(self.first_desk())
+        self.notify(f"Signed in: {member.full_name}.")
+        self.refresh_bindings()
+
+    # which roles each desk needs; a desk another role may not use is hidden from its keys
+    DESK_ROLES = {
+        "checkout": (access.CIRCULATION,), "checkin": (access.CIRCULATION,), "renew": (access.CIRCULATION,),
+        "account": (access.CIRCULATION, access.OFFICE, access.CURATOR),
+    }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing but signing in (and quitting) before someone has signed in.
-        if self.actor is None and action not in ("quit",):
-            return False
+        if self.actor is None:
+            return action == "quit"
+        if action == "desk":
+            return access.may(self.actor, *self.DESK_ROLES[parameters[0]])
+        if action == "account":
+            return access.may(self.actor, *self.DESK_ROLES["account"])
         return True
+
+    def action_back_office(self) -> None:
+        from counter_tui.screens.back_office import BackOffice
+        if not isinstance(self.screen, BackOffice):
+            self.push_screen(BackOffice())
 
     async def action_desk(self, mode: str) -> None:
         if self.current_mode == mode and mode == "checkout":

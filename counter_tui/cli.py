@@ -93,7 +93,14 @@ def _run_desk(settings, actor=None) -> None:
 
 
 def cmd_desk(args) -> None:
-    _run_desk(_open(args))
+    settings = _open(args)
+    actor = None
+    if settings.trust_ssh_user and os.environ.get("SSH_CONNECTION"):
+        # sshd has already checked who this is; the account must carry the same name
+        import getpass
+        from counter_tui.services import staff
+        actor = staff.os_user_account(getpass.getuser())
+    _run_desk(settings, actor)
 
 
 def cmd_demo(args) -> None:

@@ -71,6 +71,8 @@ class Settings:
     # binding id -> key(s), applied with App.set_keymap
     keymap: dict[str, str] = field(default_factory=dict)
     desk: str = field(default_factory=desk_name)
+    idle_lock_minutes: float = 10  # a shared desk locks after this long without a key; 0: never
+    trust_ssh_user: bool = False  # inside ssh, sign in as the staff account named like the OS user
 
 
 def config_path() -> Path | None:
@@ -98,6 +100,8 @@ def load_settings(db_url: str | None = None, path: Path | None = None) -> Settin
         if "barcodes" in raw:
             settings.barcodes = BarcodeRules(**raw["barcodes"])
         settings.keymap = dict(raw.get("keys", {}))
+        settings.idle_lock_minutes = float(raw.get("idle_lock_minutes", settings.idle_lock_minutes))
+        settings.trust_ssh_user = bool(raw.get("trust_ssh_user", settings.trust_ssh_user))
     if os.environ.get(ENV_DB):
         settings.db_url = os.environ[ENV_DB]
     if db_url:

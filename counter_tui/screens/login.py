@@ -12,6 +12,7 @@ import asyncio
 
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -57,6 +58,7 @@ class LoginScreen(Screen[None]):
     LoginScreen #login-status { height: 2; color: $error; }
     """
     TITLE = "Sign in"
+    BINDINGS = [Binding("escape", "cancel", "Back to the desk", id="login.cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -73,6 +75,11 @@ class LoginScreen(Screen[None]):
                        else "Username, then Enter; password, then Enter.")
             return
         self.sign_in(message.username, message.password)
+
+    def action_cancel(self) -> None:
+        # only when someone is signed in already (switching user); the first sign-in has no way round
+        if self.app.actor is not None:
+            self.app.pop_screen()
 
     @work(exclusive=True, group="login")
     async def sign_in(self, username: str, password: str) -> None:

@@ -39,4 +39,4 @@ def require(actor: Staff | None, doing: str, *roles: str) -> None:
     """
     if not may(actor, *roles):
         who = " or ".join(ROLE_NAMES[r] for r in roles)
-        raise PermissionDenied(f"Only {who} may {doing}; sign in as someone who may (Ctrl+U switches user).")
+        raise PermissionDenied(f"Only {who} may {doing}; sign in as someone who may (Ctrl+O switches user).")

@@ -1,0 +1,306 @@
+"""Reading a roster of readers (a CSV from the school office): no database here.
+
+Schools export rosters from spreadsheets: UTF-8 (with or without Excel's BOM) or, on
+Chinese Windows, GB18030; headers in English or Chinese; identity numbers that Excel
+turned into 3.70102E+17. Every problem with a row becomes a `BadRow` naming its line,
+so the clerk can fix the file; a problem with the whole file is a `RosterError`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from counter_tui.domain.barcodes import BarcodeRules, Kind, classify
+
+# Longest value each field may hold: longer ones are pasted notes, not names.
+LIMITS = {"name": 100, "id_number": 40, "department": 100, "category": 40, "phone": 40,
+          "email": 254, "card": 40, "notes": 1000}
+FIELD_WORDS = {"name": "name", "id_number": "identity number", "department": "class or department",
+               "category": "category", "phone": "phone", "email": "email", "card": "card", "notes": "notes"}
+
+# Header spellings, compared after `fold` (lower case, no spaces or punctuation).
+HEADERS = {
+    "name": ("name", "fullname", "readername", "studentname", "teachername", "姓名", "名字", "读者姓名",
+             "学生姓名", "教师姓名"),
+    "id_number": ("id", "idnumber", "idno", "identitynumber", "identity", "studentid", "studentnumber",
+                  "studentno", "staffid", "staffnumber", "staffno", "employeeid", "employeenumber",
+                  "teacherid", "学号", "工号", "身份证号", "身份证号码", "身份证", "证件号", "证件号码",
+                  "学工号"),
+    "department": ("class", "department", "dept", "faculty", "school", "form", "班级", "院系", "系",
+                   "部门", "学院", "系别", "班别", "所在班级", "所在院系", "单位"),
+    "category": ("category", "type", "readertype", "readercategory", "patrontype", "patroncategory", "role",
+                 "类别", "读者类型", "读者类别", "类型", "身份"),
+    "phone": ("phone", "mobile", "tel", "telephone", "phonenumber", "mobilephone", "电话", "手机", "手机号",
+              "手机号码", "联系电话", "电话号码"),
+    "email": ("email", "mail", "emailaddress", "邮箱", "电子邮箱", "电子邮件", "邮件"),
+    "card": ("card", "cardnumber", "cardno", "cardbarcode", "librarycard", "barcode", "借书证号", "借书证",
+             "读者证号", "读者证", "证号", "条码", "条码号"),
+    "notes": ("notes", "note", "remark", "remarks", "comment", "备注", "说明"),
+}
+_HEADER_FIELD = {word: field for field, words in HEADERS.items() for word in words}
+
+# Words for the standard categories (setup.CATEGORIES), besides each category's own code and name.
+CATEGORY_WORDS = {
+    "student": ("student", "students", "pupil", "学生", "本科生", "研究生"),
+    "teacher": ("teacher", "teachers", "faculty", "教师", "老师"),
+    "staff": ("staff", "employee", "职工", "员工", "工作人员"),
+    "external": ("external", "externalreader", "visitor", "校外", "校外读者", "外部读者", "社会读者"),
+}
+
+_FOLD_OUT = re.compile(r"[\s_\-.·:：()（）/\\*#]+")
+_EMAIL = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{2,}(?:\s*(?:ext|x|转)\s*[0-9]+)?", re.IGNORECASE)
+_EXCEL_NUMBER = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]+", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
+MAX_BYTES = 100 * 1024 * 1024  # a roster of a large university is a few megabytes
+HEADER_SEARCH = 5  # a title line or two may stand above the header
+
+
+class RosterError(ValueError):
+    """The file as a whole cannot be read; the message is the clerk's sentence."""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One reader from the file; empty strings mean "not given" (an update keeps the old value)."""
+    line: int
+    name: str
+    id_number: str
+    category: str  # a category code of the library, "" when the file gave none
+    department: str = ""
+    phone: str = ""
+    email: str = ""
+    card: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+    name: str = ""
+    id_number: str = ""
+
+
+@dataclass(frozen=True)
+class Roster:
+    encoding: str
+    columns: tuple[tuple[str, str], ...]  # (header as written, field) for the columns used
+    ignored: tuple[str, ...]  # headers that name no field
+    rows: tuple[RosterRow, ...]
+    bad: tuple[BadRow, ...]
+
+
+def fold(text: str) -> str:
+    """A header or category as compared: 'Student ID' -> 'studentid', '身份证号：' -> '身份证号'."""
+    return _FOLD_OUT.sub("", unicodedata.normalize("NFKC", text).translate(_INVISIBLE)).casefold()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and its encoding: UTF-8 (BOM or not), else GB18030, else a refusal."""
+    if len(data) > MAX_BYTES:
+        raise RosterError(f"The file is {len(data) // (1024 * 1024)} MB; a roster of readers is far smaller.")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterError("This is a spreadsheet workbook, not a CSV file: save it as "
+                          "\"CSV UTF-8 (comma delimited)\" and import that.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RosterError("The file is UTF-16 text: save it as \"CSV UTF-8\" and import that.")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, encoding = data[3:], "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        if encoding == "utf-8-sig":
+            raise RosterError("The file says it is UTF-8 but is not: save it as \"CSV UTF-8\" again.") from None
+        try:
+            text, encoding = data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise RosterError("The file is neither UTF-8 nor GB18030 text: save it from the spreadsheet "
+                              "as \"CSV UTF-8\" and import that.") from None
+    if _CONTROL.search(text):
+        raise RosterError("The file holds binary data, not text: save it from the spreadsheet "
+                          "as \"CSV UTF-8\" and import that.")
+    return text, encoding
+
+
+def _delimiter(first_line: str) -> str:
+    # Excel writes ';' where the comma is the decimal mark, and some exports use tabs.
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _cell(value: str) -> str:
+    value = value.translate(_INVISIBLE).strip()
+    if len(value) >= 3 and value.startswith('="') and value.endswith('"'):
+        value = value[2:-1].strip()  # Excel's way of keeping "0123" as text
+    return value
+
+
+def map_headers(header: list[str]) -> tuple[dict[int, str], list[str]]:
+    """Column index -> field, and the headers that name no field. Refuses ambiguous headers."""
+    mapping: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    ignored = []
+    for index, title in enumerate(header):
+        field = _HEADER_FIELD.get(fold(title))
+        if field is None:
+            if title.strip():
+                ignored.append(title.strip())
+            continue
+        if field in seen:
+            raise RosterError(f"Columns \"{seen[field]}\" and \"{title.strip()}\" both look like the "
+                              f"{FIELD_WORDS[field]}: rename or delete one of them.")
+        seen[field] = title.strip()
+        mapping[index] = field
+    return mapping, ignored
+
+
+def _find_header(records: list[tuple[int, list[str]]]) -> int:
+    """Which of the first records is the header: the first that names a name and an id column."""
+    for position, (_, cells) in enumerate(records[:HEADER_SEARCH]):
+        fields = {_HEADER_FIELD.get(fold(c)) for c in cells}
+        if {"name", "id_number"} <= fields:
+            return position
+    first = ", ".join(c.strip() for c in records[0][1] if c.strip())[:120] if records else ""
+    raise RosterError("The file needs a header line naming at least the name and identity number columns "
+                      f"(name/姓名 and id/学号/工号/身份证号); its first line is: {first or 'empty'}.")
+
+
+def read_roster(data: bytes, categories: Mapping[str, str], default_category: str | None = None,
+                rules: BarcodeRules = BarcodeRules()) -> Roster:
+    """Every row of the file, checked on its own and against the other rows.
+
+    `categories` maps folded category words to the library's category codes
+    (see `category_words`); `default_category` (a code) is for rows that give none.
+    Checks that need the database (known cards, known readers) are the service's.
+    """
+    import csv  # here, not at start-up: only an import needs it
+    import io
+
+    text, encoding = decode(data)
+    delimiter = _delimiter(text.lstrip().partition("\n")[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        start = 1
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                records.append((start, cells))
+            start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
+    except csv.Error as exc:
+        raise RosterError(f"Line {reader.line_num} of the file is not valid CSV ({exc}); "
+                          "fix it or export the file again.") from None
+    if not records:
+        raise RosterError("The file is empty.")
+    at = _find_header(records)
+    mapping, ignored = map_headers(records[at][1])
+    if "category" not in mapping.values() and not default_category:
+        raise RosterError("The file has no category column: choose the category of its readers "
+                          "(for example student or teacher).")
+    width = len(records[at][1])
+    rows, bad = [], []
+    for line, cells in records[at + 1:]:
+        row_or_reason = _row(line, cells, width, mapping, categories, default_category, rules)
+        if isinstance(row_or_reason, RosterRow):
+            rows.append(row_or_reason)
+        else:
+            bad.append(row_or_reason)
+    if not rows and not bad:
+        raise RosterError("The file has a header but no readers.")
+    rows, duplicates = _without_duplicates(rows)
+    bad = sorted(bad + duplicates, key=lambda b: b.line)
+    columns = tuple((records[at][1][i].strip(), field) for i, field in sorted(mapping.items()))
+    return Roster(encoding, columns, tuple(ignored), tuple(rows), tuple(bad))
+
+
+def _row(line: int, cells: list[str], width: int, mapping: dict[int, str], categories: Mapping[str, str],
+         default_category: str | None, rules: BarcodeRules) -> RosterRow | BadRow:
+    values = {field: _cell(cells[i]) if i < len(cells) else "" for i, field in mapping.items()}
+    name = " ".join(values.get("name", "").split())
+    id_number = unicodedata.normalize("NFKC", values.get("id_number", "")).replace(" ", "").upper()
+
+    def bad(reason: str) -> BadRow:
+        return BadRow(line, reason, name, id_number)
+
+    extra = [c for c in cells[width:] if c.strip()]
+    if extra:
+        return bad(f"has {width + len(extra)} cells but the header names {width} columns "
+                   "(a comma inside a name needs quotes)")
+    if not name:
+        return bad("no name")
+    if not id_number:
+        return bad("no identity number")
+    if _EXCEL_NUMBER.fullmatch(id_number):
+        return bad(f"identity number {id_number} was turned into a number by a spreadsheet: "
+                   "format that column as text and export again")
+    values["name"], values["id_number"] = name, id_number
+    for field, value in values.items():
+        if len(value) > LIMITS[field]:
+            return bad(f"the {FIELD_WORDS[field]} is {len(value)} characters long; at most {LIMITS[field]} fit")
+        if _CONTROL.search(value):
+            return bad(f"the {FIELD_WORDS[field]} contains a control character")
+    category = values.get("category", "")
+    if category:
+        code = categories.get(fold(category))
+        if code is None:
+            known = ", ".join(sorted(set(categories.values())))
+            return bad(f"unknown category \"{category}\" (the categories are {known})")
+    elif default_category:
+        code = default_category
+    else:
+        return bad("no category")
+    email = unicodedata.normalize("NFKC", values.get("email", ""))
+    if email and not _EMAIL.fullmatch(email):
+        return bad(f"email \"{email}\" is not an email address")
+    phone = unicodedata.normalize("NFKC", values.get("phone", ""))
+    if phone and not _PHONE.fullmatch(phone):
+        return bad(f"phone \"{phone}\" is not a phone number")
+    card = values.get("card", "")
+    if card:
+        scan = classify(card, rules)
+        if scan.kind is Kind.INVALID:
+            return bad(f"card {card}: {scan.problem}")
+        if scan.kind not in (Kind.PATRON, Kind.LEGACY):
+            return bad(f"card {scan.code} is not a reader's card number (it reads as {scan.kind.value})")
+        card = scan.code
+    return RosterRow(line=line, name=name, id_number=id_number, category=code,
+                     department=" ".join(values.get("department", "").split()), phone=phone, email=email,
+                     card=card, notes=values.get("notes", ""))
+
+
+def _without_duplicates(rows: list[RosterRow]) -> tuple[list[RosterRow], list[BadRow]]:
+    """Rows whose identity number or card is also on another line: all of them are suspect."""
+    lines_of: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        lines_of.setdefault(("identity number", row.id_number), []).append(row.line)
+        if row.card:
+            lines_of.setdefault(("card", row.card), []).append(row.line)
+    clashes = {key: lines for key, lines in lines_of.items() if len(lines) > 1}
+    if not clashes:
+        return rows, []
+    reason_for: dict[int, str] = {}
+    for (what, value), lines in clashes.items():
+        for line in lines:
+            reason_for.setdefault(line, f"{what} {value} is given more than once (lines "
+                                        f"{', '.join(map(str, lines))})")
+    keep = [r for r in rows if r.line not in reason_for]
+    bad = [BadRow(r.line, reason_for[r.line], r.name, r.id_number) for r in rows if r.line in reason_for]
+    return keep, bad
+
+
+def category_words(categories: Mapping[str, str]) -> dict[str, str]:
+    """Folded words -> category code, from the library's categories (code -> name) and CATEGORY_WORDS."""
+    words = {}
+    for code, name in categories.items():
+        for word in CATEGORY_WORDS.get(code, ()):
+            words[fold(word)] = code
+    for code, name in categories.items():  # the library's own codes and names win
+        words[fold(name)] = code
+        words[fold(code)] = code
+    return words

@@ -1,0 +1,51 @@
+"""The back office (F9): the tools of the posts behind the counter, as the role allows."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from counter_tui.services import access
+
+
+def _staff() -> Screen:
+    from counter_tui.screens.staff import StaffScreen
+    return StaffScreen()
+
+
+# id, label, roles that may open it, screen factory
+TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
+    ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
+]
+
+
+class BackOffice(ModalScreen[None]):
+    DEFAULT_CSS = """
+    BackOffice { align: center middle; }
+    BackOffice > Vertical { width: 50; height: auto; max-height: 90%; border: thick $accent; background: $surface; }
+    BackOffice OptionList { height: auto; max-height: 16; }
+    """
+    BINDINGS = [Binding("escape,f9", "close", "Close", id="back_office.close")]
+
+    def compose(self) -> ComposeResult:
+        allowed = [Option(label, id=tool_id) for tool_id, label, roles, _ in TOOLS
+                   if access.may(self.app.actor, *roles)]
+        with Vertical():
+            yield Static(" [b]Back office[/]: arrows and Enter; Esc closes")
+            if allowed:
+                yield OptionList(*allowed)
+            else:
+                yield Static(" Nothing here for your role.")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        factory = next(make for tool_id, _, _, make in TOOLS if tool_id == event.option.id)
+        self.dismiss(None)
+        self.app.push_screen(factory())
+
+    def action_close(self) -> None:
+        self.dismiss(None)

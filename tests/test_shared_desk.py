@@ -1,0 +1,97 @@
+"""A shared desk: it locks when idle and keeps its state, someone else can sign in, keys follow roles."""
+from __future__ import annotations
+
+import os
+import time
+
+from textual.widgets import DataTable, Static
+
+from counter_tui import cli
+from counter_tui.app import CounterApp
+from counter_tui.models import Loan, Staff
+from counter_tui.screens.checkout import CheckoutScreen
+from counter_tui.screens.lock import LockScreen
+from counter_tui.screens.login import LoginScreen
+from counter_tui.services import staff
+from tests.test_desk_screens import burst, rows, settle
+
+
+async def test_idle_desk_locks_keeps_its_reader_and_ignores_scans(lib, settings):
+    reader, book = lib.patron(name="Li Lei"), lib.item()
+    settings.idle_lock_minutes = 0.01  # 0.6 s
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        desk = app.screen
+        burst(app, reader.card, book.barcode)
+        await settle(pilot, lambda: desk.lines == 1)
+        await settle(pilot, lambda: isinstance(app.screen, LockScreen))
+        burst(app, book.barcode)  # a scan while locked is no password guess
+        await settle(pilot, lambda: "not used" in str(app.screen.query_one("#lock-status", Static).content))
+        assert Staff.get_by_id(lib.clerk.id).failed_logins == 0
+        app.last_input = time.monotonic() + 3600  # no relocking while we type
+        burst(app, "wrong one")
+        await settle(pilot, lambda: "Wrong" in str(app.screen.query_one("#lock-status", Static).content))
+        burst(app, "correct horse")
+        await settle(pilot, lambda: app.screen is desk)
+        assert desk.patron.name == "Li Lei" and rows(desk)[0][0] == book.barcode  # state kept
+    assert Loan.select().count() == 1
+
+
+async def test_switch_user_keeps_the_desk_and_hides_what_the_role_may_not_use(lib, settings):
+    staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])
+    reader = lib.patron(name="Li Lei")
+    settings.idle_lock_minutes = 0
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, reader.card)
+        await settle(pilot, lambda: app.screen.patron is not None)
+        await pilot.press("ctrl+o")
+        await settle(pilot, lambda: isinstance(app.screen, LoginScreen))
+        burst(app, "office1", "a good password")
+        await settle(pilot, lambda: app.actor.username == "office1")
+        await settle(pilot, lambda: not isinstance(app.screen, LoginScreen))
+        assert app.current_mode == "account"  # office may not lend: moved to the readers' desk
+        assert app.check_action("desk", ("checkout",)) is False
+        footer_keys = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled}
+        assert "f2" not in footer_keys and "f5" in footer_keys
+        await pilot.press("f2")
+        assert app.current_mode == "account"
+
+
+async def test_curator_adds_an_account_from_the_back_office(lib, settings):
+    head = staff.add_staff(None, "head", "Head Librarian", "a good password", ["curator"])
+    settings.idle_lock_minutes = 0
+    app = CounterApp(settings, head)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await pilot.press("enter")  # the first tool: staff accounts
+        await settle(pilot, lambda: app.screen.TITLE == "Staff accounts")
+        table = app.screen.query_one(DataTable)
+        await settle(pilot, lambda: table.row_count == 2)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"alice", "enter", *"Alice Wong", "enter", *"short", "enter", *"circulation", "enter")
+        await settle(pilot, lambda: "at least 8" in str(app.screen.query_one("#dialog-error").content))
+        assert not Staff.select().where(Staff.username == "alice").exists()
+        await pilot.press(*"a good password", "ctrl+s")  # the cursor waits in the emptied password field
+        await settle(pilot, lambda: table.row_count == 3)
+    assert staff.sign_in("alice", "a good password").roles == "circulation"
+
+
+def test_trusted_ssh_sign_in_uses_the_os_user(lib, settings, monkeypatch):
+    import getpass
+    started = []
+    monkeypatch.setattr(cli, "_run_desk", lambda s, actor: started.append(actor))
+    monkeypatch.setattr(getpass, "getuser", lambda: "clerk")
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.2 5000 10.0.0.1 22")
+    monkeypatch.setattr(cli.config, "load_settings", lambda db_url=None: _trusting(settings))
+    cli.main(["--db", settings.db_url])
+    assert started[0].username == "clerk"
+    monkeypatch.delenv("SSH_CONNECTION")
+    cli.main(["--db", settings.db_url])
+    assert started[1] is None  # not inside ssh: the sign-in screen asks
+
+
+def _trusting(settings):
+    settings.trust_ssh_user = True
+    return settings
