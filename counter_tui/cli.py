@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--full-name", default="")
     add.add_argument("--role", action="append", default=[], help="a role; repeat for several")
+
+    # the duty areas' own commands (readers import, cards print, anonymise, ...)
+    from counter_tui.commands import cards, privacy, readers
+    for area in (readers, cards, privacy):
+        area.register(sub, _db_option, _open)
     return parser
 
 
@@ -225,6 +230,7 @@ COMMANDS = {None: cmd_desk, "serve": cmd_serve, "check": cmd_check, "backup": cm
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        handler = getattr(args, "handler", None) or COMMANDS[args.command]
+        handler(args)
     except ValueError as exc:  # a malformed --db URL, a bad settings value
         raise SystemExit(str(exc)) from None
