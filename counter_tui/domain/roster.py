@@ -53,8 +53,9 @@ _FOLD_OUT = re.compile(r"[\s_\-.·:：()（）/\\*#]+")
 _EMAIL = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{2,}(?:\s*(?:ext|x|转)\s*[0-9]+)?", re.IGNORECASE)
 _EXCEL_NUMBER = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]+", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab, LF or CR
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
+_INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]+")
 MAX_BYTES = 100 * 1024 * 1024  # a roster of a large university is a few megabytes
 HEADER_SEARCH = 5  # a title line or two may stand above the header
 
@@ -125,7 +126,8 @@ def decode(data: bytes) -> tuple[str, str]:
     if _CONTROL.search(text):
         raise RosterError("The file holds binary data, not text: save it from the spreadsheet "
                           "as \"CSV UTF-8\" and import that.")
-    return text, encoding
+    # once for the whole file: zero-width spaces pasted from web pages, a second BOM
+    return _INVISIBLE_RE.sub("", text), encoding
 
 
 def _delimiter(first_line: str) -> str:
@@ -136,7 +138,7 @@ def _delimiter(first_line: str) -> str:
 
 
 def _cell(value: str) -> str:
-    value = value.translate(_INVISIBLE).strip()
+    value = value.strip()
     if len(value) >= 3 and value.startswith('="') and value.endswith('"'):
         value = value[2:-1].strip()  # Excel's way of keeping "0123" as text
     return value
@@ -185,7 +187,7 @@ def read_roster(data: bytes, categories: Mapping[str, str], default_category: st
 
     text, encoding = decode(data)
     delimiter = _delimiter(text.lstrip().partition("\n")[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
         start = 1
@@ -243,11 +245,9 @@ def _row(line: int, cells: list[str], width: int, mapping: dict[int, str], categ
     for field, value in values.items():
         if len(value) > LIMITS[field]:
             return bad(f"the {FIELD_WORDS[field]} is {len(value)} characters long; at most {LIMITS[field]} fit")
-        if _CONTROL.search(value):
-            return bad(f"the {FIELD_WORDS[field]} contains a control character")
     category = values.get("category", "")
     if category:
-        code = categories.get(fold(category))
+        code = categories.get(category) or categories.get(fold(category))
         if code is None:
             known = ", ".join(sorted(set(categories.values())))
             return bad(f"unknown category \"{category}\" (the categories are {known})")

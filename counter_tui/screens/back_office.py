@@ -18,9 +18,21 @@ def _staff() -> Screen:
     return StaffScreen()
 
 
+def _roster() -> Screen:
+    from counter_tui.screens.roster_import import RosterImportScreen
+    return RosterImportScreen()
+
+
+def _audit() -> Screen:
+    from counter_tui.screens.audit import AuditScreen
+    return AuditScreen()
+
+
 # id, label, roles that may open it, screen factory
 TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
+    ("audit", "Audit trail", (access.CURATOR,), _audit),
+    ("roster", "Import a roster of readers", (access.OFFICE, access.CURATOR), _roster),
 ]
 
 

@@ -4,7 +4,9 @@
 against the library (known readers by identity number, cards in use) and says what
 would change. `run_import` does it in one transaction: new readers get a card from the
 library's card series, an expiry from their category and an "issued" card event; known
-readers (same identity number) get the file's values; an empty cell keeps the old one.
+readers (same identity number) get the file's name, class, contact and category, where an
+empty cell keeps the old value. An import never renews or replaces a card: that is the
+card desk's work, with its own events and fees.
 A file with bad rows imports nothing unless the clerk asks for the good rows only.
 
 Rows are written with the connection's `executemany` of multi-row INSERTs (as
@@ -31,8 +33,9 @@ CARD_INFIX = "1234"  # after the patron prefix: the library's institution digits
 LOOKUP_CHUNK = 500  # values per IN (...) list
 ROWS_PER_STATEMENT = 100  # rows per multi-row INSERT
 PROGRESS_EVERY = 500
-# The reader fields an import writes; an empty cell in the file keeps the reader's value.
-UPDATED = ("name", "department", "phone", "email", "notes")
+# The fields an import changes on a known reader; an empty cell keeps the reader's value.
+# Notes from the file go to new readers only: the desk's own notes on a reader stay.
+UPDATED = ("name", "department", "phone", "email")
 
 Progress = Callable[[int, int], None]
 
@@ -59,6 +62,11 @@ class ImportPlan:
     def total(self) -> int:
         return self.good + len(self.bad)
 
+    @property
+    def summary(self) -> str:
+        return (f"{_count(self.total, 'row')}: {self.new} new, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {len(self.bad)} bad.")
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -68,6 +76,17 @@ class ImportResult:
     skipped: int  # bad rows left out (good_rows_only)
     first_card: str | None  # the range of cards issued to new readers
     last_card: str | None
+
+    @property
+    def summary(self) -> str:
+        skipped = f", {_count(self.skipped, 'bad row')} left out" if self.skipped else ""
+        cards = f"; cards {self.first_card} to {self.last_card}" if self.first_card else ""
+        return (f"Imported {_count(self.new, 'new reader')}, {self.updated} updated, {self.unchanged} unchanged"
+                f"{skipped}{cards}.")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -171,7 +190,7 @@ def _select_in(head: str, values: Sequence[str]) -> list[tuple]:
 
 # ---- checking against the library ------------------------------------------------------------
 
-_READER_COLUMNS = ("id", "card", "name", "category_id", "department", "id_number", "phone", "email", "notes")
+_READER_COLUMNS = ("id", "card", "name", "category_id", "department", "id_number", "phone", "email")
 
 
 def _check(rows: Sequence[RosterRow], categories: dict[str, dict]) -> _Checked:
@@ -263,14 +282,12 @@ def _update_readers(updates: list[tuple[RosterRow, dict]], categories: dict[str,
     if not updates:
         return
     cursor = db.database.cursor()
-    sql = db.sql("UPDATE patron SET name = ?, department = ?, phone = ?, email = ?, notes = ?, "
-                 "category_id = ? WHERE id = ?")
+    sql = db.sql("UPDATE patron SET name = ?, department = ?, phone = ?, email = ?, category_id = ? WHERE id = ?")
     for start, chunk in enumerate(_chunks(updates, PROGRESS_EVERY)):
         params = []
         for row, reader in chunk:
             v = _merged(row, reader, categories)
-            params.append((v["name"], v["department"], v["phone"], v["email"], v["notes"], v["category_id"],
-                           reader["id"]))
+            params.append((v["name"], v["department"], v["phone"], v["email"], v["category_id"], reader["id"]))
         cursor.executemany(sql, params)
         done(start * PROGRESS_EVERY + len(chunk))
 

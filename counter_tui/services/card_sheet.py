@@ -1,0 +1,285 @@
+"""Printed library cards: an A4 PDF sheet of credit-card-size cards with Codabar barcodes.
+
+Each card shows the library's name, the reader's name (Chinese too, when a CJK font
+is on the machine), category, department, expiry and the card number as Codabar
+(start A, stop B, as library cards are printed) with the digits beneath. Ten cards to
+a page, two across and five down, with light cut marks, to print at 100% on card stock
+or on A4 label sheets.
+
+The barcode is drawn by python-barcode as a PNG at 300 dpi with every module two printer
+dots wide (standards.md 3.3: below that, scans fail) and placed at exactly its size, so
+a 300 dpi printer puts each dot where it was drawn.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from counter_tui import db
+from counter_tui.config import Settings
+from counter_tui.domain.barcodes import Kind, classify
+from counter_tui.domain.calendar import utc_now
+from counter_tui.models import Staff
+from counter_tui.services import access, audit, library
+from counter_tui.services.errors import Refusal
+
+# ISO/IEC 7810 ID-1 (CR80), millimetres
+CARD_W, CARD_H = 85.6, 53.98
+COLUMNS, ROWS = 2, 5
+GAP_X, GAP_Y = 6.0, 3.0
+PAGE_W, PAGE_H = 210.0, 297.0
+MARGIN_X = (PAGE_W - COLUMNS * CARD_W - (COLUMNS - 1) * GAP_X) / 2
+MARGIN_Y = (PAGE_H - ROWS * CARD_H - (ROWS - 1) * GAP_Y) / 2
+PER_PAGE = COLUMNS * ROWS
+
+DPI = 300
+DOTS_PER_MODULE = 2  # python-barcode's module is half a narrow Codabar bar
+MODULE_MM = DOTS_PER_MODULE * 25.4 / DPI
+BAR_HEIGHT_MM = 9.0
+QUIET_ZONE_MM = 4.0  # at least ten narrow bars each side
+PAD = 4.0  # inner margin of a card
+
+FONT_ENV = "COUNTER_TUI_CARD_FONT"  # a .ttf, .otf or .ttc to print names with
+# Fonts with Chinese glyphs, as Debian and other systems install them; the first found is used.
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+)
+NO_FONT = ("No font on this machine can print {text!r}: install one with Chinese letters (Debian: "
+           "apt-get install fonts-wqy-microhei, or fonts-noto-cjk) or name a .ttf/.ttc file in "
+           f"{FONT_ENV}; nothing was printed.")
+
+
+@dataclass(frozen=True)
+class CardFace:
+    """What is printed on one card."""
+    card: str
+    name: str
+    category: str
+    department: str
+    expires_on: str
+
+
+@dataclass(frozen=True)
+class CardSheet:
+    path: Path
+    cards: tuple[str, ...]
+    pages: int
+    font: str  # the font file used for text, or "Helvetica" (built in, Latin letters only)
+
+
+def card_sheet(actor: Staff, patron_ids_or_cards: Iterable[int | str], output_path: str | Path,
+               settings: Settings | None = None) -> CardSheet:
+    """Print the cards of these readers (ids, or card numbers as scanned) to a PDF file.
+
+    Refuses, printing nothing, when a card is unknown, replaced, reported lost or cancelled,
+    or when a name needs a font the machine lacks.
+    """
+    access.require(actor, "print library cards", access.OFFICE, access.CURATOR)
+    settings = settings or library.settings()
+    wanted = list(patron_ids_or_cards)
+    if not wanted:
+        raise Refusal("Name at least one card to print.")
+    output = Path(output_path).expanduser()
+    if output.suffix.lower() != ".pdf":
+        raise Refusal(f"The card sheet is a PDF: name the file {output.stem}.pdf.")
+    if not output.parent.is_dir():
+        raise Refusal(f"There is no folder {output.parent} to write the card sheet in.")
+    faces = _faces(wanted, settings)
+    font = _font_for([settings.library_name] + [text for f in faces for text in (f.name, f.category, f.department)])
+    # Render first, then record and move into place: a refusal or a crash leaves no half file.
+    scratch = output.with_name(f".{output.name}.{os.getpid()}.part")
+    try:
+        try:
+            pages = _render(faces, settings.library_name, font, scratch)
+        except OSError as exc:
+            raise Refusal(f"{output} cannot be written ({exc.strerror}); nothing was printed.") from None
+        now = utc_now()
+        db.write(lambda: audit.record(actor, "cards.print", "patron", None, now,
+                                      new={"cards": [f.card for f in faces], "file": str(output)}))
+        os.replace(scratch, output)
+    finally:
+        if os.path.exists(scratch):
+            os.remove(scratch)
+    return CardSheet(path=output, cards=tuple(f.card for f in faces), pages=pages,
+                     font=str(font) if font else "Helvetica")
+
+
+# ---- which cards --------------------------------------------------------------------------------
+
+_FACE_SQL = ("SELECT p.id, p.card, p.name, c.name, p.department, p.expires_on, p.status "
+             "FROM patron p JOIN patron_category c ON c.id = p.category_id WHERE p.{key} = ?")
+_STATUS_REFUSAL = {"card lost": "was reported lost", "cancelled": "has been cancelled"}
+
+
+def _faces(wanted: Sequence[int | str], settings: Settings) -> list[CardFace]:
+    faces, unknown, problems = [], [], []
+    for want in wanted:
+        if isinstance(want, int):
+            row = db.execute(_FACE_SQL.format(key="id"), want).fetchone()
+            if row is None:
+                problems.append(f"There is no reader with id {want}.")
+                continue
+            label = str(want)
+        else:
+            scan = classify(str(want), settings.barcodes)
+            if scan.kind not in (Kind.PATRON, Kind.LEGACY):
+                problems.append(scan.problem or f"{scan.code or want!r} is not a reader's card number.")
+                continue
+            row = db.execute(_FACE_SQL.format(key="card"), scan.code).fetchone()
+            label = scan.code
+            if row is None and db.execute("SELECT 1 FROM card_event WHERE card = ?", scan.code).fetchone():
+                problems.append(f"Card {scan.code} was replaced; print the reader's current card.")
+                continue
+        if row is None:
+            unknown.append(label)
+            continue
+        _, card, name, category, department, expires_on, status = row
+        if status in _STATUS_REFUSAL:
+            problems.append(f"Card {card} {_STATUS_REFUSAL[status]}.")
+        elif not card.isdigit():
+            problems.append(f"Card {card} has letters, which a Codabar barcode cannot show.")
+        else:
+            faces.append(CardFace(card, name, category, department, str(expires_on)[:10]))
+    if unknown:
+        problems.insert(0, f"No reader has {'card' if len(unknown) == 1 else 'cards'} {', '.join(unknown)}.")
+    if problems:
+        raise Refusal(" ".join(problems) + " Nothing was printed.")
+    return faces
+
+
+# ---- fonts ----------------------------------------------------------------------------------------
+
+def find_cjk_font() -> Path | None:
+    """A font file with Chinese glyphs: FONT_ENV, a known path, or what fontconfig knows."""
+    if os.environ.get(FONT_ENV):
+        path = Path(os.environ[FONT_ENV]).expanduser()
+        return path if path.is_file() else None
+    for candidate in CJK_FONTS:
+        if os.path.isfile(candidate):
+            return Path(candidate)
+    if shutil.which("fc-list"):
+        try:
+            listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
+                                    timeout=5).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        files = sorted(line.split(":")[0].strip() for line in listed.splitlines() if line.strip())
+        usable = [f for f in files if f.lower().endswith((".ttf", ".ttc", ".otf"))]
+        return Path(usable[0]) if usable else None
+    return None
+
+
+def _font_for(texts: list[str]) -> Path | None:
+    """The font to print with: None (built-in Helvetica) when every text is Latin-1."""
+    needs_unicode = next((t for t in texts if t and not _latin1(t)), None)
+    font = find_cjk_font()
+    if needs_unicode is not None and font is None:
+        raise Refusal(NO_FONT.format(text=needs_unicode))
+    if os.environ.get(FONT_ENV) and font is None:
+        raise Refusal(f"{FONT_ENV} names {os.environ[FONT_ENV]}, which is not a font file; nothing was printed.")
+    return font
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+# ---- drawing ---------------------------------------------------------------------------------------
+
+def codabar_png(card: str) -> bytes:
+    """The card number as a Codabar PNG at 300 dpi, start A and stop B, no text (drawn beside)."""
+    import io
+    from barcode.codabar import CODABAR
+    from barcode.writer import ImageWriter
+    out = io.BytesIO()
+    CODABAR(f"A{card}B", writer=ImageWriter(format="PNG", mode="1", dpi=DPI)).write(out, options={
+        "module_width": MODULE_MM, "module_height": BAR_HEIGHT_MM, "quiet_zone": QUIET_ZONE_MM,
+        "write_text": False, "margin_top": 0, "margin_bottom": 0})
+    return out.getvalue()
+
+
+def _render(faces: list[CardFace], library_name: str, font: Path | None, path: Path) -> int:
+    from fpdf import FPDF
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.set_title(f"{library_name}: library cards")
+    pdf.set_creator("counter-tui")
+    family = "Helvetica"
+    if font is not None:
+        try:
+            pdf.add_font("Card", "", str(font))
+        except Exception as exc:  # fontTools raises many kinds on a broken or unsupported file
+            raise Refusal(f"The font {font} cannot be used ({exc}); nothing was printed.") from None
+        family = "Card"
+    for index, face in enumerate(faces):
+        if index % PER_PAGE == 0:
+            pdf.add_page()
+        column, row = index % COLUMNS, index % PER_PAGE // COLUMNS
+        x = MARGIN_X + column * (CARD_W + GAP_X)
+        y = MARGIN_Y + row * (CARD_H + GAP_Y)
+        _card(pdf, family, face, library_name, x, y)
+    pdf.output(str(path))
+    return pdf.pages_count
+
+
+def _fit(pdf, text: str, size: float, width: float, family: str, style: str = "") -> None:
+    """The largest font size up to `size` at which `text` fits `width`."""
+    pdf.set_font(family, style, size)
+    while size > 5 and pdf.get_string_width(text) > width:
+        size -= 0.5
+        pdf.set_font(family, style, size)
+
+
+def _text(pdf, x: float, y: float, width: float, text: str, align: str = "L") -> None:
+    pdf.set_xy(x, y)
+    pdf.cell(width, pdf.font_size, text, align=align)
+
+
+def _card(pdf, family: str, face: CardFace, library_name: str, x: float, y: float) -> None:
+    from PIL import Image
+    import io
+    inner = CARD_W - 2 * PAD
+    pdf.set_draw_color(190)
+    pdf.set_line_width(0.2)
+    pdf.rect(x, y, CARD_W, CARD_H, round_corners=True, corner_radius=3.18)  # cut line
+    pdf.set_fill_color(30, 70, 130)
+    pdf.rect(x, y, CARD_W, 9, style="F", round_corners=("TOP_LEFT", "TOP_RIGHT"), corner_radius=3.18)
+    pdf.set_text_color(255)
+    bold = "" if family != "Helvetica" else "B"  # a TTF needs its own bold file; Helvetica has one
+    _fit(pdf, library_name, 11, inner, family, bold)
+    _text(pdf, x + PAD, y + (9 - pdf.font_size) / 2, inner, library_name)
+    pdf.set_text_color(0)
+    _fit(pdf, face.name, 14, inner, family, bold)
+    _text(pdf, x + PAD, y + 11.5, inner, face.name)
+    pdf.set_font(family, "", 8)
+    detail = "  ·  ".join(part for part in (face.category, face.department) if part)
+    _fit(pdf, detail, 8, inner, family)
+    _text(pdf, x + PAD, y + 18.5, inner, detail)
+    pdf.set_font(family, "", 8)
+    _text(pdf, x + PAD, y + 22.5, inner, f"Valid until {face.expires_on}")
+    png = codabar_png(face.card)
+    with Image.open(io.BytesIO(png)) as image:
+        width_px, height_px = image.size
+    # one image pixel = one 300 dpi printer dot: placed at its true size, never scaled
+    width, height = width_px * 25.4 / DPI, height_px * 25.4 / DPI
+    bar_y = y + CARD_H - PAD - 3.5 - height
+    pdf.image(io.BytesIO(png), x=x + (CARD_W - width) / 2, y=bar_y, w=width, h=height)
+    pdf.set_font("Courier", "", 9)  # digits a clerk can type when a scanner fails
+    _text(pdf, x, bar_y + height + 0.6, CARD_W, face.card, align="C")
