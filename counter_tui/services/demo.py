@@ -280,7 +280,6 @@ EXTRA_RULES = [
 _EPOCH = datetime(1970, 1, 1)
 _DAY = 86_400
 _OPEN_FROM, _OPEN_UNTIL = 8 * 3600, 21 * 3600 + 1800  # desk hours, local
-_NEVER = 1 << 62
 
 
 def build_library(scale: Scale, now: datetime | None = None, seed: int = 7,
@@ -382,7 +381,7 @@ class _Rows:
     def __init__(self, cursor, table: str, columns: Sequence[str], param: str):
         self.cursor, self.width = cursor, len(columns)
         row = "(" + ", ".join([param] * self.width) + ")"
-        head = f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) VALUES '
+        head = f'INSERT INTO "{table}" ({_names(columns)}) VALUES '
         self.sql_one = head + row
         self.sql_many = head + ", ".join([row] * self.ROWS_PER_STATEMENT)
         self.flat: list = []
@@ -410,6 +409,11 @@ class _Rows:
 
 def _columns(fields: Sequence[peewee.Field]) -> list[str]:
     return [f.column_name for f in fields]
+
+
+def _names(columns: Sequence[str]) -> str:
+    """Column names quoted the SQL-92 way (SQLite and PostgreSQL alike)."""
+    return ", ".join(f'"{name}"' for name in columns)
 
 
 def _next_id(model: type[peewee.Model]) -> int:
@@ -447,7 +451,7 @@ class _Sink:
 
     def rows(self, table: str, columns: Sequence[str]) -> _Rows:
         if self.scratch:  # untyped columns: the library's table gives the types on the copy
-            self.cursor.execute(f'CREATE TABLE "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)})')
+            self.cursor.execute(f'CREATE TABLE "{table}" ({_names(columns)})')
             return _Rows(self.cursor, table, columns, "?")
         return _Rows(self.cursor, table, columns, db.database.param)
 
@@ -455,7 +459,8 @@ class _Sink:
 def _helper_main(job: str, folder: str, niceness: str) -> None:
     """Entry point of a helper process: files early.in, in, out and rows.sqlite in `folder`."""
     import sqlite3
-    import time as clock
+    import time as timing  # (the module's `time` is datetime.time)
+    parent = os.getppid()
     try:  # the builder, which writes the library, is the critical path: it goes first
         os.nice(int(niceness))
     except OSError:
@@ -465,11 +470,11 @@ def _helper_main(job: str, folder: str, niceness: str) -> None:
     if job in _EARLY:
         with open(place / "early.in", "rb") as fh:
             early = _EARLY[job](pickle.load(fh))
-    deadline = clock.monotonic() + _HELPER_PATIENCE
+    deadline = timing.monotonic() + _HELPER_PATIENCE
     while not (place / "in").exists():
-        if clock.monotonic() > deadline:
+        if timing.monotonic() > deadline or os.getppid() != parent:
             raise SystemExit("the builder never sent the job")
-        clock.sleep(0.02)
+        timing.sleep(0.02)
     with open(place / "in", "rb") as fh:
         argument = pickle.load(fh)
     conn = sqlite3.connect(place / "rows.sqlite", isolation_level=None)
@@ -702,7 +707,7 @@ def _past_loans(plan: _PastLoanPlan, sink: _Sink, _early=None) -> tuple[int, lis
             per_day[int(rand() * len(open_days))] += 1
     # when each copy is next free: from the day after it was acquired, then after each return
     busy = [clock.local_midnight(day + 1) for day in plan.copy_acquired]
-    latest = plan.now_ts - 600
+    latest, today, midnight = plan.now_ts - 600, plan.today, clock.local_midnight
     by_reader: list[list[tuple[int, int, int, int, int]]] = [[] for _ in reader_pair]  # returned, copy, out, due, late
     open_span = _OPEN_UNTIL - _OPEN_FROM
     for day, count in zip(open_days, per_day):
@@ -722,18 +727,23 @@ def _past_loans(plan: _PastLoanPlan, sink: _Sink, _early=None) -> tuple[int, lis
                     continue  # every copy tried was out: skip this loan (vanishingly rare)
             reader = int(rand() * reader_count)
             loan_days = pair_days[reader_pair[reader] + copy_kind[position]]
-            due_ts = due_for.get(loan_days)
-            if due_ts is None:
-                due_ts = due_for[loan_days] = due_of(day, loan_days)
-            if rand() < 0.08 and due_ts + _DAY < latest:
-                returned = due_ts + _DAY + int(rand() * 44 * _DAY)
-                if returned > latest:
-                    returned = latest
+            due = due_for.get(loan_days)
+            if due is None:
+                due_ts = due_of(day, loan_days)
+                due = due_for[loan_days] = (due_ts, clock.local_day(due_ts))
+            due_ts, due_day = due
+            if rand() < 0.08 and due_day + 1 < today:
+                # back late: within 44 days after the due day (and by today), in desk hours
+                back_day = due_day + 1 + int(rand() * min(44, today - due_day - 1))
                 late = 1
-            else:
-                span = (due_ts if due_ts < latest else latest) - out_ts - 3600
-                returned = out_ts + 3600 + (int(rand() * span) if span > 0 else 0)
+            else:  # back in time: any day from the loan to the due day (and by today)
+                back_day = day + int(rand() * ((due_day if due_day < today else today) - day + 1))
                 late = 0
+            returned = midnight(back_day) + _OPEN_FROM + int(rand() * open_span)
+            if returned <= out_ts:  # back the day it went out
+                returned = out_ts + 600 + int(rand() * 3600)
+            if returned > latest:
+                returned = latest - int(rand() * 3600)
             busy[position] = returned + 3600
             by_reader[reader].append((returned, copies[position], out_ts, due_ts, late))
     days_text, hms, day0 = clock.days, clock.hms, clock.day0
@@ -879,12 +889,13 @@ class _Builder:
         self._readers()
         self.say("titles")
         self._titles()
+        # Complete tables are indexed while the helpers may still be at work.
+        self.say("indexes")
+        for model in (Biblio, Patron, CardEvent):
+            model._schema.create_indexes()
         self.say("copies")
         self.counts["copies"] = copies.result()
-        # These tables are complete: index them while helpers may still be making loans.
-        self.say("indexes")
-        for model in (Biblio, Patron, CardEvent, Item):
-            model._schema.create_indexes()
+        Item._schema.create_indexes()
         self.say("loans")
         self._open_loans()
         self.late_returns = []
@@ -1346,8 +1357,8 @@ class _Builder:
             table.add(patron, loan_id, "overdue", amount, text(returned), self.clerk_id,
                       f"{back - due} days late: {title}"[:250])
             charged += 1
-            if rand() < 0.8:
-                at = min(returned + int(rand() * 12 * _DAY), self.now_ts - 60)
+            if rand() < 0.8:  # paid within days (and by now)
+                at = returned + int(rand() * max(0, min(12 * _DAY, self.now_ts - 60 - returned)))
                 table.add(patron, None, "payment", -amount, text(at), self.clerk_id, "Paid at the desk")
                 paid += 1
             table.maybe_flush()
