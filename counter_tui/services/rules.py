@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from counter_tui import db
 from counter_tui.domain.fines import FinePolicy
-from counter_tui.models import CirculationRule, ClosedDay
+from counter_tui.models import CirculationRule
 from counter_tui.services.errors import Refusal
 
 
@@ -40,11 +40,12 @@ def fine_policy(rule: CirculationRule) -> FinePolicy:
 
 def closed_days(start: date, end: date) -> frozenset[date]:
     """Closed days from start to end inclusive."""
-    rows = ClosedDay.raw(db.sql("SELECT day FROM closed_day WHERE day BETWEEN ? AND ?"), start, end)
-    return frozenset(row.day for row in rows)
+    rows = db.execute("SELECT day FROM closed_day WHERE day BETWEEN ? AND ?", start, end).fetchall()
+    # SQLite hands dates back as text, PostgreSQL as dates; no model objects on the scan path
+    return frozenset(day if isinstance(day, date) else date.fromisoformat(day) for (day,) in rows)
 
 
 def closed_days_ahead(start: date, days: int) -> frozenset[date]:
-    # a year beyond the loan period is enough to find the next open day
-    return closed_days(start, start + timedelta(days=days + 366))
+    # enough beyond the loan period to find the next open day even after a summer closure
+    return closed_days(start, start + timedelta(days=days + 120))
 
