@@ -27,7 +27,7 @@ FIELDS = (
     ("record_type", "Type", "loan, patron..."), ("record_id", "Id", "number"), ("action", "Action", "checkout..."),
 )
 # fits 80 columns with the scrollbar: each column adds 2 of padding
-COLUMNS = (("When", 16), ("Staff", 8), ("Action", 14), ("Record", 12), ("Details", 16))
+COLUMNS = (("When", 16), ("Staff", 8), ("Action", 14), ("Record", 12), ("Details", 18))
 
 
 def _when(line: EventLine) -> str:
@@ -89,7 +89,7 @@ class AuditScreen(Screen):
         # priority: the table's own PgDn/PgUp would only scroll the page already shown
         Binding("pagedown", "older", "Older", id="audit.older", priority=True),
         Binding("pageup", "newer", "Newer", id="audit.newer", priority=True),
-        Binding("ctrl+r", "clear_filters", "Clear filters", id="audit.clear"),
+        Binding("ctrl+r", "clear_filters", "Clear", id="audit.clear"),
         Binding("escape", "close", "Close", id="audit.close"),
     ]
 
@@ -125,7 +125,7 @@ class AuditScreen(Screen):
     # -- loading --------------------------------------------------------------------
 
     def load(self, pages: list[int | None], filters: dict) -> None:
-        """Show the page that starts below `pages[-1]`; `pages` are the pages above it."""
+        """Show the page below `pages[-1]`; `pages` holds each page's before_id, newest first."""
         self.run_worker(self._load(pages, filters), group="audit", exclusive=True)
 
     async def _load(self, pages: list[int | None], filters: dict) -> None:
@@ -156,9 +156,9 @@ class AuditScreen(Screen):
             self.say("No events match." if self.filters else "The audit trail is empty.")
             return
         span = f"{_when(self.lines[0])} back to {_when(self.lines[-1])}"
-        where = "PgDn older, " if self.more else "the oldest; "
-        self.say(f"Page {page}, {len(self.lines)} events, {span}{' (filtered)' if self.filters else ''}. "
-                 f"{where}{'PgUp newer, ' if page > 1 else ''}Enter shows one.")
+        keys = ["PgDn older" if self.more else "Nothing older"] + (["PgUp newer"] if page > 1 else [])
+        self.say(f"Page {page}: {len(self.lines)} events{' (filtered)' if self.filters else ''}, {span}. "
+                 f"{', '.join(keys)}, Enter shows one.")
 
     def say(self, sentence: str, style: str = "") -> None:
         self.query_one("#audit-status", Static).update(Text(sentence, style=style))
@@ -220,7 +220,11 @@ class AuditScreen(Screen):
         self.load(self.pages[:-1] or [None], self.filters)
 
     def action_close(self) -> None:
-        if len(self.app.screen_stack) > 1:
+        """Esc in a filter goes back to the events; Esc on the events leaves the screen."""
+        if isinstance(self.focused, Input):
+            self.query_one("#events", DataTable).focus()
+            self.say("Filters not applied; Enter in a filter applies them.")
+        elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
     @on(DataTable.RowSelected, "#events")

@@ -87,7 +87,7 @@ def events(actor: Staff | None, staff_username: str | None = None, since: date |
         raise Refusal(f"A page holds from 1 to {MAX_PAGE} events.")
     if since and until and since > until:
         raise Refusal(f"The from date {since.isoformat()} is after the to date {until.isoformat()}.")
-    query = (AuditEvent.select(AuditEvent, Staff.username, Staff.full_name)
+    query = (AuditEvent.select(AuditEvent, Staff.id, Staff.username, Staff.full_name)
              .join(Staff, JOIN.LEFT_OUTER).order_by(AuditEvent.id.desc()).limit(limit))
     if staff_username and staff_username.strip():
         member = Staff.get_or_none(Staff.username == staff_username.strip())

@@ -25,6 +25,7 @@ from counter_tui.services.errors import Refusal
 # Scanned or typed codes are upper-cased before any lookup (domain/barcodes.normalize),
 # so a card that starts in lower case can never be scanned, typed or found by card.
 PLACEHOLDER_PREFIX = "anon-"
+CHUNK = 5_000  # loan ids per UPDATE, well inside every engine's limit on parameters
 
 
 def placeholder_card(category_code: str) -> str:
@@ -44,42 +45,72 @@ def not_placeholder():
     return fn.SUBSTR(Patron.card, 1, len(PLACEHOLDER_PREFIX)) != PLACEHOLDER_PREFIX
 
 
-def _placeholder(category: PatronCategory, now: datetime, created: list[str]) -> int:
+def _make_placeholder(category: PatronCategory, now: datetime) -> int:
     """The category's placeholder reader, made on first use. Inside the transaction."""
-    card = placeholder_card(category.code)
-    existing = Patron.get_or_none(Patron.card == card)
-    if existing is not None:
-        return existing.id
-    created.append(card)
     return Patron.create(
-        card=card, name=f"Anonymised {category.name.lower()}", category=category.id,
-        expires_on=local_date(now, library.settings().timezone), status="cancelled",
+        card=placeholder_card(category.code), name=f"Anonymised {category.name.lower()}",
+        category=category.id, expires_on=local_date(now, library.settings().timezone), status="cancelled",
         block_reason="Holds anonymised loan history; never lends.",
         notes="Made by the anonymiser: loans moved here no longer name their reader.",
         created_at=now).id
 
 
-def anonymise_loans(actor: Staff | None, older_than_days: int, now: datetime | None = None) -> int:
+def _check_days(days: object) -> int:
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise Refusal("Say how many days of loan history to keep: a whole number, 1 or more.")
+    return days
+
+
+def _anonymisable(cutoff: datetime):
+    """A loan that may move: returned before the cutoff and carrying no fee."""
+    return (Loan.returned_at.is_null(False) & (Loan.returned_at < cutoff)
+            & ~fn.EXISTS(Fee.select(Fee.id).where(Fee.loan == Loan.id)))
+
+
+def _candidates(cutoff: datetime, at_most: int | None) -> dict[int, list[int]]:
+    """Reader category id -> loans that may move. Read before the write lock is taken:
+    finding them visits every reader, moving them does not."""
+    query = (Loan.select(Loan.id, Patron.category).join(Patron)
+             .where(_anonymisable(cutoff), not_placeholder()))
+    found: dict[int, list[int]] = {}
+    for loan_id, category_id in (query.limit(at_most) if at_most else query).tuples():
+        found.setdefault(category_id, []).append(loan_id)
+    return found
+
+
+def anonymise_loans(actor: Staff | None, older_than_days: int, now: datetime | None = None,
+                    *, at_most: int | None = None) -> int:
     """Move returned, fee-free loans returned more than `older_than_days` ago to the
-    placeholder of their reader's category. Returns how many loans were moved."""
+    placeholder of their reader's category. Returns how many loans were moved.
+
+    `at_most` bounds one run, so that a first run over years of history can go in
+    batches while desks keep lending (they wait for the write lock while loans move).
+    """
     now = now or utc_now()
     access.require(actor, "anonymise loan history", access.CURATOR)
-    if not isinstance(older_than_days, int) or isinstance(older_than_days, bool) or older_than_days < 1:
-        raise Refusal("Say how many days of loan history to keep: a whole number, 1 or more.")
+    _check_days(older_than_days)
+    if at_most is not None and (not isinstance(at_most, int) or isinstance(at_most, bool) or at_most < 1):
+        raise Refusal("A batch of loans to anonymise is a whole number, 1 or more.")
     cutoff = now - timedelta(days=older_than_days)
+    found = _candidates(cutoff, at_most)
 
     def work() -> int:
         created: list[str] = []
         moved = 0
-        for category in PatronCategory.select().order_by(PatronCategory.id):
-            readers = Patron.select(Patron.id).where(Patron.category == category.id, not_placeholder())
-            old_enough = (Loan.returned_at.is_null(False) & (Loan.returned_at < cutoff)
-                          & Loan.patron.in_(readers)
-                          & ~fn.EXISTS(Fee.select(Fee.id).where(Fee.loan == Loan.id)))
-            if not Loan.select(Loan.id).where(old_enough).exists():
-                continue  # no placeholder for a category with nothing to move
-            target = _placeholder(category, now, created)
-            moved += Loan.update(patron=target).where(old_enough).execute()
+        categories = PatronCategory.select().where(PatronCategory.id.in_(list(found)))
+        for category in categories.order_by(PatronCategory.id):
+            target = Patron.get_or_none(Patron.card == placeholder_card(category.code))
+            if target is None:
+                target = _make_placeholder(category, now)
+                created.append(placeholder_card(category.code))
+            # checked again under the lock: a loan found above may have changed since
+            still_theirs = fn.EXISTS(Patron.select(Patron.id).where(
+                Patron.id == Loan.patron, Patron.category == category.id, not_placeholder()))
+            ids = found[category.id]
+            for start in range(0, len(ids), CHUNK):
+                moved += (Loan.update(patron=target)
+                          .where(Loan.id.in_(ids[start:start + CHUNK]), _anonymisable(cutoff), still_theirs)
+                          .execute())
         audit.record(actor, "privacy.anonymise", "loan", None, now,
                      new={"older_than_days": older_than_days, "returned_before": cutoff,
                           "loans": moved, "placeholders_made": created})
