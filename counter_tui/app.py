@@ -30,8 +30,8 @@ def _renew():
 
 
 def _account():
-    from counter_tui.screens.account import AccountScreen
-    return AccountScreen()
+    from counter_tui.screens.readers import ReadersScreen
+    return ReadersScreen()
 
 
 class CounterApp(App):

@@ -189,7 +189,7 @@ async def test_reader_account_shows_loans_and_fees_and_renews(lib, settings):
         await settle(pilot, lambda: screen.patron is not None)
         await pilot.press("f5")
         account = app.screen
-        assert account.TITLE == "Reader account"
+        assert account.TITLE == "Readers"
         await settle(pilot, lambda: account.account is not None)
         assert rows(account, "#loans")[0][1] == "Late book" and rows(account, "#loans")[0][3] == "1d"
         assert ["Balance", "¥3.00"] == rows(account, "#fees")[-1][1:3]

@@ -74,7 +74,7 @@ ITEM_PREFIX = "31234"
 CARD_PREFIX = "21234"
 # NumberSeries rows set to the last number used, so that registration and cataloguing
 # go on from there instead of handing out a demo reader's card or barcode again.
-SERIES_CARD = "patron_card"
+SERIES_CARD = "card"  # the series services/cards.py takes card numbers from
 SERIES_ITEM = "item_barcode"
 SERIES_ACCESSION = "accession_number"
 

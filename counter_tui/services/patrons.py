@@ -8,8 +8,8 @@ from peewee import fn
 
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import local_date, utc_now
-from counter_tui.models import Fee, Loan, Patron, PatronCategory
-from counter_tui.services import library, lookups
+from counter_tui.models import Fee, Patron
+from counter_tui.services import library, lookups, reader_search
 from counter_tui.services.errors import NotFound, Refusal
 
 
@@ -55,21 +55,18 @@ def find_by_card(raw: str) -> Patron:
         raise Refusal(f"{scan.code} is the ISBN printed on a book; scan the reader's card first.")
     patron = lookups.reader_by_card(scan.code)
     if patron is None:
+        from counter_tui.services.cards import retired_card_sentence  # cards imports this module
+        old = retired_card_sentence(scan.code)
+        if old:
+            raise Refusal(old)
         raise NotFound(f"No reader has card {scan.code}.")
     return patron
 
 
 def search(text: str, limit: int = 50) -> list[PatronMatch]:
     """Readers whose name starts with (or, failing that, contains) `text`."""
-    text = text.strip()
-    if len(text) < 1:
-        return []
-    base = (Patron.select(Patron.id, Patron.card, Patron.name, Patron.department, PatronCategory.name)
-            .join(PatronCategory).order_by(Patron.name).limit(limit))
-    rows = list(base.where(Patron.name.startswith(text)).tuples())
-    if not rows:
-        rows = list(base.where(Patron.name.contains(text)).tuples())
-    return [PatronMatch(id=r[0], card=r[1], name=r[2], department=r[3], category=r[4]) for r in rows]
+    return [PatronMatch(id=r.id, card=r.card, name=r.name, department=r.department, category=r.category)
+            for r in reader_search.name_matches(text, limit)]
 
 
 def balance(patron_id: int) -> int:
@@ -83,7 +80,10 @@ def blocks_for(reader: Patron, owed: int, overdue: int, today: date) -> tuple[st
     """
     reasons = []
     if reader.status == "blocked":
-        reasons.append(f"Blocked: {reader.block_reason or 'no reason given'}.")
+        until = _block_until(reader)
+        if until is None or today <= until:  # the block's last day still blocks
+            when = f" until {until.isoformat()}" if until else ""
+            reasons.append(f"Blocked{when}: {reader.block_reason or 'no reason given'}.")
     elif reader.status == "card lost":
         reasons.append("This card was reported lost.")
     elif reader.status == "cancelled":
@@ -95,6 +95,14 @@ def blocks_for(reader: Patron, owed: int, overdue: int, today: date) -> tuple[st
     if reader.max_overdue and overdue >= reader.max_overdue:
         reasons.append(f"Has {overdue} overdue books (the limit is {reader.max_overdue - 1}).")
     return tuple(reasons)
+
+
+def _block_until(reader: Patron) -> date | None:
+    """The manual block's last day. Rows from lookups.reader do not carry it, so it is read
+    here; only blocked readers pay for that query."""
+    if "block_until" in reader.__data__:
+        return reader.block_until
+    return Patron.select(Patron.block_until).where(Patron.id == reader.id).scalar()
 
 
 def summary(reader: Patron | int, now: datetime | None = None) -> PatronSummary:

@@ -1,0 +1,241 @@
+"""Readers (F5): find a reader, read the whole record, register, edit, block, handle cards.
+
+The scan line stays on top: a card scanned opens that reader; a name or identity number
+lists matches a page at a time (PgDn/PgUp), Enter on one opens it. Office keys (new,
+edit, block, card) show only to staff whose role may use them; the services refuse
+anyway. Every change is made by a service on the database thread.
+"""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, DataTable, Static
+
+from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.reader_office import ReaderOfficeKeys
+from counter_tui.services import access, cards, circulation, readers
+from counter_tui.services.errors import Refusal
+from counter_tui.services.library import money
+from counter_tui.services.reader_search import Cursor, Page
+from counter_tui.widgets.reader_record import ReaderRecordView
+from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
+
+OFFICE_ACTIONS = {"new_reader", "edit_reader", "block", "renew_card", "replace_card", "cancel_card"}
+RECORD_ACTIONS = {"edit_reader", "block", "renew_card", "replace_card", "cancel_card", "renew_selected",
+                  "next_tab", "back"}
+RESULT_ACTIONS = {"next_page", "previous_page"}
+
+
+class ReadersScreen(ReaderOfficeKeys, ScanDesk):
+    TITLE = "Readers"
+    PROMPT = "Scan a card, or type a name or identity number, then Enter"
+    DEFAULT_CSS = """
+    ReadersScreen #body { height: 1fr; }
+    ReadersScreen #results-view { height: 1fr; }
+    ReadersScreen #results { height: 1fr; }
+    ReadersScreen #page-info { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        # the footer has room for a few: the rest are in help (F1)
+        Binding("ctrl+t", "next_tab", "Tabs", id="account.next_tab"),
+        Binding("ctrl+n", "new_reader", "New reader", id="readers.new"),
+        Binding("ctrl+e", "edit_reader", "Edit", id="readers.edit", priority=True),
+        Binding("ctrl+b", "block", "Block", id="readers.block"),
+        Binding("ctrl+y", "renew_card", "Renew card", id="readers.renew_card"),
+        Binding("ctrl+g", "replace_card", "Lost card", id="readers.replace_card"),
+        Binding("ctrl+x", "cancel_card", "Cancel card", id="readers.cancel_card", priority=True, show=False),
+        Binding("ctrl+r", "renew_selected", "Renew selected loan", id="account.renew", show=False),
+        Binding("pagedown", "next_page", "Next page", id="readers.next_page", priority=True),
+        Binding("pageup", "previous_page", "Previous page", id="readers.previous_page", priority=True, show=False),
+        Binding("down", "open_list", "To the list", id="readers.to_list", show=False),
+        Binding("escape", "back", "Back to results", id="readers.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.record: readers.ReaderRecord | None = None
+        self.page: Page | None = None
+        self.search_text = ""
+        self.page_starts: list[Cursor | None] = [None]  # where each page seen so far began
+        self.first_row = 1  # the number of the page's first reader in the whole list
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        with ContentSwitcher(initial="results-view", id="body"):
+            with Vertical(id="results-view"):
+                table = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+                for label, width in (("Name", 20), ("Card", 14), ("Category", 10), ("Department", 12),
+                                     ("Status", 9)):
+                    table.add_column(label, width=width)
+                yield table
+                yield Static("", id="page-info")
+            yield ReaderRecordView(id="record-view")
+
+    def on_mount(self) -> None:
+        # every reader, a page at a time; after the first layout, when the table's height is known
+        self.call_after_refresh(lambda: self.run_worker(self.search(""), group="reads"))
+
+    @property
+    def showing_record(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "record-view"
+
+    @property
+    def patron(self):
+        """The reader on screen (as the check-out desk names it), or None."""
+        return self.record.summary if self.record and self.showing_record else None
+
+    @property
+    def account(self):
+        """The old name of the record on this screen (F5 was the reader account)."""
+        return self.record
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in OFFICE_ACTIONS and not access.may(self.app.actor, *readers.OFFICE_ROLES):
+            return False
+        if action in RECORD_ACTIONS and (self.record is None or not self.showing_record):
+            return False
+        if action in RESULT_ACTIONS and self.showing_record:
+            return False
+        return True
+
+    def _switch(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = view
+        self.refresh_bindings()
+
+    def on_key(self, event) -> None:
+        """Typing or scanning while a list has the focus goes to the scan line: nothing is lost.
+
+        Keys that arrive in one burst were all sent to the list before the focus moved, so
+        each one is put into the scan line here, and its Enter ends the scan."""
+        scan = self.query_one(ScanInput)
+        if event.is_printable and event.character:  # the scan line itself never lets these through
+            event.stop()
+            scan.focus()
+            scan.insert_text_at_cursor(event.character)
+        elif (event.key in TERMINATORS or event.key == "tab") and scan.value.strip():
+            event.stop()
+            event.prevent_default()
+            scan.focus()
+            scan._submit_scan()  # noqa: SLF001 (our own widget; the burst bypassed its key handler)
+
+    def refuse(self, refusal: Refusal, scanned: str) -> None:
+        self.say(refusal.sentence, "bold red")
+        if refusal.bell:
+            self.app.bell()
+
+    # -- finding readers ----------------------------------------------------------------------
+
+    async def handle_scan(self, text: str) -> None:
+        await self.search(text, open_single=True)
+
+    async def search(self, text: str, open_single: bool = False) -> None:
+        page = await self.call(readers.search_page, self.app.actor, text, None, self._page_size())
+        if open_single and len(page.rows) == 1 and page.next is None:
+            row = page.rows[0]
+            await self.show_patron(row.id)
+            if row.matched == "old card":
+                sentence = await self.call(cards.retired_card_sentence, text.strip())
+                self.say(sentence or f"That is an old card of {row.name}.", "bold red")
+                self.app.bell()
+            return
+        if open_single and not page.rows:
+            raise Refusal(f"No reader's name, card or identity number matches {text.strip()[:40]!r}.")
+        self.search_text, self.page_starts, self.first_row = text, [None], 1
+        self._show_page(page)
+        if open_single:
+            self._switch("results-view")
+            self.say(f"{self._count(page)} match {text.strip()[:30]!r}: Down to the list, Enter opens a reader.")
+
+    def _page_size(self) -> int:
+        height = self.query_one("#results", DataTable).size.height
+        return max(5, height - 1) if height > 3 else 12
+
+    @staticmethod
+    def _count(page: Page) -> str:
+        if page.total is None:
+            return "Readers"
+        return f"{'More than ' if page.total_capped else ''}{page.total:,} reader{'s' if page.total != 1 else ''}"
+
+    def _show_page(self, page: Page) -> None:
+        self.page = page
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        table.add_rows([(r.name, r.card, r.category, r.department, r.status) for r in page.rows])
+        last = self.first_row + len(page.rows) - 1
+        more = "   PgDn: next page" if page.next else ""
+        back = "   PgUp: previous" if len(self.page_starts) > 1 else ""
+        self.query_one("#page-info", Static).update(
+            f"{self.first_row}-{last}{more}{back}" if page.rows else "No readers.")
+
+    async def _turn(self, step: int) -> None:
+        if self.page is None:
+            return
+        if step > 0 and self.page.next is None:
+            self.say("This is the last page.")
+            return
+        if step < 0 and len(self.page_starts) == 1:
+            self.say("This is the first page.")
+            return
+        if step > 0:
+            self.page_starts.append(self.page.next)
+            self.first_row += len(self.page.rows)
+        else:
+            self.page_starts.pop()
+        page = await self.call(readers.search_page, self.app.actor, self.search_text, self.page_starts[-1],
+                               self._page_size())
+        if step < 0:
+            self.first_row = max(1, self.first_row - len(page.rows))
+        self._show_page(page)
+
+    def action_next_page(self) -> None:
+        self.run_worker(self._turn(+1), group="reads", exclusive=True)
+
+    def action_previous_page(self) -> None:
+        self.run_worker(self._turn(-1), group="reads", exclusive=True)
+
+    def action_open_list(self) -> None:
+        if self.showing_record:
+            self.query_one(ReaderRecordView).focus_list()
+        else:
+            self.query_one("#results", DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "results" and self.page and event.cursor_row < len(self.page.rows):
+            self.run_worker(self.show_patron(self.page.rows[event.cursor_row].id), group="reads")
+
+    def action_back(self) -> None:
+        self._switch("results-view")
+        self.query_one("#results", DataTable).focus()
+
+    # -- the record ---------------------------------------------------------------------------
+
+    async def show_patron(self, patron_id: int) -> None:
+        self.record = await self.call(readers.reader_record, self.app.actor, patron_id)
+        self.query_one(ReaderRecordView).show(self.record)
+        self._switch("record-view")
+        self.query_one(ScanInput).focus()  # ready for the next card; Down goes into the lists
+        r = self.record
+        self.say(f"{r.details.name}: {len(r.loans)} on loan, balance {money(r.balance)}. "
+                 "Ctrl+T tabs, Esc back to the list.")
+
+    def action_next_tab(self) -> None:
+        self.query_one(ReaderRecordView).next_tab()
+
+    def action_renew_selected(self) -> None:
+        loan_id = self.query_one(ReaderRecordView).selected_loan_id()
+        if loan_id is None:
+            self.say("No loan to renew.", "yellow")
+            return
+        self.run_worker(self._renew(loan_id), group="writes")
+
+    async def _renew(self, loan_id: int) -> None:
+        try:
+            result = await self.call(circulation.renew_loan, self.app.actor, loan_id)
+        except Refusal as refusal:
+            self.refuse(refusal, "")
+            return
+        await self.show_patron(self.record.details.id)
+        fine = f" Fine so far {money(result.fine)} charged." if result.fine else ""
+        self.say(f"Renewed: {result.title}, now due {result.due.isoformat()}.{fine}", "green")
