@@ -10,9 +10,7 @@ second and the median and p99 latency of one operation as the desk sees it.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from datetime import date, datetime
@@ -22,6 +20,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.desk_load import start_desks  # noqa: E402
 from counter_tui import db  # noqa: E402
 from counter_tui.config import Settings  # noqa: E402
 from counter_tui.domain.barcodes import library_barcode  # noqa: E402
@@ -58,19 +57,7 @@ def make_library(url: str, readers: int, copies: int) -> tuple[list[str], list[i
 
 
 def run(url: str, desks: int, seconds: float, barcodes: list[str], people: list[int]) -> dict:
-    setup_json = json.dumps({"barcodes": barcodes, "patrons": people})
-    procs = [subprocess.Popen([sys.executable, "-m", "benchmarks.desk_load", url, str(seconds), str(seed)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, cwd=ROOT) for seed in range(desks)]
-    for proc in procs:
-        proc.stdin.write(setup_json)
-        proc.stdin.close()
-    results = []
-    for proc in procs:
-        out = proc.stdout.read()
-        if proc.wait() != 0:
-            raise SystemExit(proc.stderr.read())
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    results = start_desks(url, desks, seconds, barcodes, people)
     latencies = sorted(ms for r in results for ms in r["latencies_ms"])
     return {"desks": desks, "ops_per_s": len(latencies) / seconds, "median_ms": statistics.median(latencies),
             "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)], "max_ms": latencies[-1],

@@ -61,6 +61,28 @@ def run_desk(url: str, seconds: float, seed: int, barcodes: list[str], patron_id
     return result
 
 
+def start_desks(url: str, n: int, seconds: float, barcodes: list[str], patron_ids: list[int],
+                pace: float = 0.0) -> list[dict]:
+    """Run `n` desk processes at once and return what each reports (raises if one fails)."""
+    import subprocess
+    from pathlib import Path
+    setup = json.dumps({"barcodes": barcodes, "patrons": patron_ids})
+    root = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-m", "benchmarks.desk_load", url, str(seconds), str(seed), str(pace)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=root) for seed in range(n)]
+    for proc in procs:
+        proc.stdin.write(setup)
+        proc.stdin.close()
+    results = []
+    for proc in procs:
+        out, err = proc.stdout.read(), proc.stderr.read()
+        if proc.wait(timeout=seconds + 120) != 0:
+            raise RuntimeError(f"a desk process failed: {err}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
 if __name__ == "__main__":
     url, seconds, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     pace = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0

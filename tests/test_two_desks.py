@@ -4,36 +4,15 @@ On SQLite and, when COUNTER_TUI_TEST_PG is set, on PostgreSQL (see conftest.py).
 """
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
-from pathlib import Path
 
 from peewee import fn
 
+from benchmarks.desk_load import start_desks
 from counter_tui.models import Fee, Item, Loan, PatronCategory
 
 STRESS_SECONDS = float(os.environ.get("COUNTER_TUI_STRESS_SECONDS", "30"))
-
-
-def start_desks(url, n, seconds, barcodes, patrons, pace=0.0):
-    setup = json.dumps({"barcodes": barcodes, "patrons": patrons})
-    root = Path(__file__).resolve().parent.parent
-    procs = [subprocess.Popen([sys.executable, "-m", "benchmarks.desk_load", url, str(seconds), str(seed), str(pace)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, cwd=root) for seed in range(n)]
-    for proc in procs:
-        proc.stdin.write(setup)
-        proc.stdin.close()
-    results = []
-    for proc in procs:
-        out = proc.stdout.read()
-        err = proc.stderr.read()
-        assert proc.wait(timeout=seconds + 120) == 0, err
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    return results
 
 
 def assert_books_agree_with_loans():
