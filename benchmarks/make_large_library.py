@@ -89,11 +89,34 @@ def ensure_large_library(path: Path = DEFAULT_DB, force: bool = False) -> Path:
     return path
 
 
+def build_postgres(url: str, fraction: float) -> None:
+    """The same build on a PostgreSQL database (wiped first), optionally at a fraction of the scale."""
+    import dataclasses
+    settings = Settings(db_url=url, library_name="Large Library (benchmark)", timezone=ZONE)
+    library.configure(settings)
+    database = db.connect(url)
+    scale = dataclasses.replace(demo.LARGE, **{f.name: max(1, int(getattr(demo.LARGE, f.name) * fraction))
+                                              for f in dataclasses.fields(demo.LARGE)})
+    database.drop_tables(list(reversed(ALL_MODELS)), safe=True, cascade=True)
+    started = time.perf_counter()
+    schema.create_schema()
+    db.write(setup.seed_standard_rows)
+    counts = demo.build_library(scale, progress=lambda stage: print(f"  {stage} at {time.perf_counter() - started:.1f} s"))
+    print(f"Built {fraction:g} of the LARGE library on PostgreSQL in {time.perf_counter() - started:.1f} s: "
+          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    database.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
     parser.add_argument("--force", action="store_true", help="build again even if the file holds a library")
+    parser.add_argument("--postgres", metavar="URL", help="build on this PostgreSQL database instead (wiped first)")
+    parser.add_argument("--fraction", type=float, default=1.0, help="with --postgres: this share of the LARGE scale")
     args = parser.parse_args(argv)
+    if args.postgres:
+        build_postgres(args.postgres, args.fraction)
+        return
     path = args.db.resolve()
     if not args.force and is_built(path):
         print(f"Reusing the library in {path} (--force to build it again)")
