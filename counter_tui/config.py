@@ -28,6 +28,11 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def cards_dir() -> Path:
+    """Where printed card sheets go, for the printer queue to take (COUNTER_TUI_CARDS overrides)."""
+    return Path(os.environ.get("COUNTER_TUI_CARDS") or data_dir() / "cards")
+
+
 def default_db_url() -> str:
     return f"sqlite:///{data_dir() / 'library.db'}"
 

@@ -339,3 +339,19 @@ async def test_a_form_keeps_up_with_keys_typed_ahead(lib, settings):
         await settle(pilot, lambda: app.screen is screen and "is blocked" in status(screen))
     stored = Patron.get_by_id(reader.id)
     assert (stored.block_reason, stored.block_until.isoformat()) == ("lost two books", last_day)
+
+
+async def test_print_the_readers_card_from_the_record(lib, settings, tmp_path, monkeypatch):
+    import pypdfium2
+    import zxingcpp
+    monkeypatch.setenv("COUNTER_TUI_CARDS", str(tmp_path / "cards"))
+    office = staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"], NOW)
+    reader = lib.patron(name="Jim Green")
+    app = CounterApp(settings, office)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(app, pilot, reader.card)
+        await pilot.press("ctrl+f")
+        await settle(pilot, lambda: "Card printed to" in status(screen))
+    pdf = tmp_path / "cards" / f"card-{reader.card}.pdf"
+    page = pypdfium2.PdfDocument(str(pdf))[0].render(scale=300 / 72).to_pil()
+    assert [r.text for r in zxingcpp.read_barcodes(page)] == [f"A{reader.card}B"]

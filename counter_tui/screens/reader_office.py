@@ -97,6 +97,16 @@ class ReaderOfficeKeys:
         await self.show_patron(self.record.details.id)
         self.say(done(result), "green")
 
+    def action_print_card(self) -> None:
+        """A PDF of this reader's card, for the card printer, in the cards folder."""
+        from counter_tui.config import cards_dir
+        from counter_tui.services import card_sheet
+        d = self.record.details
+        path = cards_dir() / f"card-{d.card}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.run_worker(self._change(card_sheet.card_sheet, self.app.actor, [d.id], path,
+                                     done=lambda sheet: f"Card printed to {sheet.path}."), group="writes")
+
     def action_replace_card(self) -> None:
         self.run_worker(self._replace(), group="writes")
 

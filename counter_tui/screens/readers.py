@@ -21,8 +21,8 @@ from counter_tui.services.reader_search import Cursor, Page
 from counter_tui.widgets.reader_record import ReaderRecordView
 from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
 
-OFFICE_ACTIONS = {"new_reader", "edit_reader", "block", "renew_card", "replace_card", "cancel_card"}
-RECORD_ACTIONS = {"edit_reader", "block", "renew_card", "replace_card", "cancel_card", "renew_selected",
+OFFICE_ACTIONS = {"new_reader", "edit_reader", "block", "renew_card", "replace_card", "cancel_card", "print_card"}
+RECORD_ACTIONS = {"edit_reader", "block", "renew_card", "replace_card", "cancel_card", "renew_selected", "print_card",
                   "next_tab", "back"}
 RESULT_ACTIONS = {"next_page", "previous_page"}
 
@@ -44,6 +44,7 @@ class ReadersScreen(ReaderOfficeKeys, ScanDesk):
         Binding("ctrl+b", "block", "Block", id="readers.block"),
         Binding("ctrl+y", "renew_card", "Renew card", id="readers.renew_card"),
         Binding("ctrl+g", "replace_card", "Lost card", id="readers.replace_card"),
+        Binding("ctrl+f", "print_card", "Print card", id="readers.print_card", show=False),
         Binding("ctrl+x", "cancel_card", "Cancel card", id="readers.cancel_card", priority=True, show=False),
         Binding("ctrl+r", "renew_selected", "Renew selected loan", id="account.renew", show=False),
         Binding("pagedown", "next_page", "Next page", id="readers.next_page", priority=True),
