@@ -57,6 +57,8 @@ def _lines(query, today: date) -> tuple[LoanLine, ...]:
 
 
 def account(patron_id: int, now: datetime | None = None, history_limit: int = 100) -> Account:
+    """The reader's account as plain data. It checks no role: callers do
+    (readers.reader_record allows the lookup roles and hides history from the others)."""
     now = now or utc_now()
     today = local_date(now, library.settings().timezone)
     summary = patrons.summary(patron_id, now)
