@@ -46,3 +46,31 @@ async def test_paste_of_several_lines_is_several_scans(lib, settings):
         screen.query_one(ScanInput).post_message(events.Paste(f"{reader.card}\r\n{a.barcode}\n{b.barcode}\n"))
         await settle(pilot, lambda: screen.lines == 2)
         assert [r[1] for r in rows(screen)] == ["A", "B"]
+
+
+async def test_a_correction_typed_in_the_same_burst_applies_in_its_turn(lib, settings):
+    reader = lib.patron()
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        for key, char in [*((c, c) for c in reader.card[:-1] + "7"), ("backspace", None),
+                          (reader.card[-1], reader.card[-1]), ("enter", "\r")]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # all at once, as over a slow ssh link
+        await settle(pilot, lambda: screen.patron is not None or screen.lines)
+        assert screen.patron is not None and screen.patron.card == reader.card
+
+
+async def test_sign_in_with_a_corrected_password_typed_ahead(lib, settings):
+    from counter_tui.screens.checkout import CheckoutScreen
+    app = CounterApp(settings, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = [*((c, c) for c in "clerk"), ("enter", "\r"), *((c, c) for c in "correct horsX"),
+                ("backspace", None), ("e", "e"), ("enter", "\r")]
+        for key, char in keys:
+            event = events.Key("space" if char == " " else key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await settle(pilot, lambda: isinstance(app.screen, CheckoutScreen))

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from counter_tui.services import staff
 from counter_tui.services.errors import Refusal
-from counter_tui.widgets.scan_input import TERMINATORS
+from counter_tui.widgets.scan_input import EDITING, TERMINATORS
 
 
 class CredentialsInput(Input):
@@ -35,6 +35,11 @@ class CredentialsInput(Input):
         self.username: str | None = None
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.key in EDITING:  # in its turn, not after the keys typed behind it
+            event.stop()
+            event.prevent_default()
+            await self.run_action(EDITING[event.key])
+            return
         if event.key in TERMINATORS or (event.key == "escape" and self.username is not None):
             event.stop()
             event.prevent_default()

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from counter_tui.services.errors import Refusal
-from counter_tui.widgets.scan_input import TERMINATORS
+from counter_tui.widgets.scan_input import EDITING, TERMINATORS
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,6 @@ class Field:
     placeholder: str = ""
 
 
-# Input's editing keys (Backspace, Ctrl+U, arrows...) are bindings, and a binding runs only
-# when its key has bubbled up to the App, after the keys typed behind it have been inserted:
-# "abc", Backspace, "d" typed in one read would give "abc". Here they run in their turn.
-EDITING = {key.strip(): binding.action for binding in Input.BINDINGS
-           for key in binding.key.split(",") if binding.action != "submit"}
 
 
 class FormInput(Input):

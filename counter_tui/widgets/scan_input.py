@@ -15,6 +15,13 @@ from textual.widgets import Input
 # Enter (CR), LF (arrives as ctrl+j), and Tab from scanners set to a Tab suffix.
 TERMINATORS = frozenset({"enter", "ctrl+j", "ctrl+m"})
 
+# Input's editing keys (Backspace, Ctrl+U, arrows...) are bindings, and a binding runs only
+# when its key has bubbled up to the App, after the keys typed behind it have been inserted:
+# "abc", Backspace, "d" typed in one read would give "abc". Handled in the key handler,
+# they run in their turn.
+EDITING = {key.strip(): binding.action for binding in Input.BINDINGS
+           for key in binding.key.split(",") if binding.action != "submit"}
+
 
 class ScanInput(Input):
     """Posts `ScanInput.Scanned` once per scan, in the order the scans were typed."""
@@ -34,6 +41,10 @@ class ScanInput(Input):
             event.stop()
             event.prevent_default()  # Input's own handler must not see it
             self._submit_scan()
+        elif event.key in EDITING:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(EDITING[event.key])
         elif event.key == "question_mark" and not self.value:
             # '?' on an empty line is help; scanners never send it
             event.stop()
