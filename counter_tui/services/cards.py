@@ -61,11 +61,11 @@ def expiry_from(start: date, category: PatronCategory) -> date:
 
 # -- numbers ------------------------------------------------------------------------------
 
-def _prefix() -> str:
+def series_prefix() -> str:
     return library.settings().barcodes.patron_prefix + LIBRARY_CODE
 
 
-def _highest_in_use(prefix: str) -> int:
+def highest_in_use(prefix: str) -> int:
     """The highest number of the series on any card, current or old (a range scan of an index)."""
     rules = library.settings().barcodes
     highest = 0
@@ -93,11 +93,11 @@ def in_use(code: str) -> str | None:
 
 def next_card() -> str:
     """The next free number of the library's card series. Inside a write transaction."""
-    prefix = _prefix()
+    prefix = series_prefix()
     if db.execute("SELECT last FROM number_series WHERE name = ?", SERIES).fetchone() is None:
         # first card of this database: start after every card already printed in the series
         db.execute("INSERT INTO number_series (name, last) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-                   SERIES, _highest_in_use(prefix))
+                   SERIES, highest_in_use(prefix))
     while True:
         number = db.execute("UPDATE number_series SET last = last + 1 WHERE name = ? RETURNING last",
                             SERIES).fetchone()[0]

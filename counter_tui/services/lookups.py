@@ -17,7 +17,7 @@ _ITEM = """SELECT i.id, i.barcode, i.call_number, i.location, i.price, i.status,
 FROM item i JOIN biblio b ON b.id = i.biblio_id JOIN item_type t ON t.id = i.item_type_id"""
 
 _READER = """SELECT p.id, p.card, p.name, p.department, p.expires_on, p.status, p.block_reason,
-  p.category_id, c.name AS category_name, c.loan_limit AS loan_limit, c.max_fees AS max_fees,
+  p.block_until, p.category_id, c.name AS category_name, c.loan_limit AS loan_limit, c.max_fees AS max_fees,
   c.max_overdue AS max_overdue
 FROM patron p JOIN patron_category c ON c.id = p.category_id"""
 

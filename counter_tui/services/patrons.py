@@ -80,7 +80,7 @@ def blocks_for(reader: Patron, owed: int, overdue: int, today: date) -> tuple[st
     """
     reasons = []
     if reader.status == "blocked":
-        until = _block_until(reader)
+        until = reader.block_until
         if until is None or today <= until:  # the block's last day still blocks
             when = f" until {until.isoformat()}" if until else ""
             reasons.append(f"Blocked{when}: {reader.block_reason or 'no reason given'}.")
@@ -95,14 +95,6 @@ def blocks_for(reader: Patron, owed: int, overdue: int, today: date) -> tuple[st
     if reader.max_overdue and overdue >= reader.max_overdue:
         reasons.append(f"Has {overdue} overdue books (the limit is {reader.max_overdue - 1}).")
     return tuple(reasons)
-
-
-def _block_until(reader: Patron) -> date | None:
-    """The manual block's last day. Rows from lookups.reader do not carry it, so it is read
-    here; only blocked readers pay for that query."""
-    if "block_until" in reader.__data__:
-        return reader.block_until
-    return Patron.select(Patron.block_until).where(Patron.id == reader.id).scalar()
 
 
 def summary(reader: Patron | int, now: datetime | None = None) -> PatronSummary:

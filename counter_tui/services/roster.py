@@ -17,19 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from counter_tui import db
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.domain.reader_fields import add_years
 from counter_tui.domain.roster import BadRow, RosterError, RosterRow, category_words, read_roster
 from counter_tui.models import Staff
-from counter_tui.services import access, audit, library
+from counter_tui.services import access, audit, cards, library
 from counter_tui.services.errors import Refusal
 
-CARD_SERIES = "card"  # NumberSeries of library card numbers
-CARD_INFIX = "1234"  # after the patron prefix: the library's institution digits
 LOOKUP_CHUNK = 500  # values per IN (...) list
 ROWS_PER_STATEMENT = 100  # rows per multi-row INSERT
 PROGRESS_EVERY = 500
@@ -265,7 +264,7 @@ def _insert_readers(actor: Staff, rows: list[RosterRow], categories: dict[str, d
     at = now.isoformat(sep=" ")
     numbers = iter(_next_cards(sum(1 for r in rows if not r.card), {r.card for r in rows if r.card}))
     cards = [row.card or next(numbers) for row in rows]
-    expiry = {code: _years_later(today, c["card_years"]).isoformat() for code, c in categories.items()}
+    expiry = {code: add_years(today, c["card_years"]).isoformat() for code, c in categories.items()}
     _insert_many("patron", ("card", "name", "category_id", "department", "id_number", "phone", "email",
                             "expires_on", "status", "block_reason", "notes", "created_at"),
                  [(card, r.name, categories[r.category]["id"], r.department, r.id_number, r.phone, r.email,
@@ -301,38 +300,17 @@ def _next_cards(count: int, taken: set[str]) -> list[str]:
     if not count:
         return []
     rules = library.settings().barcodes
-    prefix = rules.patron_prefix + CARD_INFIX
-    row = db.execute_locked("SELECT n.last FROM number_series n WHERE n.name = ?", "n", CARD_SERIES).fetchone()
-    number = max(row[0] if row else 0, _highest_issued(prefix))
-    cards = []
-    while len(cards) < count:
+    prefix = cards.series_prefix()
+    row = db.execute_locked("SELECT n.last FROM number_series n WHERE n.name = ?", "n", cards.SERIES).fetchone()
+    number = max(row[0] if row else 0, cards.highest_in_use(prefix))
+    numbers = []
+    while len(numbers) < count:
         number += 1
         card = library_barcode(prefix, number, rules)
         if card not in taken:
-            cards.append(card)
+            numbers.append(card)
     if row is None:
-        db.execute("INSERT INTO number_series (name, last) VALUES (?, ?)", CARD_SERIES, number)
+        db.execute("INSERT INTO number_series (name, last) VALUES (?, ?)", cards.SERIES, number)
     else:
-        db.execute("UPDATE number_series SET last = ? WHERE name = ?", number, CARD_SERIES)
-    return cards
-
-
-def _highest_issued(prefix: str) -> int:
-    """The highest sequence number in the series on any card, current or replaced."""
-    rules = library.settings().barcodes
-    end = rules.length - (1 if rules.check == "luhn" else 0)
-    highest = 0
-    for table in ("patron", "card_event"):
-        card = db.execute(f"SELECT MAX(card) FROM {table} WHERE card LIKE ? AND LENGTH(card) = ?",
-                          prefix + "%", rules.length).fetchone()[0]
-        # fixed-width digits: the greatest string is the greatest number
-        if card and card[len(prefix):end].isdigit():
-            highest = max(highest, int(card[len(prefix):end]))
-    return highest
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        db.execute("UPDATE number_series SET last = ? WHERE name = ?", number, cards.SERIES)
+    return numbers
