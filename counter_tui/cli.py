@@ -62,10 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--full-name", default="")
     add.add_argument("--role", action="append", default=[], help="a role; repeat for several")
 
-    # the duty areas' own commands (readers import, cards print, anonymise, ...)
-    from counter_tui.commands import cards, privacy, readers
-    for area in (readers, cards, privacy):
-        area.register(sub, _db_option, _open)
+    # the duty areas' own commands: every module in counter_tui/commands with a register()
+    import importlib
+    import pkgutil
+
+    from counter_tui import commands
+    for module in sorted(m.name for m in pkgutil.iter_modules(commands.__path__)):
+        area = importlib.import_module(f"counter_tui.commands.{module}")
+        if hasattr(area, "register"):
+            area.register(sub, _db_option, _open)
     return parser
 
 

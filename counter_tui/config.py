@@ -78,6 +78,13 @@ class Settings:
     desk: str = field(default_factory=desk_name)
     idle_lock_minutes: float = 10  # a shared desk locks after this long without a key; 0: never
     trust_ssh_user: bool = False  # inside ssh, sign in as the staff account named like the OS user
+    # circulation policies that are the library's, not a rule's (issue 5)
+    print_command: str = ""  # slips are piped to it, e.g. "lp -d receipt"; empty: files only
+    shelving_minutes: float = 120  # a returned copy on the shelving cart counts as shelved after this; 0: only by scan
+    claims_returned_limit: int = 3  # readers with more claims than this are warned about
+    lost_fine: str = "keep"  # the overdue fine of a loan declared lost: keep, or waive
+    lost_refund: str = "price"  # a lost copy that comes back refunds: price (not the processing fee), all, none
+    call_numbers: str = "clc"  # classification: clc (Chinese Library Classification) or dewey
 
 
 def config_path() -> Path | None:
@@ -107,6 +114,10 @@ def load_settings(db_url: str | None = None, path: Path | None = None) -> Settin
         settings.keymap = dict(raw.get("keys", {}))
         settings.idle_lock_minutes = float(raw.get("idle_lock_minutes", settings.idle_lock_minutes))
         settings.trust_ssh_user = bool(raw.get("trust_ssh_user", settings.trust_ssh_user))
+        for name in ("print_command", "lost_fine", "lost_refund", "call_numbers"):
+            setattr(settings, name, str(raw.get(name, getattr(settings, name))))
+        settings.shelving_minutes = float(raw.get("shelving_minutes", settings.shelving_minutes))
+        settings.claims_returned_limit = int(raw.get("claims_returned_limit", settings.claims_returned_limit))
     if os.environ.get(ENV_DB):
         settings.db_url = os.environ[ENV_DB]
     if db_url:

@@ -5,17 +5,22 @@ import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 
 from counter_tui import db
-from counter_tui.models import AuditEvent, CardEvent, Loan, SchemaVersion
+from counter_tui.models import V4_MODELS, AuditEvent, CardEvent, Loan, SchemaVersion
 from counter_tui.services import circulation, schema
+from counter_tui.services.schema import V4_COLUMNS
 
 
 def make_version_1(database):
-    """Turn a fresh library into what version 1 of the program made: undo versions 3 and 2."""
+    """Turn a fresh library into what version 1 of the program made: undo versions 4, 3 and 2."""
     migrator = SchemaMigrator.from_database(database)
-    database.drop_tables([CardEvent])
+    database.drop_tables([CardEvent, *V4_MODELS])
     if db.is_sqlite():  # dropping a column rebuilds the table, which the loans point at
         database.execute_sql("PRAGMA foreign_keys = OFF")
-    migrate(migrator.drop_column("patron", "block_until"),
+    # SQLite cannot ALTER away a column with a foreign key or an index: rebuild the table
+    legacy = {"legacy": True} if db.is_sqlite() else {}
+    migrate(*(migrator.drop_column(model._meta.table_name, field.column_name, **legacy)
+              for model, field in V4_COLUMNS),
+            migrator.drop_column("patron", "block_until"),
             migrator.drop_column("patron_category", "renew_from_expiry"),
             migrator.drop_column("patron_category", "card_fee"),
             migrator.drop_column("staff", "locked_until"),
@@ -37,7 +42,8 @@ def test_an_older_database_is_refused_then_upgraded_with_its_data(lib, empty_db)
     schema.check_schema()
     assert "desk" in {c.name for c in empty_db.get_columns("audit_event")}
     assert "block_until" in {c.name for c in empty_db.get_columns("patron")}
-    assert empty_db.table_exists("card_event")
+    assert empty_db.table_exists("card_event") and empty_db.table_exists("hold")
+    assert "processing_fee" in {c.name for c in empty_db.get_columns("item_type")}
     assert Loan.select().count() == 1 and AuditEvent.select().count() == 2  # staff.add + checkout
     circulation.checkin(lib.clerk, book.barcode)
     assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().desk != ""

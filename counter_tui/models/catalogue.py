@@ -1,8 +1,9 @@
 """Titles (bibliographic records), item types and copies."""
-from peewee import (BlobField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
+from peewee import (SQL, BlobField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
                     IntegerField, TextField)
 
 from counter_tui.models.base import BaseModel
+from counter_tui.models.staff import Staff
 
 
 class Biblio(BaseModel):
@@ -18,6 +19,8 @@ class Biblio(BaseModel):
     subjects = TextField(default="")
     marc = BlobField(null=True)
     created_at = DateTimeField()
+    book_number = CharField(default="", constraints=[SQL("DEFAULT ''")])  # running number in the class or author mark; schema 4
+    created_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")  # schema 4
 
 
 class ItemType(BaseModel):
@@ -25,6 +28,7 @@ class ItemType(BaseModel):
     name = CharField()
     loanable = BooleanField(default=True)
     replacement_price = IntegerField(default=0)  # minor units, when a copy has no price
+    processing_fee = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # minor units charged with a lost copy; schema 4
 
 
 class Item(BaseModel):
@@ -41,3 +45,8 @@ class Item(BaseModel):
     status = CharField(default="available", index=True)  # see domain/item_status.py
     condition = CharField(default="")
     last_seen = DateTimeField(null=True)
+    # schema 4
+    volume = CharField(default="", constraints=[SQL("DEFAULT ''")])  # volume/copy part of the call number, e.g. "v.2"
+    status_since = DateTimeField(null=True)  # when the status last changed (shelving cart timer)
+    catalogued_at = DateTimeField(null=True, index=True)
+    catalogued_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")

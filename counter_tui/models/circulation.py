@@ -23,6 +23,9 @@ class CirculationRule(BaseModel):
     fine_cap = IntegerField(null=True)
     fine_cap_at_price = BooleanField(default=False)
     fines_skip_closed = BooleanField(default=True)
+    # schema 4
+    holds_allowed = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
+    hold_pickup_days = IntegerField(default=7, constraints=[SQL("DEFAULT 7")])  # open days a trapped copy waits on the hold shelf
 
     class Meta:
         indexes = ((("category", "item_type", "location"), True),)
@@ -42,6 +45,10 @@ class Loan(BaseModel):
     renewals = IntegerField(default=0)
     staff_out = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
     staff_in = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    # schema 4
+    lost_at = DateTimeField(null=True)  # declared lost (the loan is closed then)
+    claimed_returned_at = DateTimeField(null=True)
+    claimed_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")  # who recorded the claim
 
 
 # At most one open loan per item, enforced by the database, not only by code.

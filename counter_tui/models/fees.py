@@ -15,6 +15,8 @@ class Fee(BaseModel):
     at = DateTimeField()
     staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
     note = CharField(default="")
+    # schema 4: the charge a waiver or refund is against, or the credit a refund gives back
+    applies_to = ForeignKeyField("self", null=True, backref="credits", on_delete="RESTRICT")
 
     class Meta:
         indexes = ((("patron", "at"), False),)

@@ -1,5 +1,5 @@
 """Readers (patrons) and their categories."""
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from counter_tui.models.base import BaseModel
 from counter_tui.models.staff import Staff
@@ -14,6 +14,11 @@ class PatronCategory(BaseModel):
     max_overdue = IntegerField(default=3)  # this many overdue loans block lending
     renew_from_expiry = BooleanField(default=False)  # card renewal counts from the old expiry, not today
     card_fee = IntegerField(default=500)  # minor units, for a replacement card
+    # schema 4: days overdue at which the first, second and third notice goes out
+    notice1_days = IntegerField(default=7, constraints=[SQL("DEFAULT 7")])
+    notice2_days = IntegerField(default=21, constraints=[SQL("DEFAULT 21")])
+    notice3_days = IntegerField(default=42, constraints=[SQL("DEFAULT 42")])
+    hold_limit = IntegerField(default=5, constraints=[SQL("DEFAULT 5")])
 
 
 class Patron(BaseModel):

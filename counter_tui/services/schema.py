@@ -10,7 +10,8 @@ from collections.abc import Callable
 from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
 from counter_tui.db import SCHEMA_VERSION, SchemaError, database, schema_change
-from counter_tui.models import ALL_MODELS, AuditEvent, CardEvent, Patron, PatronCategory, SchemaVersion, Staff
+from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee, Item,
+                               ItemType, Loan, Patron, PatronCategory, SchemaVersion, Staff)
 
 
 def _v2_audit_desk() -> None:
@@ -31,8 +32,36 @@ def _v3_cards_and_blocks() -> None:
     database.create_tables([CardEvent])
 
 
+# Columns version 4 added to tables that were already there: (model, field).
+V4_COLUMNS = [
+    (Biblio, Biblio.book_number), (Biblio, Biblio.created_by),
+    (ItemType, ItemType.processing_fee),
+    (Item, Item.volume), (Item, Item.status_since), (Item, Item.catalogued_at), (Item, Item.catalogued_by),
+    (CirculationRule, CirculationRule.holds_allowed), (CirculationRule, CirculationRule.hold_pickup_days),
+    (Loan, Loan.lost_at), (Loan, Loan.claimed_returned_at), (Loan, Loan.claimed_by),
+    (PatronCategory, PatronCategory.notice1_days), (PatronCategory, PatronCategory.notice2_days),
+    (PatronCategory, PatronCategory.notice3_days), (PatronCategory, PatronCategory.hold_limit),
+    (Fee, Fee.applies_to),
+]
+
+
+def _v4_holds_care_and_property() -> None:
+    """Version 4: holds, damage and in-house use, notices, the accession register, write-offs, transfers."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    run_migration(*(migrator.add_column(model._meta.table_name, field.column_name, field)
+                    for model, field in V4_COLUMNS))
+    database.create_tables(V4_MODELS)
+    for step in AFTER_CREATE:
+        step()
+
+
+# Schema that Peewee models cannot describe (search indexes); run after the tables exist.
+AFTER_CREATE: list[Callable[[], None]] = []
+
+
 # version reached -> step that brings a database from the version before to it
-MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk, 3: _v3_cards_and_blocks}
+MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk, 3: _v3_cards_and_blocks,
+                                               4: _v4_holds_care_and_property}
 
 
 def current_version() -> int | None:
@@ -47,6 +76,8 @@ def create_schema() -> None:
     """Create every table of an empty database at the current version."""
     with database.atomic():
         database.create_tables(ALL_MODELS)
+        for step in AFTER_CREATE:
+            step()
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=SCHEMA_VERSION)
 
