@@ -1,0 +1,85 @@
+"""Copies: accession numbers, barcodes (series or pre-printed), the register line, refusals by role."""
+from __future__ import annotations
+
+import pytest
+from stdnum import luhn
+
+from counter_tui.domain.barcodes import library_barcode
+from counter_tui.models import Accession, AuditEvent, Biblio, Item, NumberSeries
+from counter_tui.services import copies, staff
+from counter_tui.services.errors import PermissionDenied, Refusal
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def cataloguer(clerk):
+    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+
+
+@pytest.fixture
+def title(clerk):
+    return Biblio.create(title="围城", author="钱锺书 著", classification="I246.57", book_number="12",
+                         created_at=NOW)
+
+
+def test_copies_take_the_next_accession_numbers_and_barcodes(cataloguer, title):
+    made = copies.receive_copies(cataloguer, title.id, 3, price=3200, location="Stacks", source="gift", now=NOW)
+    assert [c.accession_number for c in made] == [1, 2, 3]
+    assert [c.barcode for c in made] == [library_barcode("31234", n) for n in (1, 2, 3)]
+    for line in made:
+        assert len(line.barcode) == 14 and line.barcode.startswith("3") and luhn.is_valid(line.barcode)
+        assert line.status == "in processing" and line.price == 3200 and line.source == "gift"
+        assert line.call_number == "I246.57/12"
+    item = Item.get(Item.barcode == made[0].barcode)
+    assert item.catalogued_by_id == cataloguer.id and item.catalogued_at == NOW and item.status_since == NOW
+    register = list(Accession.select().order_by(Accession.number))
+    assert [(a.number, a.item_id, a.price, a.source) for a in register] == [
+        (c.accession_number, c.item_id, 3200, "gift") for c in made]
+    assert AuditEvent.select().where(AuditEvent.action == "copy.add").count() == 3
+
+
+def test_numbers_go_on_after_existing_copies_and_are_never_reused(cataloguer, title, lib):
+    lib.item()
+    lib.item()  # accession numbers 1 and 2, barcodes 1 and 2 of the series
+    first = copies.receive_copies(cataloguer, title.id, 1, price=100, location="Stacks", now=NOW)[0]
+    assert first.accession_number == 3 and first.barcode == library_barcode("31234", 3)
+    Accession.delete().where(Accession.item == first.item_id).execute()  # even if rows went away
+    Item.delete().where(Item.id == first.item_id).execute()
+    second = copies.receive_copies(cataloguer, title.id, 1, price=100, location="Stacks", now=NOW)[0]
+    assert second.accession_number == 4
+    assert NumberSeries.get(NumberSeries.name == "accession_number").last == 4
+
+
+def test_pre_printed_label_is_used_and_checked(cataloguer, title):
+    label = library_barcode("31234", 777)
+    made = copies.receive_copies(cataloguer, title.id, 2, labels=[f"A{label}B"], price=None,
+                                 location="Open shelves", now=NOW)
+    assert made[0].barcode == label
+    # a new series starts after the highest label already on a copy
+    assert made[1].barcode == library_barcode("31234", 778)
+    assert Accession.get(Accession.item == made[0].item_id).price == 0
+    before = (Item.select().count(), Accession.select().count(), NumberSeries.get(NumberSeries.name == "accession_number").last)
+    bad_check = label[:-1] + str((int(label[-1]) + 1) % 10)
+    for raw, words in [(label, "already on the copy"), (bad_check, "check digit"),
+                       (library_barcode("21234", 5), "not an item label")]:
+        with pytest.raises(Refusal, match=words):
+            copies.receive_copies(cataloguer, title.id, 1, labels=[raw], price=100, location="Stacks", now=NOW)
+    after = (Item.select().count(), Accession.select().count(), NumberSeries.get(NumberSeries.name == "accession_number").last)
+    assert after == before  # nothing written, no number burnt
+
+
+def test_a_bad_copy_in_the_batch_refuses_them_all(cataloguer, title):
+    with pytest.raises(Refusal, match="item type"):
+        copies.receive_copies(cataloguer, title.id, 2, item_type="scroll", price=100, location="Stacks", now=NOW)
+    with pytest.raises(Refusal, match="negative"):
+        copies.receive_copies(cataloguer, title.id, 2, price=-1, location="Stacks", now=NOW)
+    assert Item.select().count() == 0 and Accession.select().count() == 0
+
+
+def test_circulation_clerk_is_refused_and_curator_may(clerk, title):
+    with pytest.raises(PermissionDenied, match="cataloguers or the curator"):
+        copies.receive_copies(clerk, title.id, 1, price=100, location="Stacks", now=NOW)
+    assert Item.select().count() == 0 and Accession.select().count() == 0
+    curator = staff.add_staff(None, "boss", "Curator", "correct horse", ["curator"], NOW)
+    assert len(copies.receive_copies(curator, title.id, 1, price=100, location="Stacks", now=NOW)) == 1
+    assert [c.barcode for c in copies.copies_of(title.id)] == [library_barcode("31234", 1)]
