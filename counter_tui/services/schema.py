@@ -12,6 +12,7 @@ from playhouse.migrate import SchemaMigrator, migrate as run_migration
 from counter_tui.db import SCHEMA_VERSION, SchemaError, database, schema_change
 from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee, Item,
                                ItemType, Loan, Patron, PatronCategory, SchemaVersion, Staff)
+from counter_tui.services.catalogue_index import create_search_index
 
 
 def _v2_audit_desk() -> None:
@@ -56,7 +57,7 @@ def _v4_holds_care_and_property() -> None:
 
 
 # Schema that Peewee models cannot describe (search indexes); run after the tables exist.
-AFTER_CREATE: list[Callable[[], None]] = []
+AFTER_CREATE: list[Callable[[], None]] = [create_search_index]
 
 
 # version reached -> step that brings a database from the version before to it
