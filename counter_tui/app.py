@@ -43,6 +43,7 @@ class CounterApp(App):
         Binding("f4", "desk('renew')", "Renew", id="desk.renew"),
         Binding("f5", "account", "Readers", id="desk.account"),
         Binding("f9", "back_office", "Back office", id="app.back_office"),
+        Binding("f12", "reprint", "Reprint slip", id="app.reprint", show=False),
         Binding("f1", "help", "Help", id="app.help"),
         Binding("ctrl+o", "switch_user", "Switch user", id="app.switch_user", show=False),
         Binding("ctrl+l", "lock", "Lock the desk", id="app.lock", show=False),
@@ -133,6 +134,18 @@ class CounterApp(App):
         await self.switch_mode("account")
         if patron is not None:
             await self.screen.show_patron(patron.id)
+
+    def action_reprint(self) -> None:
+        """Send this desk's last slip (receipt, hold slip, fee receipt) to the printer again."""
+        from counter_tui.services import slips
+        done = slips.reprint(self.settings.desk)
+        if done is None:
+            self.notify("This desk has printed no slip yet.", severity="warning")
+        elif done.problem:
+            self.notify(done.problem, severity="error")
+        else:
+            where = "sent to the printer" if done.printed else f"in {done.path}"
+            self.notify(f"Last slip reprinted ({where}).")
 
     def action_help(self) -> None:
         from counter_tui.screens.help import HelpScreen

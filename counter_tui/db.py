@@ -6,6 +6,8 @@ times and for a bounded time, when another desk holds the lock.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import random
 import time
 from contextlib import contextmanager
@@ -96,6 +98,20 @@ def sql(text: str, lock: str = "") -> str:
             converted += f" FOR UPDATE OF {lock}"
         _backend_sql[key] = converted
     return _backend_sql[key]
+
+
+def as_datetime(value) -> datetime | None:
+    """A timestamp read by plain SQL: SQLite hands back text, PostgreSQL a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def as_date(value) -> date | None:
+    """A date read by plain SQL (SQLite: text)."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
 
 
 def execute(text: str, *params):

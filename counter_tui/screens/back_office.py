@@ -28,11 +28,17 @@ def _audit() -> Screen:
     return AuditScreen()
 
 
+def _notices() -> Screen:
+    from counter_tui.screens.notices import NoticesScreen
+    return NoticesScreen()
+
+
 # id, label, roles that may open it, screen factory
 TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
     ("audit", "Audit trail", (access.CURATOR,), _audit),
     ("roster", "Import a roster of readers", (access.OFFICE, access.CURATOR), _roster),
+    ("notices", "Overdue and hold notices", (access.CIRCULATION, access.CURATOR), _notices),
 ]
 
 

@@ -7,12 +7,16 @@ from textual.binding import Binding
 
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.screens.desk import ScanDesk
-from counter_tui.services import circulation, patrons
+from counter_tui.services import circulation, patrons, receipts
 from counter_tui.services.library import money
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 from counter_tui.services.patrons import PatronSummary
 from counter_tui.widgets.patron_panel import PatronPanel
 from counter_tui.widgets.patron_picker import PatronPicker
+
+
+# Put on the scan queue by the receipt key, so the receipt lists every scan typed before it.
+RECEIPT = "\x00receipt"
 
 
 def looks_like_name(text: str) -> bool:
@@ -25,11 +29,13 @@ class CheckoutScreen(ScanDesk):
     COLUMNS = (("Barcode", 14), ("Title", 32), ("Call number", 12), ("Due", 10))
     BINDINGS = [
         Binding("ctrl+n", "next_reader", "Next reader", id="checkout.next_reader", show=False),
+        Binding("f10", "receipt", "Receipt", id="checkout.receipt"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.patron: PatronSummary | None = None
+        self.lent: list[int] = []  # loans made for this reader at this desk, for the receipt
 
     def compose_top(self) -> ComposeResult:
         yield PatronPanel(id="patron")
@@ -41,10 +47,19 @@ class CheckoutScreen(ScanDesk):
         self.say("Ready for the next reader.")
 
     def set_patron(self, summary: PatronSummary | None) -> None:
+        if summary is None or self.patron is None or summary.id != self.patron.id:
+            self.lent = []
         self.patron = summary
         self.query_one(PatronPanel).show(summary)
 
     async def handle_scan(self, text: str) -> None:
+        if text is RECEIPT:
+            try:
+                await self.print_receipt()
+            except Refusal as refusal:  # said on the status line; there is no scan to list
+                self.say(refusal.sentence, "bold red")
+                self.app.bell()
+            return
         kind = classify(text, self.app.settings.barcodes).kind
         if kind is Kind.PATRON or self.patron is None:
             await self.load_reader(text)
@@ -69,6 +84,7 @@ class CheckoutScreen(ScanDesk):
                 return
             raise
         self.set_patron(result.patron)
+        self.lent.append(result.loan_id)
         self.add_line(result.barcode, result.title, result.call_number, Text(result.due.isoformat(), style="bold"))
         note = ""
         if result.returned_first:
@@ -76,6 +92,18 @@ class CheckoutScreen(ScanDesk):
             fine = f", fine {money(back.fine)} charged to them" if back.fine else ""
             note = f" (checked in from {back.patron_name} first{fine})"
         self.say(f"Lent: {result.title}, due {result.due.isoformat()}{note}.", "green")
+
+    async def action_receipt(self) -> None:
+        """Print the receipt of the books lent to this reader at this desk (queued behind the scans)."""
+        self.queue.put_nowait(RECEIPT)
+
+    async def print_receipt(self) -> None:
+        if self.patron is None:
+            raise Refusal("Scan a reader's card first: the receipt lists what was lent to them.")
+        done = await self.call(receipts.checkout_receipt, self.app.actor, self.patron.id, list(self.lent))
+        where = "sent to the printer" if done.printed else f"saved as {done.path}"
+        self.say(f"Receipt for {self.patron.name} ({len(self.lent)} books) {where}. {done.problem}".rstrip(),
+                 "yellow" if done.problem else "green")
 
     async def load_reader(self, text: str) -> None:
         """A card scan switches reader; typed text searches by name."""

@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from counter_tui.services.library import settings
@@ -85,8 +85,8 @@ def rule(char: str = "-", width: int = WIDTH) -> str:
 
 
 def header(title: str, at: datetime) -> list[str]:
-    """The library's name, what the slip is, and the local time it was printed."""
-    local = at.astimezone(settings().timezone) if at.tzinfo else at
+    """The library's name, what the slip is, and the local time it was printed (`at` naive is UTC)."""
+    local = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(settings().timezone)
     return [center(settings().library_name), center(title), center(local.strftime("%Y-%m-%d %H:%M")), rule()]
 
 

@@ -1,0 +1,101 @@
+"""Overdue notices at three levels, hold-ready notices, each sent once, as letters."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from counter_tui.models import AuditEvent, Biblio, Hold, Loan, Notice, PatronCategory
+from counter_tui.services import notices, staff
+from counter_tui.services.errors import PermissionDenied
+from tests.conftest import NOW
+
+TODAY = date(2026, 11, 25)  # NOW's local day
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(notices.ENV_NOTICES, str(tmp_path / "notices"))
+    return tmp_path / "notices"
+
+
+def overdue_by(lib, reader, days, title="Dune"):
+    book = lib.item(title=title)
+    return lib.loan(book, reader, TODAY - timedelta(days=days + 28), TODAY - timedelta(days=days))
+
+
+def test_levels_follow_the_readers_category(lib):
+    PatronCategory.update(notice1_days=7, notice2_days=21, notice3_days=42).execute()
+    reader = lib.patron(name="Li Lei")
+    overdue_by(lib, reader, 3, "Not yet")
+    first = overdue_by(lib, reader, 7, "First")
+    second = overdue_by(lib, reader, 30, "Second")
+    third = overdue_by(lib, reader, 42, "Third")
+    due = notices.due_notices(NOW)
+    assert {(line.loan_id, line.level, line.days_overdue) for line in due} == {
+        (first.id, 1, 7), (second.id, 2, 30), (third.id, 3, 42)}
+
+
+def test_each_level_goes_out_once_and_the_next_level_later(lib, folder):
+    reader = lib.patron(name="Li Lei")
+    loan = overdue_by(lib, reader, 8)
+    done = notices.produce(lib.clerk, now=NOW)
+    assert (done.notices, done.readers, len(done.files)) == (1, 1, 1)
+    letter = done.files[0].read_text(encoding="utf-8")
+    assert "Li Lei" in letter and "Dune" in letter and "8 days overdue" in letter and "First reminder" in letter
+    assert notices.due_notices(NOW) == []  # sent: not due again
+    assert notices.produce(lib.clerk, now=NOW).notices == 0
+    later = NOW + timedelta(days=14)  # 22 days overdue: the second level
+    assert [(line.loan_id, line.level) for line in notices.due_notices(later)] == [(loan.id, 2)]
+    notices.produce(lib.clerk, now=later)
+    assert [(n.level, n.kind) for n in Notice.select().order_by(Notice.id)] == [(1, "overdue"), (2, "overdue")]
+    assert AuditEvent.select().where(AuditEvent.action == "notice.sent").count() == 2
+
+
+def test_a_loan_past_several_levels_gets_only_the_highest(lib, folder):
+    reader = lib.patron()
+    overdue_by(lib, reader, 50)
+    notices.produce(lib.clerk, now=NOW)
+    assert [n.level for n in Notice.select()] == [3]
+    assert notices.due_notices(NOW + timedelta(days=30)) == []
+
+
+def test_returned_lost_and_claimed_loans_get_no_notice(lib):
+    reader = lib.patron()
+    for field in ("returned_at", "lost_at", "claimed_returned_at"):
+        loan = overdue_by(lib, reader, 10, title=field)
+        Loan.update({getattr(Loan, field): NOW}).where(Loan.id == loan.id).execute()
+    assert notices.due_notices(NOW) == []
+
+
+def test_one_sheet_holds_every_reader_and_hold_ready_notices(lib, folder):
+    li, wang = lib.patron(name="Li Lei"), lib.patron(name="Wang Fang")
+    overdue_by(lib, li, 10, "Overdue book")
+    book = lib.item(title="Held book", status="on hold shelf")
+    Hold.create(biblio=book.biblio, item=book, patron=wang, status="ready", placed_at=NOW,
+                ready_at=NOW, pickup_by=TODAY + timedelta(days=7))
+    done = notices.produce(lib.clerk, one_sheet=True, now=NOW)
+    assert (done.notices, done.readers, len(done.files)) == (2, 2, 1)
+    sheet = done.files[0].read_text(encoding="utf-8")
+    assert sheet.count("\f") == 1  # a page per reader
+    assert "Held book" in sheet and "until 2026-12-02" in sheet and "Overdue book" in sheet
+    assert notices.due_notices(NOW) == []
+
+
+def test_a_role_that_may_not_send_notices_is_refused_and_nothing_is_written(lib, folder):
+    cataloguer = staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+    overdue_by(lib, lib.patron(), 10)
+    with pytest.raises(PermissionDenied):
+        notices.produce(cataloguer, now=NOW)
+    assert Notice.select().count() == 0 and not folder.exists()
+
+
+def test_letters_are_removed_when_recording_them_fails(lib, folder, monkeypatch):
+    overdue_by(lib, lib.patron(), 10)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(notices.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        notices.produce(lib.clerk, now=NOW)
+    assert Notice.select().count() == 0 and list(folder.iterdir()) == []
