@@ -99,3 +99,28 @@ def test_letters_are_removed_when_recording_them_fails(lib, folder, monkeypatch)
     with pytest.raises(RuntimeError):
         notices.produce(lib.clerk, now=NOW)
     assert Notice.select().count() == 0 and list(folder.iterdir()) == []
+
+
+async def test_the_notices_screen_lists_them_and_p_prints_letters(lib, settings, folder):
+    from textual.widgets import OptionList
+
+    from counter_tui.app import CounterApp
+    from counter_tui.screens.notices import NoticesScreen
+    from tests.test_desk_screens import rows, settle, status
+    overdue_by(lib, lib.patron(name="Li Lei"), 9, "Dune")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        menu = app.screen.query_one(OptionList)
+        ids = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
+        await pilot.press(*["down"] * ids.index("notices"), "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NoticesScreen), type(screen)
+        await settle(pilot, lambda: "1 notices" in status(screen))
+        assert rows(screen, "#notices")[0][0] == "Li Lei" and "first reminder" in rows(screen, "#notices")[0][2]
+        await pilot.press("p")
+        await settle(pilot, lambda: "Printed 1 notices" in status(screen))
+        assert rows(screen, "#notices") == []
+    assert Notice.select().count() == 1 and len(list(folder.iterdir())) == 1
