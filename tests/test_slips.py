@@ -81,3 +81,10 @@ def test_a_failing_print_command_keeps_the_file_and_says_so(lib, settings, slip_
     settings.print_command = "/nonexistent/printer"
     done = slips.deliver("fee receipt", ["Paid 5.00"], at=NOW)
     assert not done.printed and "failed" in done.problem and done.path.read_text().startswith("Paid 5.00")
+
+
+def test_two_slips_in_the_same_second_are_two_files(lib, settings, slip_folder):
+    first = slips.deliver("fee receipt", ["one"], at=NOW)
+    second = slips.deliver("fee receipt", ["two"], at=NOW)
+    assert first.path != second.path
+    assert first.path.read_text().startswith("one") and second.path.read_text().startswith("two")

@@ -107,8 +107,11 @@ def deliver(kind: str, lines: list[str], *, at: datetime, desk: str | None = Non
     text = "\n".join(lines).rstrip("\n") + "\n\n\n"  # feed past the cutter
     folder = slips_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = at.strftime("%Y%m%d-%H%M%S-%f")
-    path = folder / f"{stamp}-{_desk_file(desk)}-{kind.replace(' ', '-')}.txt"
+    stamp, name = at.strftime("%Y%m%d-%H%M%S"), f"{_desk_file(desk)}-{kind.replace(' ', '-')}"
+    path, n = folder / f"{stamp}-{name}.txt", 1
+    while path.exists():  # two slips in one second (the clock is kept to the second)
+        n += 1
+        path = folder / f"{stamp}-{n}-{name}.txt"
     path.write_text(text, encoding="utf-8")
     (folder / f"last-{_desk_file(desk)}.txt").write_text(text, encoding="utf-8")
     printed, problem = _send(text)
