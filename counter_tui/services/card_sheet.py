@@ -8,13 +8,12 @@ or on A4 label sheets.
 
 The barcode is drawn by python-barcode as a PNG at 300 dpi with every module two printer
 dots wide (standards.md 3.3: below that, scans fail) and placed at exactly its size, so
-a 300 dpi printer puts each dot where it was drawn.
+a 300 dpi printer puts each dot where it was drawn; services/print_sheets.py does that,
+and finds the fonts, for the label sheets too.
 """
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from counter_tui.config import Settings
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Staff
-from counter_tui.services import access, audit, library
+from counter_tui.services import access, audit, library, print_sheets
 from counter_tui.services.errors import Refusal
 
 # ISO/IEC 7810 ID-1 (CR80), millimetres
@@ -36,29 +35,16 @@ MARGIN_X = (PAGE_W - COLUMNS * CARD_W - (COLUMNS - 1) * GAP_X) / 2
 MARGIN_Y = (PAGE_H - ROWS * CARD_H - (ROWS - 1) * GAP_Y) / 2
 PER_PAGE = COLUMNS * ROWS
 
-DPI = 300
-DOTS_PER_MODULE = 2  # python-barcode's module is half a narrow Codabar bar
-MODULE_MM = DOTS_PER_MODULE * 25.4 / DPI
+DPI = print_sheets.DPI
+DOTS_PER_MODULE = print_sheets.DOTS_PER_MODULE  # python-barcode's module is half a narrow Codabar bar
+MODULE_MM = print_sheets.MODULE_MM
 BAR_HEIGHT_MM = 9.0
 QUIET_ZONE_MM = 4.0  # at least ten narrow bars each side
 PAD = 4.0  # inner margin of a card
 
-FONT_ENV = "COUNTER_TUI_CARD_FONT"  # a .ttf, .otf or .ttc to print names with
-# Fonts with Chinese glyphs, as Debian and other systems install them; the first found is used.
-CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-    "C:/Windows/Fonts/simhei.ttf",
-)
-NO_FONT = ("No font on this machine can print {text!r}: install one with Chinese letters (Debian: "
-           "apt-get install fonts-wqy-microhei, or fonts-noto-cjk) or name a .ttf/.ttc file in "
-           f"{FONT_ENV}; nothing was printed.")
+FONT_ENV = print_sheets.FONT_ENV  # a .ttf, .otf or .ttc to print names with
+CJK_FONTS = print_sheets.CJK_FONTS
+NO_FONT = print_sheets.NO_FONT
 
 
 @dataclass(frozen=True)
@@ -163,55 +149,19 @@ def _faces(wanted: Sequence[int | str], settings: Settings) -> list[CardFace]:
 
 def find_cjk_font() -> Path | None:
     """A font file with Chinese glyphs: FONT_ENV, a known path, or what fontconfig knows."""
-    if os.environ.get(FONT_ENV):
-        path = Path(os.environ[FONT_ENV]).expanduser()
-        return path if path.is_file() else None
-    for candidate in CJK_FONTS:
-        if os.path.isfile(candidate):
-            return Path(candidate)
-    if shutil.which("fc-list"):
-        try:
-            listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
-                                    timeout=5).stdout
-        except (OSError, subprocess.SubprocessError):
-            return None
-        files = sorted(line.split(":")[0].strip() for line in listed.splitlines() if line.strip())
-        usable = [f for f in files if f.lower().endswith((".ttf", ".ttc", ".otf"))]
-        return Path(usable[0]) if usable else None
-    return None
+    return print_sheets.find_cjk_font()
 
 
 def _font_for(texts: list[str]) -> Path | None:
     """The font to print with: None (built-in Helvetica) when every text is Latin-1."""
-    needs_unicode = next((t for t in texts if t and not _latin1(t)), None)
-    font = find_cjk_font()
-    if needs_unicode is not None and font is None:
-        raise Refusal(NO_FONT.format(text=needs_unicode))
-    if os.environ.get(FONT_ENV) and font is None:
-        raise Refusal(f"{FONT_ENV} names {os.environ[FONT_ENV]}, which is not a font file; nothing was printed.")
-    return font
-
-
-def _latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-        return True
-    except UnicodeEncodeError:
-        return False
+    return print_sheets.font_for(texts, find_cjk_font)
 
 
 # ---- drawing ---------------------------------------------------------------------------------------
 
 def codabar_png(card: str) -> bytes:
     """The card number as a Codabar PNG at 300 dpi, start A and stop B, no text (drawn beside)."""
-    import io
-    from barcode.codabar import CODABAR
-    from barcode.writer import ImageWriter
-    out = io.BytesIO()
-    CODABAR(f"A{card}B", writer=ImageWriter(format="PNG", mode="1", dpi=DPI)).write(out, options={
-        "module_width": MODULE_MM, "module_height": BAR_HEIGHT_MM, "quiet_zone": QUIET_ZONE_MM,
-        "write_text": False, "margin_top": 0, "margin_bottom": 0})
-    return out.getvalue()
+    return print_sheets.barcode_png(card, BAR_HEIGHT_MM, QUIET_ZONE_MM)
 
 
 def _render(faces: list[CardFace], library_name: str, font: Path | None, path: Path) -> int:
@@ -221,13 +171,7 @@ def _render(faces: list[CardFace], library_name: str, font: Path | None, path: P
     pdf.set_margins(0, 0, 0)
     pdf.set_title(f"{library_name}: library cards")
     pdf.set_creator("counter-tui")
-    family = "Helvetica"
-    if font is not None:
-        try:
-            pdf.add_font("Card", "", str(font))
-        except Exception as exc:  # fontTools raises many kinds on a broken or unsupported file
-            raise Refusal(f"The font {font} cannot be used ({exc}); nothing was printed.") from None
-        family = "Card"
+    family = print_sheets.add_font(pdf, font)
     for index, face in enumerate(faces):
         if index % PER_PAGE == 0:
             pdf.add_page()
@@ -239,22 +183,11 @@ def _render(faces: list[CardFace], library_name: str, font: Path | None, path: P
     return pdf.pages_count
 
 
-def _fit(pdf, text: str, size: float, width: float, family: str, style: str = "") -> None:
-    """The largest font size up to `size` at which `text` fits `width`."""
-    pdf.set_font(family, style, size)
-    while size > 5 and pdf.get_string_width(text) > width:
-        size -= 0.5
-        pdf.set_font(family, style, size)
-
-
-def _text(pdf, x: float, y: float, width: float, text: str, align: str = "L") -> None:
-    pdf.set_xy(x, y)
-    pdf.cell(width, pdf.font_size, text, align=align)
+_fit = print_sheets.fit
+_text = print_sheets.text
 
 
 def _card(pdf, family: str, face: CardFace, library_name: str, x: float, y: float) -> None:
-    from PIL import Image
-    import io
     inner = CARD_W - 2 * PAD
     pdf.set_draw_color(190)
     pdf.set_line_width(0.2)
@@ -275,11 +208,9 @@ def _card(pdf, family: str, face: CardFace, library_name: str, x: float, y: floa
     pdf.set_font(family, "", 8)
     _text(pdf, x + PAD, y + 22.5, inner, f"Valid until {face.expires_on}")
     png = codabar_png(face.card)
-    with Image.open(io.BytesIO(png)) as image:
-        width_px, height_px = image.size
     # one image pixel = one 300 dpi printer dot: placed at its true size, never scaled
-    width, height = width_px * 25.4 / DPI, height_px * 25.4 / DPI
+    width, height = print_sheets.png_size_mm(png)
     bar_y = y + CARD_H - PAD - 3.5 - height
-    pdf.image(io.BytesIO(png), x=x + (CARD_W - width) / 2, y=bar_y, w=width, h=height)
+    print_sheets.place_barcode(pdf, png, x + (CARD_W - width) / 2, bar_y)
     pdf.set_font("Courier", "", 9)  # digits a clerk can type when a scanner fails
     _text(pdf, x, bar_y + height + 0.6, CARD_W, face.card, align="C")
