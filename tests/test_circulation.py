@@ -166,7 +166,8 @@ def test_checkin_on_time_charges_nothing(lib):
     result = circulation.checkin(lib.clerk, book.barcode, NOW + timedelta(days=3))
     assert result.was_on_loan and result.patron_name == "Li Lei"
     assert result.fine == 0 and result.days_late == 0
-    assert Item.get_by_id(book.id).status == "available"
+    back = Item.get_by_id(book.id)  # onto the shelving cart, shelved by a scan or in time
+    assert back.status == "shelving cart" and back.status_since == NOW + timedelta(days=3)
     assert Loan.get(Loan.item == book.id).returned_at is not None
     assert Fee.select().count() == 0
     assert "Stacks" in result.destination and book.call_number in result.destination
@@ -221,7 +222,7 @@ def test_checkin_of_a_copy_not_on_loan_writes_nothing(lib):
 def test_checkin_of_a_lost_copy_marks_it_found(lib):
     book = lib.item(status="lost")
     result = circulation.checkin(lib.clerk, book.barcode, NOW)
-    assert "Found" in result.note and Item.get_by_id(book.id).status == "available"
+    assert "Found" in result.note and Item.get_by_id(book.id).status == "shelving cart"
 
 
 def test_renew_extends_from_today_and_counts(lib):

@@ -15,7 +15,7 @@ from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_da
 from counter_tui.domain.fines import FineReckoning, overdue_fine
 from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
 from counter_tui.models import Item, Loan, Patron, Staff
-from counter_tui.services import access, audit, library, lookups, patrons, rules
+from counter_tui.services import access, audit, library, lookups, losses, patrons, rules
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 
 
@@ -42,6 +42,7 @@ class CheckinResult:
     days_late: int = 0
     fine: int = 0
     reckoning: FineReckoning | None = None
+    loan_id: int | None = None  # the loan this check-in closed
     destination: str = ""
     note: str = ""
 
@@ -149,21 +150,22 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
 def _return(actor: Staff, item: Item, loan: Loan, now: datetime) -> CheckinResult:
     """Close the loan, charge any overdue fine, put the copy back. Inside a transaction."""
     rule = rules.rule_for(loan.category_id, item.item_type_id, item.location)
-    due, today = _local_due(loan), _today(now)
+    # a claims-returned loan stopped fining on the claim's day (services/losses.py)
+    due, today = _local_due(loan), _today(min(now, loan.claimed_returned_at or now))
     reckoning = overdue_fine(due, today, rules.fine_policy(rule), rules.closed_days(due, today),
                              price=_price(item), money=library.money)
     lookups.close_loan(loan.id, now, actor.id)
     if reckoning.amount > 0:
         lookups.insert_fee(loan.patron_id, loan.id, "overdue", reckoning.amount, now, actor.id,
                            f"{reckoning.days_late} days late: {item.title}")
-    lookups.set_item_status(item.id, ItemStatus.AVAILABLE.value)
+    lookups.set_item_status(item.id, ItemStatus.SHELVING_CART.value, now)  # shelved by scan or in time
     audit.record(actor, "checkin", "loan", loan.id, now, old={"returned_at": None},
                  new={"item": item.barcode, "patron": loan.patron_card, "returned_at": now,
                       "fine": reckoning.amount})
     return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
                          was_on_loan=True, patron_name=loan.patron_name, patron_card=loan.patron_card,
                          due=due, days_late=reckoning.days_late, fine=reckoning.amount,
-                         reckoning=reckoning, destination=_shelf(item))
+                         reckoning=reckoning, destination=_shelf(item), loan_id=loan.id)
 
 
 def _shelf(item: Item) -> str:
@@ -188,12 +190,13 @@ def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> Chec
         if loan is not None:
             return _return(actor, item, loan, now)
         if status in (ItemStatus.LOST, ItemStatus.MISSING, ItemStatus.CLAIMS_RETURNED):
-            lookups.set_item_status(item.id, ItemStatus.AVAILABLE.value)
+            lookups.set_item_status(item.id, ItemStatus.SHELVING_CART.value, now)
             audit.record(actor, "checkin.found", "item", item.id, now, old={"status": status.value},
-                         new={"status": ItemStatus.AVAILABLE.value})
+                         new={"status": ItemStatus.SHELVING_CART.value})
             return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
                                  was_on_loan=False, destination=_shelf(item),
-                                 note=f"Found: it was marked {status.value}.")
+                                 note=f"Found: it was marked {status.value}."
+                                 + (losses.found(actor, item.id, now) if status is ItemStatus.LOST else ""))
         if status is ItemStatus.IN_REPAIR:
             raise Refusal(f"{item.title} ({item.barcode}) is in repair, not on loan.")
         return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
@@ -229,6 +232,8 @@ def _renew(actor: Staff, item: Item, now: datetime, patron_id: int | None) -> Re
         raise Refusal(f"{item.title} ({item.barcode}) is not on loan, so it cannot be renewed.")
     if patron_id is not None and loan.patron_id != patron_id:
         raise Refusal(f"{item.title} is on loan to {loan.patron_name}, not to this reader.")
+    if loan.claimed_returned_at is not None:
+        raise Refusal(f"{item.title} is claimed returned: check it in when found, or declare it lost.")
     summary = patrons.summary(lookups.reader(loan.patron_id, lock=True), now)
     if summary.blocks:
         raise Refusal(f"Cannot renew for {loan.patron_name}: {summary.blocks[0]}")

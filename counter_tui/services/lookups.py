@@ -39,8 +39,12 @@ def item_status(item_id: int) -> str:
     return db.execute_locked("SELECT i.status FROM item i WHERE i.id = ?", "i", item_id).fetchone()[0]
 
 
-def set_item_status(item_id: int, status: str) -> None:
-    db.execute("UPDATE item SET status = ? WHERE id = ?", status, item_id)
+def set_item_status(item_id: int, status: str, since: datetime | None = None) -> None:
+    """`since`: when the status changed (the shelving cart's timer reads it)."""
+    if since is None:
+        db.execute("UPDATE item SET status = ? WHERE id = ?", status, item_id)
+    else:
+        db.execute("UPDATE item SET status = ?, status_since = ? WHERE id = ?", status, since, item_id)
 
 
 def reader(patron_id: int, lock: bool = False) -> Patron | None:
@@ -54,7 +58,8 @@ def reader_by_card(card: str) -> Patron | None:
 
 def open_loan(item_id: int) -> Loan | None:
     """The copy's open loan with its reader, locked on PostgreSQL."""
-    text = ("SELECT l.id, l.patron_id, l.due_at, l.renewals, p.name AS patron_name, p.card AS patron_card, "
+    text = ("SELECT l.id, l.patron_id, l.due_at, l.renewals, l.claimed_returned_at, "
+            "p.name AS patron_name, p.card AS patron_card, "
             "p.category_id AS category_id FROM loan l JOIN patron p ON p.id = l.patron_id "
             "WHERE l.item_id = ? AND l.returned_at IS NULL")
     return _first(Loan.raw(db.sql(text, "l"), item_id))
@@ -64,7 +69,8 @@ def standing(patron_id: int, now: datetime) -> tuple[int, int, int]:
     """(loans out, of which overdue, balance owed) in one round trip."""
     row = db.execute(
         "SELECT (SELECT COUNT(*) FROM loan WHERE patron_id = ? AND returned_at IS NULL), "
-        "(SELECT COUNT(*) FROM loan WHERE patron_id = ? AND returned_at IS NULL AND due_at < ?), "
+        "(SELECT COUNT(*) FROM loan WHERE patron_id = ? AND returned_at IS NULL AND due_at < ? "
+        "AND claimed_returned_at IS NULL), "
         "(SELECT COALESCE(SUM(amount), 0) FROM fee WHERE patron_id = ?)",
         patron_id, patron_id, now, patron_id).fetchone()
     return int(row[0]), int(row[1]), int(row[2])
