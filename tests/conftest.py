@@ -12,7 +12,7 @@ from counter_tui import db
 from counter_tui.config import Settings
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.domain.calendar import end_of_local_day_utc
-from counter_tui.models import (Biblio, CirculationRule, ClosedDay, Item, ItemType, Loan, Patron,
+from counter_tui.models import (Accession, Biblio, CirculationRule, ClosedDay, Item, ItemType, Loan, Patron,
                                 PatronCategory, Staff)
 from counter_tui.services import library, schema, setup, staff
 
@@ -44,6 +44,9 @@ class LibraryBuilder:
         item = Item.create(barcode=barcode, accession_number=self._next_item, biblio=biblio,
                            call_number=call_number, item_type=it, price=price, status=status,
                            location=fields.pop("location", "Stacks"), **fields)
+        # every copy has its line in the accession register (services/check.py proves it)
+        Accession.create(number=item.accession_number, item=item, received_on=NOW.date(), source="purchase",
+                         price=price or 0, at=NOW, staff=self.clerk)
         self._next_item += 1
         return item
 

@@ -12,9 +12,10 @@ from peewee import JOIN, fn
 from counter_tui import db
 from counter_tui.domain.item_status import ItemStatus
 from counter_tui.models import CirculationRule, Fee, Item, Loan
-from counter_tui.services import schema
+from counter_tui.services import accessions, schema
 
 CHARGES = ("overdue", "lost", "damage", "card", "processing")
+PAYOUTS = ("payout",)  # money handed back to a reader in credit: positive, like a charge
 CREDITS = ("payment", "waiver", "refund")
 SHOWN = 20  # problems listed per check; the count says how many there are
 
@@ -45,16 +46,20 @@ def _one_open_loan_per_item() -> list[str]:
     return [f"copy {barcode} has {n} open loans" for barcode, n in rows]
 
 
+# a claims-returned copy's loan stays open until it is found or declared lost (services/losses.py)
+ON_LOAN = (ItemStatus.CHECKED_OUT.value, ItemStatus.CLAIMS_RETURNED.value)
+
+
 def _status_matches_loans() -> list[str]:
     open_loan = Loan.alias()
     rows = (Item.select(Item.barcode, Item.status, open_loan.id)
             .join(open_loan, JOIN.LEFT_OUTER,
                   on=(open_loan.item == Item.id) & open_loan.returned_at.is_null())
-            .where(((Item.status == ItemStatus.CHECKED_OUT.value) & open_loan.id.is_null())
-                   | ((Item.status != ItemStatus.CHECKED_OUT.value) & open_loan.id.is_null(False)))
+            .where((Item.status.in_(ON_LOAN) & open_loan.id.is_null())
+                   | (Item.status.not_in(ON_LOAN) & open_loan.id.is_null(False)))
             .tuples())
     return [f"copy {barcode} is '{status}' but has an open loan" if loan_id else
-            f"copy {barcode} is 'checked out' but has no open loan" for barcode, status, loan_id in rows]
+            f"copy {barcode} is '{status}' but has no open loan" for barcode, status, loan_id in rows]
 
 
 def _loan_dates() -> list[str]:
@@ -64,13 +69,26 @@ def _loan_dates() -> list[str]:
 
 def _fee_ledger() -> list[str]:
     wrong_sign = (Fee.select(Fee.id, Fee.kind, Fee.amount)
-                  .where((Fee.kind.in_(CHARGES) & (Fee.amount <= 0))
+                  .where((Fee.kind.in_(CHARGES + PAYOUTS) & (Fee.amount <= 0))
                          | (Fee.kind.in_(CREDITS) & (Fee.amount >= 0))
-                         | Fee.kind.not_in(CHARGES + CREDITS)).tuples())
+                         | Fee.kind.not_in(CHARGES + CREDITS + PAYOUTS)).tuples())
     problems = [f"fee {fee_id} ({kind}) has the amount {amount}, of the wrong sign or kind"
                 for fee_id, kind, amount in wrong_sign]
     other_reader = (Fee.select(Fee.id).join(Loan).where(Fee.patron != Loan.patron).tuples())
     problems += [f"fee {fee_id} is charged to a reader other than its loan's" for (fee_id,) in other_reader]
+    # waivers and refunds (services/payments.py) name a charge of the same reader, and never
+    # take more off a charge than it was
+    charge = Fee.alias()
+    astray = (Fee.select(Fee.id).join(charge, on=(Fee.applies_to == charge.id))
+              .where(Fee.kind.in_(("waiver", "refund"))
+                     & ((charge.patron != Fee.patron) | charge.kind.not_in(CHARGES))).tuples())
+    problems += [f"fee {fee_id} waives or refunds something that is not its reader's charge"
+                 for (fee_id,) in astray]
+    taken = (charge.select(charge.id, charge.amount, fn.SUM(Fee.amount))
+             .join(Fee, on=(Fee.applies_to == charge.id)).where(Fee.kind.in_(("waiver", "refund")))
+             .group_by(charge.id, charge.amount).having(charge.amount + fn.SUM(Fee.amount) < 0).tuples())
+    problems += [f"charge {fee_id} of {amount} has {-total} waived and refunded, more than it was"
+                 for fee_id, amount, total in taken]
     return problems
 
 
@@ -89,6 +107,7 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("loan dates", _loan_dates),
     ("fee ledger", _fee_ledger),
     ("default circulation rule", _default_rule),
+    ("property accounts: holdings = accessions - write-offs", accessions.balance_problems),
 ]
 
 

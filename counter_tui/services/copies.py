@@ -55,7 +55,7 @@ class CopyLine:
 
 # -- numbers ------------------------------------------------------------------------------
 
-def _series_next(name: str, highest: str) -> int:
+def next_in_series(name: str, highest: str) -> int:
     """The next number of a series; a missing series starts after `highest` (SQL). In a write."""
     if db.execute("SELECT last FROM number_series WHERE name = ?", name).fetchone() is None:
         start = db.execute(highest).fetchone()[0] or 0
@@ -70,7 +70,7 @@ def next_accession_number() -> int:
     highest = ("SELECT MAX(n) FROM (SELECT MAX(accession_number) AS n FROM item "
                "UNION ALL SELECT MAX(number) AS n FROM accession) AS both_tables")
     while True:
-        number = _series_next(SERIES_ACCESSION, highest)
+        number = next_in_series(SERIES_ACCESSION, highest)
         taken = db.execute("SELECT 1 FROM item WHERE accession_number = ? UNION ALL "
                            "SELECT 1 FROM accession WHERE number = ?", number, number).fetchone()
         if taken is None:
@@ -95,7 +95,7 @@ def next_barcode() -> str:
     """The next free item barcode of the library's series. In a write."""
     rules = library.settings().barcodes
     while True:
-        number = _series_next(SERIES_BARCODE, _highest_barcode_sql())
+        number = next_in_series(SERIES_BARCODE, _highest_barcode_sql())
         try:
             code = library_barcode(barcode_prefix(), number, rules)
         except ValueError:

@@ -60,8 +60,8 @@ from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_da
 from counter_tui.domain.callnumbers import clc_sort_key
 from counter_tui.domain.fines import overdue_fine
 from counter_tui.domain.item_status import ItemStatus
-from counter_tui.models import (Biblio, CardEvent, CirculationRule, ClosedDay, Fee, Item, ItemType, Loan,
-                                NumberSeries, Patron, PatronCategory, Staff)
+from counter_tui.models import (Accession, Biblio, CardEvent, CirculationRule, ClosedDay, Fee, Item, ItemType,
+                                Loan, NumberSeries, Patron, PatronCategory, Staff)
 from counter_tui.services import audit, library, rules, staff
 from counter_tui.services.errors import Refusal
 
@@ -896,6 +896,7 @@ class _Builder:
         self.say("copies")
         self.counts["copies"] = copies.result()
         Item._schema.create_indexes()
+        self._accessions()
         self.say("loans")
         self._open_loans()
         self.late_returns = []
@@ -911,6 +912,17 @@ class _Builder:
             model._schema.create_indexes()
         self._finish()
         return self.counts
+
+    def _accessions(self) -> None:
+        """The accession register: one line per copy, its number, day, source and price (one statement)."""
+        at = "acquired_on || ' 01:00:00'" if db.is_sqlite() else "acquired_on + TIME '01:00'"
+        Accession._schema.drop_indexes()  # built once from all the rows, like the bulk tables'
+        self.cursor.execute(
+            'INSERT INTO "accession" ("number", "item_id", "received_on", "source", "price", "at", "staff_id") '
+            f'SELECT "accession_number", "id", "acquired_on", "source", COALESCE("price", 0), {at}, '
+            f'{db.database.param} FROM "item" WHERE "id" >= {db.database.param}', (self.clerk_id, self.item_base))
+        Accession._schema.create_indexes()
+        self.counts["accessions"] = self.counts["copies"]
 
     # ---- calendar and rules ----------------------------------------------------------------
     def _calendar(self) -> None:

@@ -1,0 +1,97 @@
+"""The accession register: a line per copy received, totals, and the balance with write-offs that check proves."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from counter_tui import db
+from counter_tui.models import Accession, Biblio, Item
+from counter_tui.services import accessions, check, copies, demo, staff, writeoffs
+from counter_tui.services.errors import PermissionDenied
+from tests.conftest import NOW
+
+
+@pytest.fixture(autouse=True)
+def documents(tmp_path, monkeypatch):
+    monkeypatch.setenv(accessions.ENV_DOCUMENTS, str(tmp_path / "docs"))
+    return tmp_path / "docs"
+
+
+@pytest.fixture
+def cataloguer(clerk):
+    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+
+
+def property_check():
+    return next(r for r in check.run_checks() if r.name.startswith("property accounts"))
+
+
+def titles(n):
+    return [Biblio.create(title=f"Title {i}", classification="TP312", book_number=str(i), created_at=NOW)
+            for i in range(n)]
+
+
+def test_balance_after_receipts_and_write_offs(cataloguer):
+    one, two = titles(2)
+    copies.receive_copies(cataloguer, one.id, 3, price=2000, location="Stacks", source="purchase",
+                          received_on=date(2026, 10, 3), now=NOW)
+    gifts = copies.receive_copies(cataloguer, two.id, 2, price=550, location="Stacks", source="gift",
+                                  received_on=date(2026, 11, 20), now=NOW)
+    copies.receive_copies(cataloguer, two.id, 1, price=None, location="Stacks", source="gift",
+                          received_on=date(2026, 11, 21), now=NOW)
+    b = accessions.balance()
+    assert (b.accessions, b.accession_value, b.written_off, b.holdings, b.holdings_value) == (6, 7100, 0, 6, 7100)
+    cert = writeoffs.write_off(cataloguer, [gifts[0].barcode], "worn out", now=NOW)
+    b = accessions.balance()
+    assert b.ok and (b.written_off, b.written_off_value, b.holdings, b.holdings_value) == (1, 550, 5, 6550)
+    assert cert.value == 550 and property_check().ok
+
+    by_month = accessions.totals(cataloguer, period="month")
+    assert [(t.period, t.source, t.copies, t.value) for t in by_month] == [
+        ("2026-10", "purchase", 3, 6000), ("2026-11", "gift", 3, 1100), ("total", "", 6, 7100)]
+    november = accessions.totals(cataloguer, since=date(2026, 11, 1), until=date(2026, 11, 20), period="day")
+    assert [(t.period, t.copies) for t in november] == [("2026-11-20", 2), ("total", 2)]
+    lines = accessions.register(cataloguer, source="gift")
+    assert [line.number for line in lines] == [4, 5, 6]
+    assert lines[0].withdrawn_by == cert.number and lines[1].withdrawn_by is None
+    assert [line.number for line in accessions.register(cataloguer, after_number=4, limit=1)] == [5]
+
+
+def test_check_fails_when_the_books_and_accounts_disagree(cataloguer, lib):
+    lib.item()  # the test builder's copies are registered too
+    (one,) = titles(1)
+    made = copies.receive_copies(cataloguer, one.id, 2, price=1000, location="Stacks", now=NOW)
+    assert property_check().ok
+    db.execute("UPDATE item SET price = 999 WHERE id = ?", made[0].item_id)  # edited behind the register's back
+    result = property_check()
+    assert not result.ok
+    assert any("are not accessions" in p for p in result.problems)
+    assert any(made[0].barcode in p and "price" in p for p in result.problems)
+    db.execute("UPDATE item SET price = 1000 WHERE id = ?", made[0].item_id)
+    db.execute("UPDATE item SET status = 'withdrawn' WHERE id = ?", made[1].item_id)  # no certificate
+    assert any(f"copy {made[1].barcode} is withdrawn without a write-off certificate" == p
+               for p in property_check().problems)
+
+
+def test_a_copy_without_a_register_line_fails_the_check(cataloguer, lib):
+    item = lib.item()
+    Accession.delete().where(Accession.item == item.id).execute()
+    assert f"copy {item.barcode} has no line in the accession register" in property_check().problems
+
+
+def test_the_demo_library_balances(clerk):
+    scale = demo.Scale(titles=30, copies=60, readers=10, past_loans=20, open_loans=5, overdue_loans=1)
+    counts = demo.build_library(scale, now=NOW)
+    assert counts["accessions"] == 60 == Accession.select().count()
+    b = accessions.balance()
+    assert b.ok and b.holdings == 60 and b.accession_value == sum(i.price or 0 for i in Item.select())
+    assert property_check().ok
+    assert sorted(a.number for a in Accession.select()) == list(range(1, 61))
+
+
+def test_circulation_clerk_may_not_read_the_register(clerk):
+    with pytest.raises(PermissionDenied):
+        accessions.totals(clerk)
+    with pytest.raises(PermissionDenied):
+        accessions.register(clerk)
