@@ -39,7 +39,6 @@ _PG_DDL = [
     "CREATE INDEX IF NOT EXISTS biblio_title_trgm ON biblio USING gin (title gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS biblio_author_trgm ON biblio USING gin (author gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS biblio_subjects_trgm ON biblio USING gin (subjects gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS item_call_number ON item (call_number)",
 ]
 
 
@@ -57,7 +56,6 @@ def create_search_index() -> None:
         existed = database.table_exists(FTS_TABLE)
         for statement in _SQLITE_DDL:
             database.execute_sql(statement)
-        database.execute_sql("CREATE INDEX IF NOT EXISTS item_call_number ON item (call_number)")
         if not existed:
             database.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     else:
