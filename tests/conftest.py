@@ -38,6 +38,9 @@ class LibraryBuilder:
 
     def item(self, title="Dream of the Red Chamber", item_type="book", call_number="I242.47/1",
              price=4500, status="available", **fields) -> Item:
+        while Item.select().where((Item.accession_number == self._next_item)  # taken by services/copies.py
+                                  | (Item.barcode == library_barcode("31234", self._next_item))).exists():
+            self._next_item += 1
         barcode = fields.pop("barcode", None) or library_barcode("31234", self._next_item)
         biblio = Biblio.create(title=title, author="Cao Xueqin", created_at=NOW)
         it = ItemType.get(ItemType.code == item_type)
