@@ -83,3 +83,11 @@ def test_circulation_clerk_is_refused_and_curator_may(clerk, title):
     curator = staff.add_staff(None, "boss", "Curator", "correct horse", ["curator"], NOW)
     assert len(copies.receive_copies(curator, title.id, 1, price=100, location="Stacks", now=NOW)) == 1
     assert [c.barcode for c in copies.copies_of(title.id)] == [library_barcode("31234", 1)]
+
+
+def test_a_title_without_a_book_number_gets_the_next_of_its_class(cataloguer, title):
+    other = Biblio.create(title="活着", classification="I246.57", created_at=NOW)
+    made = copies.receive_copies(cataloguer, other.id, 1, volume="v.2", price=100, location="Stacks", now=NOW)
+    assert made[0].call_number == "I246.57/13/v.2"  # after book number 12 of the class
+    assert Biblio.get_by_id(other.id).book_number != ""
+    assert Item.get_by_id(made[0].item_id).call_sort != ""

@@ -24,10 +24,9 @@ from datetime import date, datetime
 from counter_tui import db
 from counter_tui.domain.barcodes import Kind, classify, library_barcode
 from counter_tui.domain.calendar import local_date, utc_now
-from counter_tui.domain.callnumbers import clc_sort_key
 from counter_tui.domain.item_status import ItemStatus
 from counter_tui.models import Accession, Biblio, Item, ItemType, Staff
-from counter_tui.services import access, audit, library
+from counter_tui.services import access, audit, call_numbers, library
 from counter_tui.services.errors import NotFound, Refusal
 
 SERIES_ACCESSION = "accession_number"
@@ -122,27 +121,12 @@ def scanned_label(raw: str) -> str:
 # -- call numbers -------------------------------------------------------------------------
 
 def call_number_of(biblio: Biblio, volume: str = "") -> tuple[str, str]:
-    """The copy's call number and shelf sort key: class / book number [/ volume].
+    """The copy's call number and shelf sort key: class / book number [/ volume]. In a write.
 
-    services/call_numbers.py composes it when that module is there; otherwise the
-    biblio's class and book number as catalogued, sorted by domain/callnumbers.py.
+    services/call_numbers.py composes it in the library's scheme and gives the title its
+    book number (the next in its class) when it has none yet.
     """
-    try:
-        from counter_tui.services import call_numbers  # another engineer's module
-        compose = getattr(call_numbers, "compose", None)
-    except ImportError:
-        compose = None
-    if compose is not None:
-        try:
-            composed = compose(biblio.classification, biblio.book_number, volume)
-            if isinstance(composed, tuple):
-                return composed[0], composed[1]
-            return composed, clc_sort_key(composed)
-        except TypeError:
-            pass
-    parts = [p for p in (biblio.classification.strip(), (biblio.book_number or "").strip(), volume.strip()) if p]
-    number = "/".join(parts)
-    return number, clc_sort_key(number) if number else ""
+    return call_numbers.call_number_for(biblio, volume=volume)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -180,7 +164,7 @@ def add_copy(actor: Staff | None, biblio: Biblio, *, item_type: ItemType | str, 
         call, sort = call_number_of(biblio, volume)
     else:
         call = call_number.strip()
-        sort = clc_sort_key(call) if call else ""
+        sort = call_numbers.sort_key(call)
     item = Item.create(barcode=barcode, accession_number=number, biblio=biblio.id, call_number=call,
                        call_sort=sort, location=location, item_type=item_type.id, price=price,
                        acquired_on=day, source=source, status=ItemStatus.IN_PROCESSING.value,
