@@ -1,0 +1,286 @@
+"""MARC 21 import and export: encodings, lying Leaders, broken records, duplicates, round trips."""
+from __future__ import annotations
+
+import pytest
+from pymarc import Field, Indicators, Record, Subfield
+
+from counter_tui import cli
+from counter_tui.models import Accession, AuditEvent, Biblio, Item, NumberSeries
+from counter_tui.services import marc, staff
+from counter_tui.services.errors import PermissionDenied, Refusal
+from tests.conftest import NOW
+
+FS, RS, GS = b"\x1f", b"\x1e", b"\x1d"
+
+
+@pytest.fixture
+def cataloguer(clerk):
+    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+
+
+def book(title: str, author: str = "", isbn: str | None = None, copies=(), *, publisher="人民文学出版社",
+         year="1996", clc="I242.4", subjects=("章回小说",), language="chi", number="") -> Record:
+    """A UTF-8 MARC 21 record; copies are (barcode, call number, item type, price) for 952s."""
+    r = Record(force_utf8=True, leader="00000nam a2200000 i 4500")
+    if number:
+        r.add_field(Field(tag="001", data=number))
+    r.add_field(Field(tag="008", data=f"961125s{year}    cc            000 0 {language} d"))
+    if isbn:
+        r.add_field(Field(tag="020", indicators=Indicators(" ", " "), subfields=[Subfield("a", f"{isbn} (pbk.)")]))
+    r.add_field(Field(tag="084", indicators=Indicators(" ", " "),
+                      subfields=[Subfield("a", clc), Subfield("2", "clc")]))
+    if author:
+        r.add_field(Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", author + ",")]))
+    r.add_field(Field(tag="245", indicators=Indicators("1", "0"),
+                      subfields=[Subfield("a", title + " /"), Subfield("c", author + ".")]))
+    r.add_field(Field(tag="264", indicators=Indicators(" ", "1"), subfields=[
+        Subfield("a", "北京 :"), Subfield("b", publisher + ","), Subfield("c", year + ".")]))
+    for s in subjects:
+        r.add_field(Field(tag="650", indicators=Indicators(" ", "7"), subfields=[Subfield("a", s)]))
+    for barcode, call, kind, price in copies:
+        r.add_field(Field(tag="952", indicators=Indicators(" ", " "), subfields=[
+            Subfield("a", "MAIN"), Subfield("c", "Stacks"), Subfield("o", call), Subfield("p", barcode),
+            Subfield("y", kind), Subfield("g", price), Subfield("d", "2020-09-01"), Subfield("e", "gift")]))
+    return r
+
+
+def raw_record(fields: list[tuple[str, bytes]], coding: bytes = b" ") -> bytes:
+    """ISO 2709 bytes by hand: (tag, field bytes without the field terminator)."""
+    directory, body = b"", b""
+    for tag, data in fields:
+        data += RS
+        directory += tag.encode() + b"%04d%05d" % (len(data), len(body))
+        body += data
+    base = 24 + len(directory) + 1
+    length = base + len(body) + 1
+    leader = b"%05dnam " % length + coding + b"22%05d   4500" % base
+    return leader + directory + RS + body + GS
+
+
+def marc8_cafe() -> bytes:
+    """A MARC-8 record: 'Café' with é as MARC-8's combining acute (0xE2) before the 'e'."""
+    return raw_record([("008", b"961125s1996    fr            000 0 fre d"),
+                       ("100", b"1 " + FS + b"aRen\xe2e, Jean"),
+                       ("245", b"10" + FS + b"aCaf\xe2e au lait /" + FS + b"cJean Ren\xe2e."),
+                       ("952", b"  " + FS + b"pLEG-CAFE" + FS + b"ybook" + FS + b"g12.50")])
+
+
+def items_of(title: str) -> list[Item]:
+    return list(Item.select().join(Biblio).where(Biblio.title == title).order_by(Item.accession_number))
+
+
+def test_utf8_file_with_copies_becomes_titles_copies_and_register_lines(cataloguer, tmp_path):
+    path = tmp_path / "books.mrc"
+    path.write_bytes(book("红楼梦", "曹雪芹", "9787020002207", [("30234000517861", "I242.47/1", "book", "59.70"),
+                                                             ("30234000517879", "I242.47/1", "book", "59.70")],
+                          number="b1").as_marc()
+                     + book("The Hobbit", "Tolkien, J. R. R.", "0261102214", clc="I561.45").as_marc())
+    report = marc.import_marc(cataloguer, path, now=NOW)
+    assert report.read == 2 and len(report.imported) == 2 and not report.rejected and report.copies_added == 2
+    dream = Biblio.get(Biblio.title == "红楼梦")
+    assert (dream.author, dream.isbn, dream.publisher, dream.year, dream.language, dream.classification,
+            dream.subjects) == ("曹雪芹", "9787020002207", "人民文学出版社", 1996, "chi", "I242.4", "章回小说")
+    assert Biblio.get(Biblio.title == "The Hobbit").isbn == "9780261102217"  # ISBN-10 stored as 13 digits
+    copies = items_of("红楼梦")
+    assert [(c.barcode, c.call_number, c.price, str(c.acquired_on), c.source, c.status, c.location)
+            for c in copies] == [("30234000517861", "I242.47/1", 5970, "2020-09-01", "gift", "available", "Stacks"),
+                                 ("30234000517879", "I242.47/1", 5970, "2020-09-01", "gift", "available", "Stacks")]
+    register = {a.item_id: a for a in Accession.select()}
+    assert [register[c.id].number for c in copies] == [c.accession_number for c in copies] == [1, 2]
+    assert register[copies[0].id].price == 5970 and register[copies[0].id].staff_id == cataloguer.id
+    assert NumberSeries.get(NumberSeries.name == "accession_number").last == 2
+    assert copies[0].call_sort  # shelf order key from domain/callnumbers
+    stored = Record(data=bytes(dream.marc), force_utf8=True)
+    assert stored["245"]["a"] == "红楼梦 /" and stored.get_fields("952") == []
+    assert AuditEvent.select().where(AuditEvent.action == "marc.import").count() == 1
+
+
+def test_marc8_and_lying_leaders_are_read_right(cataloguer):
+    cafe_utf8 = raw_record([("245", b"10" + FS + "aCafé crème".encode())], coding=b" ")  # says MARC-8, is UTF-8
+    says_utf8 = raw_record([("245", b"10" + FS + b"aNa\xe2ive")], coding=b"a")  # says UTF-8, is MARC-8
+    report = marc.import_marc(cataloguer, marc8_cafe() + cafe_utf8 + says_utf8, now=NOW)
+    assert not report.rejected
+    titles = [t for _, _, t in report.imported]
+    assert titles == ["Café au lait", "Café crème", "Naíve"]
+    assert Biblio.get(Biblio.title == "Café au lait").author == "René, Jean"
+    assert items_of("Café au lait")[0].price == 1250
+    notes = dict(report.notes)
+    assert "says MARC-8 but the record is UTF-8" in notes[2]
+    assert "says UTF-8 but the record is not valid UTF-8" in notes[3]
+    assert 1 not in notes  # a true MARC-8 record is not a lie
+
+
+def test_broken_records_are_rejected_with_number_and_reason_and_the_rest_imports(cataloguer):
+    good = [book(title, "Writer", copies=[(f"LEG-{n}", "", "book", "")]).as_marc()
+            for n, title in enumerate(("Apples", "Bridges", "Comets", "Dunes"))]
+    truncated = bytearray(book("Cut short", "Writer").as_marc())
+    del truncated[60:80]  # bytes lost in the middle; the Leader still says the old length
+    bad_directory = bytearray(book("Bad directory", "Writer").as_marc())
+    bad_directory[24 + 12 + 4:24 + 12 + 9] = b"9x999"  # an offset that is not a number
+    no_title = raw_record([("100", b"1 " + FS + b"aSomebody")], coding=b"a")
+    data = good[0] + bytes(truncated) + good[1] + bytes(bad_directory) + good[2] + no_title + good[3] + b"00042nam"
+    report = marc.import_marc(cataloguer, data, now=NOW)
+    assert report.read == 8
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == [2, 4, 6, 8]
+    assert "cut short" in reasons[2]
+    assert "directory entry" in reasons[4]
+    assert "no title" in reasons[6]
+    assert "ends in the middle" in reasons[8]
+    assert [n for n, _, _ in report.imported] == [1, 3, 5, 7]
+    assert Biblio.select().count() == 4 and Item.select().count() == 4 and Accession.select().count() == 4
+    assert "record 2: the Leader says" in report.text()
+
+
+def test_bad_and_taken_barcodes_leave_out_the_copy_not_the_record(cataloguer, lib):
+    lib.item(barcode="30234000517861")
+    data = book("Two copies", "Writer", copies=[("30234000517861", "", "book", "1"),  # already a copy here
+                                                ("30234000517862", "", "book", "1"),  # wrong Luhn check digit
+                                                ("21234000000018", "", "book", "1"),  # a reader's card
+                                                ("LEGACY-77", "", "BK", "1")]).as_marc()
+    data += book("Same label again", "Other", copies=[("LEGACY-77", "", "book", "")]).as_marc()
+    report = marc.import_marc(cataloguer, data, now=NOW)
+    assert len(report.imported) == 2
+    left = {(n, code): why for n, code, why in report.copies_rejected}
+    assert "already in the library" in left[(1, "30234000517861")]
+    assert "check digit" in left[(1, "30234000517862")]
+    assert "card" in left[(1, "21234000000018")]
+    assert "earlier record of this file" in left[(2, "LEGACY-77")]
+    assert [c.barcode for c in items_of("Two copies")] == ["LEGACY-77"]
+    assert items_of("Two copies")[0].item_type.code == "book"  # unknown type BK filed as the default
+    assert any("'BK'" in note for _, note in report.notes)
+
+
+def test_duplicates_skip_add_copies_or_new(cataloguer):
+    marc.import_marc(cataloguer, book("红楼梦", "曹雪芹", "9787020002207",
+                                      [("30234000517861", "I242.47/1", "book", "20")]).as_marc(), now=NOW)
+    again = (book("红楼梦", "曹雪芹", "7-02-000220-X", [("30234000517879", "I242.47/1", "book", "20")]).as_marc()
+             + book("红楼梦", "曹雪芹", "", [("30234000517887", "I242.47/1", "book", "20")]).as_marc())
+    skipped = marc.import_marc(cataloguer, again, policy="skip", now=NOW)
+    assert not skipped.imported and [d.action for d in skipped.duplicates] == ["skipped", "skipped"]
+    assert skipped.duplicates[0].reason == "same ISBN" and skipped.duplicates[1].reason == "similar title and author"
+    assert f"title {Biblio.get().id}" in skipped.duplicates[0].matched
+    assert Biblio.select().count() == 1 and Item.select().count() == 1
+
+    added = marc.import_marc(cataloguer, again, policy="add-copies", now=NOW)
+    assert Biblio.select().count() == 1 and added.copies_added == 2
+    assert [c.barcode for c in items_of("红楼梦")] == ["30234000517861", "30234000517879", "30234000517887"]
+    assert "1 copy added to it" in added.duplicates[0].action
+    assert Accession.select().count() == 3
+
+    within = (book("Only once", "A. Writer", "9780306406157").as_marc()
+              + book("Only once", "A. Writer", "9780306406157", [("LEG-9", "", "book", "")]).as_marc())
+    new = marc.import_marc(cataloguer, within, policy="add-copies", now=NOW)
+    assert [n for n, _, _ in new.imported] == [1]
+    assert new.duplicates[0].matched == "record 1 of this file"
+    assert [c.barcode for c in items_of("Only once")] == ["LEG-9"]
+    forced = marc.import_marc(cataloguer, within, policy="new", now=NOW)
+    assert len(forced.imported) == 2 and Biblio.select().where(Biblio.title == "Only once").count() == 3
+
+
+def test_dry_run_writes_nothing_and_reports_the_same(cataloguer):
+    data = book("Dry", "Writer", copies=[("LEG-1", "", "book", "")]).as_marc() + b"garbage" + GS
+    report = marc.import_marc(cataloguer, data, dry_run=True, now=NOW)
+    assert [n for n, _, _ in report.imported] == [1] and report.copies_added == 1 and dict(report.rejected).keys() == {2}
+    assert "would be imported" in report.summary and "dry run" in report.text()
+    assert Biblio.select().count() == 0 and Item.select().count() == 0 and AuditEvent.select().where(
+        AuditEvent.action == "marc.import").count() == 0
+    assert not NumberSeries.select().where(NumberSeries.name == "accession_number").exists()
+
+
+def test_only_cataloguers_and_the_curator_import_or_export(clerk, tmp_path):
+    with pytest.raises(PermissionDenied, match="cataloguers or the curator"):
+        marc.import_marc(clerk, book("Refused", "Writer", copies=[("LEG-1", "", "book", "")]).as_marc(), now=NOW)
+    assert Biblio.select().count() == 0 and Item.select().count() == 0
+    with pytest.raises(PermissionDenied):
+        marc.export_marc(clerk, tmp_path / "out.mrc")
+    assert not (tmp_path / "out.mrc").exists()
+    with pytest.raises(Refusal, match="policy"):
+        marc.import_marc(staff.add_staff(None, "c2", "C", "correct horse", ["cataloging"], NOW), b"", policy="merge")
+
+
+def _library_state() -> list[tuple]:
+    rows = []
+    for b in Biblio.select().order_by(Biblio.title):
+        copies = [(i.barcode, i.call_number, i.location, i.item_type.code, i.price, str(i.acquired_on), i.source,
+                   i.volume) for i in Item.select().where(Item.biblio == b.id).order_by(Item.barcode)]
+        rows.append((b.title, b.author, b.edition, b.publisher, b.year, b.isbn, b.issn, b.language,
+                     b.classification, b.book_number, b.subjects, copies))
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["iso2709", "marcxml"])
+def test_export_imports_back_to_the_same_data(cataloguer, tmp_path, settings, fmt):
+    source = (book("红楼梦", "曹雪芹", "9787020002207", [("30234000517861", "I242.47/1", "book", "59.70")]).as_marc()
+              + marc8_cafe()
+              + book("Statistics", "", "9780306406157", subjects=("Statistics -- Data processing", "Probabilities"),
+                     copies=[("LEG-1", "O21/3", "reference", "12")]).as_marc())
+    marc.import_marc(cataloguer, source, now=NOW)
+    # a title catalogued by hand (no MARC) and an edit made after the import both go out too
+    Biblio.create(title="Hand made", author="Clerk", edition="2nd ed", publisher="Local Press", year=2001,
+                  issn="03785955", language="eng", classification="Z228", book_number="3", subjects="Libraries",
+                  created_at=NOW)
+    Biblio.update(title="Statistics for all", edition="3rd ed").where(Biblio.title == "Statistics").execute()
+    before = _library_state()
+    out = tmp_path / ("all.xml" if fmt == "marcxml" else "all.mrc")
+    result = marc.export_marc(cataloguer, out, fmt)
+    assert (result.records, result.copies) == (4, 3)
+    if fmt == "marcxml":
+        assert out.read_bytes().lstrip().startswith(b"<")
+
+    # a fresh library
+    from counter_tui import db
+    from counter_tui.services import schema, setup
+    db.database.close()
+    fresh = tmp_path / "fresh.db" if settings.db_url.startswith("sqlite") else None
+    if fresh is None:
+        pytest.skip("the fresh-library half runs on SQLite")
+    db.connect(f"sqlite:///{fresh}")
+    schema.create_schema()
+    db.write(setup.seed_standard_rows)
+    head = staff.add_staff(None, "head", "Head", "correct horse", ["curator"], NOW)
+    report = marc.import_marc(head, out, now=NOW)
+    assert not report.rejected and not report.copies_rejected and len(report.imported) == 4
+    assert _library_state() == before
+
+
+def test_export_of_a_selection_by_search(cataloguer, tmp_path):
+    marc.import_marc(cataloguer, book("红楼梦", "曹雪芹", "9787020002207").as_marc()
+                     + book("西游记", "吴承恩", "9787020008728").as_marc()
+                     + book("The Hobbit", "Tolkien").as_marc(), now=NOW)
+    assert [t for _, t, _, _ in marc.find_titles("9787020008728")] == ["西游记"]
+    assert [t for _, t, _, _ in marc.find_titles("tolk")] == ["The Hobbit"]
+    ids = [row[0] for row in marc.find_titles("红楼")]
+    result = marc.export_marc(cataloguer, tmp_path / "one.mrc", "iso2709", ids)
+    assert result.records == 1
+    from pymarc import MARCReader
+    with open(tmp_path / "one.mrc", "rb") as fh:
+        assert [r["245"]["a"] for r in MARCReader(fh)] == ["红楼梦 /"]
+
+
+def test_the_command_prints_the_report_and_fails_only_when_nothing_could_be_read(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(cli.PASSWORD_ENV, "a good password")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
+    database = str(tmp_path / "lib.db")
+    cli.main(["init", "--username", "head", "--db", database])
+    capsys.readouterr()
+    good = tmp_path / "good.mrc"
+    good.write_bytes(book("红楼梦", "曹雪芹", "9787020002207", [("LEG-1", "", "book", "")]).as_marc() + b"junk" + GS)
+    cli.main(["marc", "import", str(good), "--dry-run", "--as", "head", "--db", database, "-q"])
+    out = capsys.readouterr().out
+    assert "1 would be imported" in out and "record 2:" in out
+    assert Biblio.select().count() == 0
+    cli.main(["marc", "import", str(good), "--duplicates", "add-copies", "--status", "in-processing",
+              "--as", "head", "--db", database, "-q"])
+    assert "1 imported" in capsys.readouterr().out
+    assert Item.get().status == "in processing"
+    junk = tmp_path / "junk.mrc"
+    junk.write_bytes(b"this is not MARC at all" + GS)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["marc", "import", str(junk), "--as", "head", "--db", database, "-q"])
+    assert stopped.value.code == 1 and "record 1:" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="There is no file"):
+        cli.main(["marc", "import", str(tmp_path / "missing.mrc"), "--as", "head", "--db", database])
+    cli.main(["marc", "export", str(tmp_path / "out.xml"), "--search", "红楼梦", "--as", "head", "--db", database])
+    assert "Exported 1 record with 1 copy" in capsys.readouterr().out
+    assert b"LEG-1" in (tmp_path / "out.xml").read_bytes()
