@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.payments import FeeKeys
 from counter_tui.screens.reader_office import ReaderOfficeKeys
 from counter_tui.services import access, cards, circulation, readers
 from counter_tui.services.errors import Refusal
@@ -23,11 +24,11 @@ from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
 
 OFFICE_ACTIONS = {"new_reader", "edit_reader", "block", "renew_card", "replace_card", "cancel_card", "print_card"}
 RECORD_ACTIONS = {"edit_reader", "block", "renew_card", "replace_card", "cancel_card", "renew_selected", "print_card",
-                  "next_tab", "back"}
+                  "next_tab", "back", "fees"}
 RESULT_ACTIONS = {"next_page", "previous_page"}
 
 
-class ReadersScreen(ReaderOfficeKeys, ScanDesk):
+class ReadersScreen(FeeKeys, ReaderOfficeKeys, ScanDesk):
     TITLE = "Readers"
     PROMPT = "Scan a card, or type a name or identity number, then Enter"
     DEFAULT_CSS = """
@@ -47,6 +48,8 @@ class ReadersScreen(ReaderOfficeKeys, ScanDesk):
         Binding("ctrl+f", "print_card", "Print card", id="readers.print_card", show=False),
         Binding("ctrl+x", "cancel_card", "Cancel card", id="readers.cancel_card", priority=True, show=False),
         Binding("ctrl+r", "renew_selected", "Renew selected loan", id="account.renew", show=False),
+        # pay, waive, refund, pay out; the selected loan lost or claimed returned (screens/payments.py)
+        Binding("ctrl+s", "fees", "Fees & losses", id="account.fees", priority=True),
         Binding("pagedown", "next_page", "Next page", id="readers.next_page", priority=True),
         Binding("pageup", "previous_page", "Previous page", id="readers.previous_page", priority=True, show=False),
         Binding("down", "open_list", "To the list", id="readers.to_list", show=False),

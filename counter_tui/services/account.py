@@ -19,7 +19,9 @@ class LoanLine:
     due: date
     returned_on: date | None
     renewals: int
-    overdue_days: int  # days past due today (open loans) or at return
+    overdue_days: int  # days past due today (open loans) or at return; 0 once claimed returned
+    claimed_on: date | None = None  # the reader claims it was returned (services/losses.py)
+    lost_on: date | None = None  # declared lost: the loan was closed then
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,12 @@ def _lines(query, today: date) -> tuple[LoanLine, ...]:
     for loan in query:
         due = local_date(loan.due_at, tz)
         returned = local_date(loan.returned_at, tz) if loan.returned_at else None
+        claimed = local_date(loan.claimed_returned_at, tz) if loan.claimed_returned_at else None
         lines.append(LoanLine(loan_id=loan.id, barcode=loan.item.barcode, title=loan.item.biblio.title,
                               call_number=loan.item.call_number, out_on=local_date(loan.out_at, tz),
                               due=due, returned_on=returned, renewals=loan.renewals,
-                              overdue_days=max(0, ((returned or today) - due).days)))
+                              overdue_days=0 if claimed and not returned else max(0, ((returned or today) - due).days),
+                              claimed_on=claimed, lost_on=local_date(loan.lost_at, tz) if loan.lost_at else None))
     return tuple(lines)
 
 

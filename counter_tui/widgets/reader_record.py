@@ -54,7 +54,8 @@ class ReaderRecordView(Vertical):
         for line in record.loans:
             style = "bold red" if line.overdue_days else ""
             loans.add_row(line.barcode, Text(line.title, style=style), Text(line.due.isoformat(), style=style),
-                          f"{line.overdue_days}d" if line.overdue_days else "", str(line.renewals),
+                          "claim" if line.claimed_on else f"{line.overdue_days}d" if line.overdue_days else "",
+                          str(line.renewals),
                           key=str(line.loan_id))
         history = self.query_one("#history", DataTable)
         history.clear()
@@ -62,7 +63,8 @@ class ReaderRecordView(Vertical):
         history.display = not hidden
         self.query_one("#history-hidden").display = hidden
         if not hidden:
-            history.add_rows([(h.barcode, h.title, h.out_on.isoformat(), h.returned_on.isoformat())
+            history.add_rows([(h.barcode, f"(lost) {h.title}" if h.lost_on else h.title, h.out_on.isoformat(),
+                               h.returned_on.isoformat())
                               for h in record.history])
         fees = self.query_one("#fees", DataTable)
         fees.clear()
