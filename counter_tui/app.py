@@ -34,14 +34,21 @@ def _account():
     return ReadersScreen()
 
 
+def _catalogue():
+    from counter_tui.screens.catalogue import CatalogueScreen
+    return CatalogueScreen()
+
+
 class CounterApp(App):
     TITLE = "counter_tui"
-    MODES = {"checkout": _checkout, "checkin": _checkin, "renew": _renew, "account": _account}
+    MODES = {"checkout": _checkout, "checkin": _checkin, "renew": _renew, "account": _account,
+             "catalogue": _catalogue}
     BINDINGS = [
         Binding("f2", "desk('checkout')", "Check out", id="desk.checkout"),
         Binding("f3", "desk('checkin')", "Check in", id="desk.checkin"),
         Binding("f4", "desk('renew')", "Renew", id="desk.renew"),
         Binding("f5", "account", "Readers", id="desk.account"),
+        Binding("f6", "desk('catalogue')", "Catalogue", id="desk.catalogue"),
         Binding("f9", "back_office", "Back office", id="app.back_office"),
         Binding("f12", "reprint", "Reprint slip", id="app.reprint", show=False),
         Binding("f1", "help", "Help", id="app.help"),
@@ -90,7 +97,9 @@ class CounterApp(App):
             self.push_screen(LoginScreen())
 
     def first_desk(self) -> str:
-        return "checkout" if access.may(self.actor, access.CIRCULATION) else "account"
+        if access.may(self.actor, access.CIRCULATION):
+            return "checkout"
+        return "account" if access.may(self.actor, *self.DESK_ROLES["account"]) else "catalogue"
 
     def signed_in(self, member) -> None:
         first_time = self.actor is None
@@ -105,6 +114,7 @@ class CounterApp(App):
     DESK_ROLES = {
         "checkout": (access.CIRCULATION,), "checkin": (access.CIRCULATION,), "renew": (access.CIRCULATION,),
         "account": (access.CIRCULATION, access.OFFICE, access.CURATOR),
+        "catalogue": access.ROLES,  # anyone signed in may search the catalogue
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
