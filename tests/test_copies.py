@@ -91,3 +91,10 @@ def test_a_title_without_a_book_number_gets_the_next_of_its_class(cataloguer, ti
     assert made[0].call_number == "I246.57/13/v.2"  # after book number 12 of the class
     assert Biblio.get_by_id(other.id).book_number != ""
     assert Item.get_by_id(made[0].item_id).call_sort != ""
+
+
+def test_a_new_copy_joins_the_call_number_of_the_titles_older_copies(cataloguer, lib):
+    old = lib.item(call_number="I242.47/1")  # its title has no book number recorded
+    made = copies.receive_copies(cataloguer, old.biblio_id, 1, price=100, location="Stacks", now=NOW)
+    assert made[0].call_number == "I242.47/1"
+    assert Item.get_by_id(made[0].item_id).call_sort == Item.get_by_id(old.id).call_sort
