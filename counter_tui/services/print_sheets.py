@@ -51,15 +51,22 @@ def symbology(code: str) -> str:
     return "codabar" if code.isdigit() else "code128"
 
 
-def barcode_png(code: str, bar_height_mm: float, quiet_zone_mm: float) -> bytes:
+def barcode_png(code: str, bar_height_mm: float, quiet_zone_mm: float,
+                dots_per_module: int = DOTS_PER_MODULE) -> bytes:
     """The code as a PNG at 300 dpi without text (callers print the digits themselves).
 
     Digits as Codabar with start A and stop B; other codes as Code 128. Quiet zones must
-    be at least ten narrow bars (Codabar) or ten modules (Code 128) wide.
+    be at least ten narrow bars (Codabar) or ten modules (Code 128) wide. A Codabar
+    narrow bar is two python-barcode modules, so `dots_per_module` 1 still gives it the
+    two printer dots it needs; Code 128 always gets at least two dots a module.
     """
     from barcode.writer import ImageWriter
     out = io.BytesIO()
-    options = {"module_width": MODULE_MM, "module_height": bar_height_mm, "quiet_zone": quiet_zone_mm,
+    if symbology(code) != "codabar":
+        dots_per_module = max(dots_per_module, 2)
+    # a hair over the exact width: python-barcode truncates mm * dpi / 25.4 to whole pixels
+    module_mm = (dots_per_module + 1e-6) * 25.4 / DPI
+    options = {"module_width": module_mm, "module_height": bar_height_mm, "quiet_zone": quiet_zone_mm,
                "write_text": False, "margin_top": 0, "margin_bottom": 0}
     writer = ImageWriter(format="PNG", mode="1", dpi=DPI)
     if symbology(code) == "codabar":
