@@ -15,7 +15,7 @@ from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_da
 from counter_tui.domain.fines import FineReckoning, overdue_fine
 from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
 from counter_tui.models import Item, Loan, Patron, Staff
-from counter_tui.services import access, audit, library, lookups, losses, patrons, rules
+from counter_tui.services import access, audit, holds, library, lookups, losses, patrons, rules
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 
 
@@ -45,6 +45,7 @@ class CheckinResult:
     loan_id: int | None = None  # the loan this check-in closed
     destination: str = ""
     note: str = ""
+    hold: "holds.HoldFound | None" = None  # a waiting hold this copy can fill: the desk asks
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,13 @@ def _price(item: Item) -> int | None:
 
 
 def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | None = None,
-             *, check_in_first: bool = False) -> CheckoutResult:
+             *, check_in_first: bool = False, lend_held: bool = False) -> CheckoutResult:
     """Lend the scanned copy to the reader.
 
     `check_in_first`: the copy is still on another reader's account (returned without
     being checked in); the clerk confirmed it should be checked in and lent on.
+    `lend_held`: the copy waits for (or is wanted first by) another reader; the clerk
+    confirmed it should be lent anyway (holds.WantedByAnother).
     """
     now = now or utc_now()
     access.require(actor, "lend books", access.CIRCULATION)
@@ -124,6 +127,7 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
         summary = patrons.summary(reader, now)
         if summary.blocks:
             raise Refusal(f"{reader.name} may not borrow: {summary.blocks[0]}")
+        status = holds.at_checkout(actor, item, reader.id, status, now, lend_held)
         if ItemStatus(status) not in LENDABLE:
             raise Refusal(f"{item.title} ({item.barcode}) {NOT_LENDABLE_REASON[ItemStatus(status)]}.")
         if not item.loanable:
@@ -203,7 +207,12 @@ def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> Chec
                              was_on_loan=False, destination=_shelf(item),
                              note=f"Was not on loan ({status.value}).")
 
-    return db.write(work)
+    def work_and_holds() -> CheckinResult:
+        result = work()
+        found = holds.waiting_for(item)  # one indexed query; trapping waits for the clerk
+        return replace(result, hold=found) if found else result
+
+    return db.write(work_and_holds)
 
 
 def renew(actor: Staff, raw_barcode: str, now: datetime | None = None,
@@ -240,6 +249,9 @@ def _renew(actor: Staff, item: Item, now: datetime, patron_id: int | None) -> Re
     rule = rules.rule_for(loan.category_id, item.item_type_id, item.location)
     if loan.renewals >= rule.renewals:
         raise Refusal(f"{item.title} has been renewed {loan.renewals} times, the most allowed.")
+    wanted = holds.renewal_refusal(item, loan.patron_id)
+    if wanted:
+        raise Refusal(wanted)
     old_due, today = _local_due(loan), _today(now)
     late = (today - old_due).days
     if late > rule.renew_overdue_days:
