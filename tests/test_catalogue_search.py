@@ -132,3 +132,73 @@ def test_new_titles_are_searchable_at_once(lib):
     Biblio.update(title="围城（新版）").where(Biblio.id == b.id).execute()
     assert _titles(catalogue.search_page(lib.clerk, "新版")) == ["围城（新版）"]
     assert ItemType.select().count() > 0
+
+
+# -- the F6 screen, from the keyboard at 80x24 ------------------------------------------------
+
+async def test_f6_lists_matches_a_page_at_a_time_and_enter_opens_the_record(lib, settings):
+    from textual.widgets import Static
+
+    from counter_tui.app import CounterApp
+    from counter_tui.screens.catalogue import CatalogueScreen
+    from tests.test_desk_screens import burst, rows, settle, status
+
+    made = [_title(f"历史研究 第{n:02d}卷", "某某").id for n in range(1, 31)]
+    _title("Something else")
+    book = Biblio.get_by_id(made[0])
+    on_loan = _copy(lib, book, location="Stacks")
+    _copy(lib, book, location="Stacks")
+    lib.loan(on_loan, lib.patron(), date(2026, 11, 20), date(2026, 12, 20))
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        screen = app.screen
+        assert isinstance(screen, CatalogueScreen)
+        await settle(pilot, lambda: screen.page is not None)
+        burst(app, "历史")
+        await settle(pilot, lambda: "30 titles for" in status(screen))
+        seen = [r[0] for r in rows(screen, "#results")]
+        assert rows(screen, "#results")[0][4:] == ["1/2", "Stacks"]
+        size = len(seen)
+        assert 10 <= size < 30
+        while "PgDn" in str(screen.query_one("#page-info", Static).content):
+            before = len(seen)
+            await pilot.press("pagedown")
+            await settle(pilot, lambda: screen.first_row == before + 1)
+            seen += [r[0] for r in rows(screen, "#results")]
+        assert seen == [f"历史研究 第{n:02d}卷" for n in range(1, 31)]
+        await pilot.press("pageup")
+        await settle(pilot, lambda: screen.first_row == 1 + size * ((29 // size) - 1))
+        while screen.first_row > 1:
+            was = screen.first_row
+            await pilot.press("pageup")
+            await settle(pilot, lambda: screen.first_row == was - size
+                         and rows(screen, "#results")[0][0] == f"历史研究 第{screen.first_row:02d}卷")
+        await pilot.press("down", "enter")
+        await settle(pilot, lambda: screen.showing_record)
+        assert screen.record.id == made[0]
+        copies = rows(screen, "#copies")
+        assert sorted(c[4] for c in copies) == ["", "2026-12-20"]  # the due date of the copy on loan
+        await pilot.press("escape")
+        await settle(pilot, lambda: not screen.showing_record)
+
+
+async def test_scanning_an_isbn_jumps_to_the_title(lib, settings):
+    from counter_tui.app import CounterApp
+    from tests.test_desk_screens import burst, settle, status
+
+    book = _title("红楼梦", "曹雪芹", isbn="9787020002207")
+    _title("红楼梦魇", "张爱玲")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        screen = app.screen
+        await settle(pilot, lambda: screen.page is not None)
+        for scan in ("9787020002207", "702000220X"):  # the EAN-13 on the cover, an ISBN-10 scanner
+            screen.record = None
+            screen.action_back()
+            burst(app, scan)
+            await settle(pilot, lambda: screen.record is not None and screen.showing_record)
+            assert screen.record.id == book.id
+        burst(app, "9780306406157")
+        await settle(pilot, lambda: "No title in the catalogue matches" in status(screen))
