@@ -33,12 +33,18 @@ def _notices() -> Screen:
     return NoticesScreen()
 
 
+def _shelf_list() -> Screen:
+    from counter_tui.screens.shelf_list import ShelfListScreen
+    return ShelfListScreen()
+
+
 # id, label, roles that may open it, screen factory
 TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
     ("audit", "Audit trail", (access.CURATOR,), _audit),
     ("roster", "Import a roster of readers", (access.OFFICE, access.CURATOR), _roster),
     ("notices", "Overdue and hold notices", (access.CIRCULATION, access.CURATOR), _notices),
+    ("shelf_list", "Shelf list by call number", access.ROLES, _shelf_list),
 ]
 
 
