@@ -38,10 +38,16 @@ def _shelf_list() -> Screen:
     return ShelfListScreen()
 
 
+def _rules() -> Screen:
+    from counter_tui.screens.rules import RulesScreen
+    return RulesScreen()
+
+
 # id, label, roles that may open it, screen factory
 TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
     ("audit", "Audit trail", (access.CURATOR,), _audit),
+    ("rules", "Circulation rules and calendar", (access.CURATOR,), _rules),
     ("roster", "Import a roster of readers", (access.OFFICE, access.CURATOR), _roster),
     ("notices", "Overdue and hold notices", (access.CIRCULATION, access.CURATOR), _notices),
     ("shelf_list", "Shelf list by call number", access.ROLES, _shelf_list),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 
 from counter_tui.screens.desk import ScanDesk
 from counter_tui.services import circulation
@@ -12,6 +13,15 @@ class CheckinScreen(ScanDesk):
     TITLE = "Check in"
     PROMPT = "Scan each returned book"
     COLUMNS = (("Barcode", 14), ("Title", 18), ("Reader", 10), ("Late", 4), ("Fine", 7), ("Goes to", 13))
+    BINDINGS = [Binding("ctrl+y", "explain_fine", "Why this fine", id="checkin.explain_fine")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loan_lines: dict[int, int] = {}  # line number -> the loan it closed, for Ctrl+Y
+
+    def action_explain_fine(self) -> None:
+        from counter_tui.screens.explanation import explain_checkin_line
+        explain_checkin_line(self)
 
     async def handle_scan(self, text: str) -> None:
         result = await self.call(circulation.checkin, self.app.actor, text)
@@ -23,6 +33,7 @@ class CheckinScreen(ScanDesk):
         late = Text(f"{result.days_late}d", style="bold red") if result.days_late else "-"
         fine = Text(money(result.fine), style="bold red") if result.fine else "-"
         self.add_line(result.barcode, result.title, result.patron_name, late, fine, result.destination)
+        self.loan_lines[self.lines - 1] = result.loan_id
         if result.fine:
             self.say(f"Returned by {result.patron_name}, {result.days_late} days late: "
                      f"fine {money(result.fine)} charged; to the shelf: {result.destination}.", "bold red")
