@@ -43,6 +43,16 @@ def _rules() -> Screen:
     return RulesScreen()
 
 
+def _shelving() -> Screen:
+    from counter_tui.screens.shelving import ShelvingScreen
+    return ShelvingScreen()
+
+
+def _repairs() -> Screen:
+    from counter_tui.screens.repairs import RepairsScreen
+    return RepairsScreen()
+
+
 # id, label, roles that may open it, screen factory
 TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
@@ -50,6 +60,9 @@ TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("rules", "Circulation rules and calendar", (access.CURATOR,), _rules),
     ("roster", "Import a roster of readers", (access.OFFICE, access.CURATOR), _roster),
     ("notices", "Overdue and hold notices", (access.CIRCULATION, access.CURATOR), _notices),
+    ("shelving", "Shelving cart and in-house use", (access.CIRCULATION,), _shelving),
+    ("repairs", "Repair queue and withdrawal proposals", (access.CIRCULATION, access.CATALOGING, access.CURATOR),
+     _repairs),
     ("shelf_list", "Shelf list by call number", access.ROLES, _shelf_list),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
+from counter_tui.screens import damage
 from counter_tui.screens.desk import ScanDesk
 from counter_tui.services import circulation
 from counter_tui.services.library import money
@@ -13,7 +14,8 @@ class CheckinScreen(ScanDesk):
     TITLE = "Check in"
     PROMPT = "Scan each returned book"
     COLUMNS = (("Barcode", 14), ("Title", 18), ("Reader", 10), ("Late", 4), ("Fine", 7), ("Goes to", 13))
-    BINDINGS = [Binding("ctrl+y", "explain_fine", "Why this fine", id="checkin.explain_fine")]
+    BINDINGS = [Binding("ctrl+y", "explain_fine", "Why this fine", id="checkin.explain_fine"),
+                Binding("ctrl+t", "damage", "Damage", id="checkin.damage")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -23,7 +25,14 @@ class CheckinScreen(ScanDesk):
         from counter_tui.screens.explanation import explain_checkin_line
         explain_checkin_line(self)
 
+    def action_damage(self) -> None:
+        """Assess the damage of the book on the chosen line, in turn behind the scans."""
+        self.queue.put_nowait(damage.request(self))
+
     async def handle_scan(self, text: str) -> None:
+        if isinstance(text, damage.AssessLine):  # put on the queue by the damage key
+            await damage.assess_line(self, text)
+            return
         result = await self.call(circulation.checkin, self.app.actor, text)
         if not result.was_on_loan:
             self.add_line(result.barcode, result.title, "", "", "", result.destination)

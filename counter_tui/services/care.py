@@ -97,6 +97,21 @@ def last_borrower(raw_barcode: str) -> LastBorrower | None:
                         returned_at=db.as_datetime(row[2]), price=price or 0)
 
 
+@dataclass(frozen=True)
+class CopyToAssess:
+    barcode: str
+    title: str
+    status: str
+    last: LastBorrower | None
+
+
+def copy_to_assess(raw_barcode: str) -> CopyToAssess:
+    """What the assessment dialog shows: the copy, its status and its last borrower."""
+    item = _item(raw_barcode)
+    return CopyToAssess(barcode=item.barcode, title=item.title, status=item.status,
+                        last=last_borrower(item.barcode))
+
+
 def _open_assessment(item_id: int):
     return db.execute(
         "SELECT id, decision, at FROM damage_assessment WHERE item_id = ? AND repaired_at IS NULL "

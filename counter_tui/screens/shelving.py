@@ -1,0 +1,151 @@
+"""Shelving (F9, Shelving cart): scan copies from the cart back onto their shelves, or count
+in-house use: a copy read in the library and left on a table, one scan each.
+
+F10 switches between the two modes, in turn behind the scans already typed. Ctrl+S shelves
+the copies whose shelving time is up (as `counter-tui shelve --expired` does; it also runs
+when the screen opens). Ctrl+G lists the cart in shelf order. Esc goes back.
+"""
+from __future__ import annotations
+
+from datetime import UTC
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from counter_tui.screens.desk import ScanDesk
+from counter_tui.services import shelving
+
+SHELVE, IN_HOUSE = "shelve", "in-house use"
+
+
+class _Command(str):
+    """A key's request, put on the scan queue so it applies in turn."""
+
+
+SWITCH = _Command("\x00switch")
+SWEEP = _Command("\x00sweep")
+
+
+class ShelvingScreen(ScanDesk):
+    TITLE = "Shelving"
+    PROMPT = "Scan each copy as it goes back on its shelf"
+    COLUMNS = (("Barcode", 14), ("Title", 24), ("Shelf", 20), ("Done", 10))
+    BINDINGS = [
+        Binding("f10", "switch", "Shelve/In-house", id="shelving.switch"),
+        Binding("ctrl+s", "sweep", "Time is up", id="shelving.sweep"),
+        Binding("ctrl+g", "cart", "Cart list", id="shelving.cart"),
+        Binding("escape", "close", "Back", id="shelving.close"),
+    ]
+    DEFAULT_CSS = """
+    ShelvingScreen #mode { height: 1; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = SHELVE
+        self.done = 0  # scans answered, for tests and the clerk
+
+    def compose_top(self) -> ComposeResult:
+        yield Static(self._mode_text(), id="mode")
+
+    def _mode_text(self) -> str:
+        if self.mode == SHELVE:
+            return "[b]Shelving[/]: each scan puts a copy from the cart back on its shelf.  F10: in-house use"
+        return "[b]In-house use[/]: each scan counts one use of a copy read in the library.  F10: shelving"
+
+    def on_mount(self) -> None:
+        self.queue.put_nowait(SWEEP)  # copies whose time is up leave the cart first
+
+    def action_switch(self) -> None:
+        self.queue.put_nowait(SWITCH)
+
+    def action_sweep(self) -> None:
+        self.queue.put_nowait(SWEEP)
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    async def action_cart(self) -> None:
+        copies, total = await self.call(shelving.cart)
+        self.app.push_screen(CartList(copies, total))
+
+    async def handle_scan(self, text: str) -> None:
+        if text is SWITCH:
+            self.mode = IN_HOUSE if self.mode == SHELVE else SHELVE
+            self.query_one("#mode", Static).update(self._mode_text())
+            self.query_one("#scan").placeholder = (self.PROMPT if self.mode == SHELVE
+                                                   else "Scan each copy read in the library")
+            self.say(f"Now: {self.mode}.")
+            return
+        if text is SWEEP:
+            await self.sweep()
+            return
+        try:
+            if self.mode == SHELVE:
+                done = await self.call(shelving.shelve, self.app.actor, text)
+                self.add_line(done.barcode, done.title, done.shelf,
+                              Text("seen", style="yellow") if done.note else Text("shelved", style="green"))
+                self.say(f"{done.title}: {done.note}." if done.note else f"Shelved: {done.title}, {done.shelf}.",
+                         "yellow" if done.note else "green")
+            else:
+                use = await self.call(shelving.in_house_use, self.app.actor, text)
+                self.add_line(use.barcode, use.title, use.shelf, Text(f"use {use.uses_today}", style="green"))
+                self.say(f"In-house use counted: {use.title} ({use.uses_today} today)"
+                         + ("; onto the shelving cart." if use.to_cart else "."), "green")
+        finally:
+            self.done += 1
+
+    async def sweep(self) -> None:
+        minutes = self.app.settings.shelving_minutes
+        if minutes <= 0:
+            copies, total = await self.call(shelving.cart)
+            self.say(f"{total} on the cart. Copies go back on the shelf only by a shelving scan here.")
+            return
+        swept = await self.call(shelving.sweep, self.app.actor)
+        copies, total = await self.call(shelving.cart)
+        self.say(f"{len(swept)} on the cart longer than {minutes:g} minutes now count as shelved; "
+                 f"{total} still on the cart.")
+
+
+def _local(at, zone) -> str:
+    return at.replace(tzinfo=UTC).astimezone(zone).strftime("%H:%M")
+
+
+class CartList(ModalScreen[None]):
+    """The cart in shelf order, for sorting it before shelving."""
+
+    DEFAULT_CSS = """
+    CartList { align: center middle; }
+    CartList > Vertical { width: 78; max-width: 100%; height: 90%; border: thick $accent; background: $surface; }
+    CartList DataTable { height: 1fr; }
+    CartList Static { height: 1; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,enter,ctrl+g", "close", "Close", id="cart_list.close")]
+
+    def __init__(self, copies: list[shelving.CartCopy], total: int) -> None:
+        super().__init__()
+        self.copies = copies
+        self.total = total
+
+    def compose(self) -> ComposeResult:
+        shown = f" ({len(self.copies)} shown)" if len(self.copies) < self.total else ""
+        with Vertical():
+            yield Static(f"[b]On the shelving cart[/]: {self.total}{shown}, in shelf order.  Esc closes")
+            table = DataTable(cursor_type="row", zebra_stripes=True)
+            for label, width in (("Location", 10), ("Call number", 16), ("Barcode", 14), ("Title", 16), ("Since", 5)):
+                table.add_column(label, width=width)
+            table.add_rows([(c.location, c.call_number, c.barcode, c.title,
+                             Text("up", style="dim") if c.counts_as_shelved else
+                             (_local(c.since, self.app.settings.timezone) if c.since else "?"))
+                            for c in self.copies])
+            yield table
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
