@@ -8,20 +8,22 @@ refusal is shown in the form, which stays open with what was typed; nothing is c
 """
 from __future__ import annotations
 
+from textual.widgets import TabbedContent
+
 from counter_tui.domain.money import parse_money
 from counter_tui.screens.reader_form import Field, FormScreen
-from counter_tui.services import library, losses, payments
+from counter_tui.services import access, library, losses, payments
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
 from counter_tui.widgets.reader_record import ReaderRecordView
 
 MENU = {
     "p": ("pay", "pay"),
-    "w": ("waive", "waive a fee"),
-    "r": ("refund", "refund a fee"),
-    "o": ("payout", "pay out credit"),
-    "l": ("lost", "selected loan lost"),
-    "c": ("claim", "claims returned"),
+    "w": ("waive", "waive"),
+    "r": ("refund", "refund"),
+    "o": ("payout", "pay out"),
+    "l": ("lost", "lost"),
+    "c": ("claim", "claimed"),
 }
 
 
@@ -38,7 +40,7 @@ def _amount(text: str, what: str) -> int | None:
 def _receipt_sentence(receipt: payments.Receipt) -> str:
     printed = ""
     if receipt.slip is not None:
-        printed = " Receipt printed." if receipt.slip.printed else f" Receipt saved: {receipt.slip.path.name}."
+        printed = " Receipt printed." if receipt.slip.printed else " Receipt saved (F12 prints it)."
         if receipt.slip.problem:
             printed = " " + receipt.slip.problem
     return f"Balance now {money(receipt.balance)}.{printed}"
@@ -53,7 +55,7 @@ class FeeKeys:
         balance = self.record.balance
         standing = f"owes {money(balance)}" if balance > 0 else (
             f"is in credit {money(-balance)}" if balance < 0 else "owes nothing")
-        answer = await self.ask(f"{d.name} {standing}. Fees and losses:", MENU)
+        answer = await self.ask(f"{d.name} {standing}.\nL (lost) and C (claims returned) act on the loan selected on the Loans tab.", MENU)
         handler = {"pay": self._pay, "waive": self._waive, "refund": self._refund, "payout": self._payout,
                    "lost": self._lost, "claim": self._claim}.get(answer)
         if handler is None:
@@ -90,6 +92,11 @@ class FeeKeys:
 
     async def _charge_form(self, kind: str) -> None:
         d, actor = self.record.details, self.app.actor
+        try:  # say so before the form, not after the clerk has typed a reason
+            access.require(actor, f"{kind} fees", *payments.WAIVE_ROLES)
+        except Refusal as refusal:
+            self.refuse(refusal, "")
+            return
         st = await self.call(payments.statement, d.id)
         choices = st.owing if kind == "waive" else st.paid
         if not choices:
@@ -143,10 +150,18 @@ class FeeKeys:
     # -- losses --------------------------------------------------------------------------------
 
     def _selected_loan(self) -> int | None:
-        loan_id = self.query_one(ReaderRecordView).selected_loan_id()
-        if loan_id is None:
-            self.say("No loan is selected: open the Loans tab (Ctrl+T), Down, pick the loan.", "yellow")
-        return loan_id
+        """The loan under the cursor on the Loans tab; if that tab is not showing, show it first."""
+        view = self.query_one(ReaderRecordView)
+        tabs = view.query_one(TabbedContent)
+        if not self.record.loans:
+            self.say(f"{self.record.details.name} has no book on loan.", "yellow")
+            return None
+        if tabs.active != "loans-tab":
+            tabs.active = "loans-tab"
+            self.call_after_refresh(view.focus_list)
+            self.say("Pick the loan with the arrows, then Ctrl+S again.", "yellow")
+            return None
+        return view.selected_loan_id()
 
     async def _lost(self) -> None:
         loan_id = self._selected_loan()

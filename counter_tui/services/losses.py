@@ -58,7 +58,9 @@ class LostQuote:
 
     def sentence(self) -> str:
         money = library.money
-        parts = [f"replacement {money(self.replacement)}", f"processing {money(self.processing)}"]
+        parts = [f"replacement {money(self.replacement)}"]
+        if self.processing:
+            parts.append(f"processing {money(self.processing)}")
         if self.fine:
             parts.append(f"overdue fine {money(self.fine)}")
         elif self.fine_due:
@@ -198,14 +200,9 @@ def found(actor: Staff, item_id: int, now: datetime) -> str:
         return ""
     after = payments.statement(loan.patron_id)
     money = library.money
-    parts = []
-    if waived:
-        parts.append(f"{money(waived)} of unpaid lost charges cancelled")
-    if refunded:
-        parts.append(f"{money(refunded)} refunded")
-    credit = f"; {after.name} is in credit {money(after.credit)}: pay it out on the Readers screen (F5)" \
-        if after.credit else ""
-    return f" {after.name}: " + ", ".join(parts) + credit + "."
+    parts = [f"{money(amount)} {what}" for amount, what in ((waived, "unpaid"), (refunded, "paid")) if amount]
+    credit = f": {after.name} has {money(after.credit)} to collect on F5" if after.credit else ""
+    return f" Lost charges cancelled ({', '.join(parts)}){credit}."
 
 
 def claims_count(patron_id: int) -> int:
