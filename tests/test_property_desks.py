@@ -91,3 +91,74 @@ async def test_transfer_desk_batch_take_out_and_close(lib, settings, cataloguer,
     assert [Item.get_by_id(c.item_id).status for c in new] == ["available", "in processing", "available"]
     assert (documents / "transfers" / "transfer-000001.txt").exists()
     assert TransferBatch.get().closed_at is not None
+
+
+async def test_copies_screen_adds_copies_from_the_form(lib, settings, cataloguer):
+    from counter_tui.screens.copies import CopiesScreen
+    title = lib.item(title="围城").biblio
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = CopiesScreen(title.id)
+        app.push_screen(screen)
+        await pilot.pause()
+        await settle(pilot, lambda: len(rows(screen, "#copies")) == 1)
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
+        dialog = app.screen
+        dialog.query_one("#field-count").value = "2"
+        dialog.query_one("#field-price").value = "12.50"
+        dialog.query_one("#field-labels").value = "not-a-label"
+        await pilot.press("ctrl+s")  # a refusal comes back in the dialog, nothing typed is lost
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog) and app.screen.error)
+        assert app.screen.query_one("#field-price").value == "12.50"
+        app.screen.query_one("#field-labels").value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: len(screen.added) == 2)
+        await settle(pilot, lambda: len(rows(screen, "#copies")) == 3)
+        table = rows(screen, "#copies")
+        assert [r[-1] for r in table] == ["available", "in processing", "in processing"]
+        assert table[1][5] == "¥12.50"
+        assert "Added 2 copies" in str(screen.query_one("#copies-status").content)
+    assert accessions.balance().ok and accessions.balance().accessions == 3
+
+
+async def test_register_bulletin_and_statistics_views(lib, settings, cataloguer, documents):
+    from counter_tui.screens.bulletin import BulletinScreen
+    from counter_tui.screens.processing import ProcessingScreen
+    from counter_tui.screens.register import RegisterScreen
+    title = lib.item().biblio
+    copies.receive_copies(cataloguer, title.id, 2, price=800, location="New books")  # catalogued now
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        register = RegisterScreen()
+        app.push_screen(register)
+        await settle(pilot, lambda: register.shown == 3)
+        assert "holdings 3" in str(register.query_one("#balance").content)
+        assert "balanced" in str(register.query_one("#balance").content)
+        assert rows(register, "#totals")[-1][:3] == ["total", "", "3"]
+        await pilot.press("escape")
+        bulletin_view = BulletinScreen()
+        app.push_screen(bulletin_view)
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, lambda: bulletin_view.data is not None)
+        assert "Dream of the Red Chamber" in str(bulletin_view.query_one("#bulletin-text").content)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: bulletin_view.path is not None)
+        assert bulletin_view.path.parent == documents / "bulletins"
+        await pilot.press("escape")
+        stats = ProcessingScreen()
+        app.push_screen(stats)
+        await settle(pilot, lambda: bool(stats.rows))
+        assert [r.key for r in stats.rows][-1] == "total" and stats.rows[-1].copies == 2
+        await pilot.press("f10")
+        await settle(pilot, lambda: stats.by == "cataloguer" and stats.rows[0].key == "Cataloguer")
+
+
+async def test_back_office_lists_the_tools_for_cataloguers_only(lib, settings, cataloguer):
+    from counter_tui.screens.back_office import TOOLS
+    from counter_tui.services import access
+    mine = {"register", "writeoff", "transfer", "bulletin", "processing"}
+    allowed = {tool for tool, _, roles, _ in TOOLS if access.may(cataloguer, *roles)}
+    assert mine <= allowed
+    assert not mine & {tool for tool, _, roles, _ in TOOLS if access.may(lib.clerk, *roles)}

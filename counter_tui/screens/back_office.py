@@ -53,6 +53,22 @@ def _repairs() -> Screen:
     return RepairsScreen()
 
 
+def _tool(module: str, name: str) -> Callable[[], Screen]:
+    def make() -> Screen:
+        import importlib
+        return getattr(importlib.import_module(f"counter_tui.screens.{module}"), name)()
+    return make
+
+
+_CATALOGUERS = (access.CATALOGING, access.CURATOR)
+CATALOGUE_OFFICE_TOOLS = [
+    ("register", "Accession register and balance", _CATALOGUERS, _tool("register", "RegisterScreen")),
+    ("writeoff", "Write off copies (certificate)", _CATALOGUERS, _tool("writeoff", "WriteOffScreen")),
+    ("transfer", "Transfer new books to circulation", _CATALOGUERS, _tool("transfer", "TransferScreen")),
+    ("bulletin", "New-books bulletin", _CATALOGUERS, _tool("bulletin", "BulletinScreen")),
+    ("processing", "Processing statistics", _CATALOGUERS, _tool("processing", "ProcessingScreen")),
+]
+
 # id, label, roles that may open it, screen factory
 TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
@@ -64,6 +80,7 @@ TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("repairs", "Repair queue and withdrawal proposals", (access.CIRCULATION, access.CATALOGING, access.CURATOR),
      _repairs),
     ("shelf_list", "Shelf list by call number", access.ROLES, _shelf_list),
+    *CATALOGUE_OFFICE_TOOLS,
 ]
 
 
