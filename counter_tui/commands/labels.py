@@ -16,7 +16,7 @@ def register(subparsers, db_option, open_library) -> dict:
     parser = subparsers.add_parser(
         "labels", help="print spine and barcode labels for copies as a PDF sheet",
         description="Make a PDF of spine labels (the call number over lines) and barcode labels "
-                    "(Codabar, with the digits and the title) for copies, to print at 100%% on a "
+                    "(Codabar, with the digits and the title) for copies, to print at 100% on a "
                     "sheet of adhesive labels. A copy that is unknown, has a barcode failing its check "
                     "or no call number for its spine prints nothing.")
     db_option(parser)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,8 +27,13 @@ COLUMNS = (("Call number", 15), ("Title", 27), ("Barcode", 14), ("Status", 12))
 
 
 def _cut(text: str, width: int) -> str:
+    """The text in `width` terminal cells (a Chinese character takes two), "…" when cut."""
     text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if cell_len(text) <= width:
+        return text
+    while text and cell_len(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 class ShelfListScreen(Screen):
