@@ -126,7 +126,7 @@ def call_number_of(biblio: Biblio, volume: str = "") -> tuple[str, str]:
     services/call_numbers.py composes it in the library's scheme and gives the title its
     book number (the next in its class) when it has none yet.
     """
-    if not volume and not (biblio.book_number or "").strip():
+    if not volume and not (biblio.book_number or "").strip() and getattr(biblio, "id", None):
         # a title catalogued before book numbers were kept on it: new copies join the old ones
         row = db.execute("SELECT call_number, call_sort FROM item WHERE biblio_id = ? AND call_number <> '' "
                          "ORDER BY accession_number DESC LIMIT 1", biblio.id).fetchone()
