@@ -55,7 +55,9 @@ def _lines(query, today: date) -> tuple[LoanLine, ...]:
         lines.append(LoanLine(loan_id=loan.id, barcode=loan.item.barcode, title=loan.item.biblio.title,
                               call_number=loan.item.call_number, out_on=local_date(loan.out_at, tz),
                               due=due, returned_on=returned, renewals=loan.renewals,
-                              overdue_days=0 if claimed and not returned else max(0, ((returned or today) - due).days),
+                              # a claims-returned loan no longer counts as overdue
+                              overdue_days=0 if claimed and not returned
+                              else max(0, ((returned or today) - due).days),
                               claimed_on=claimed, lost_on=local_date(loan.lost_at, tz) if loan.lost_at else None))
     return tuple(lines)
 
