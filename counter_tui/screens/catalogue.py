@@ -40,6 +40,8 @@ class RecordTool:
 
 # One line per tool. Keys inside the search line: avoid ctrl+u/w/k/d/e/a/x/c/v/f/b/h.
 RECORD_TOOLS: list[RecordTool] = [
+    RecordTool("ctrl+t", "Copies", "copies", "counter_tui.screens.copies:CopiesScreen",
+               (access.CATALOGING, access.CURATOR)),
 ]
 
 EDIT_ACTIONS = {"new_record", "edit_record"}

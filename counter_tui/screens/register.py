@@ -55,7 +55,7 @@ class RegisterScreen(Screen):
         yield totals
         lines = DataTable(id="register", cursor_type="row", zebra_stripes=True)
         for label, width in (("Acc. no.", 8), ("Received", 10), ("Source", 9), ("Price", 9), ("Barcode", 14),
-                             ("Title", 14), ("W/o", 4)):
+                             ("Title", 12), ("W/o", 4)):
             lines.add_column(label, width=width)
         yield lines
         yield Footer(compact=True)

@@ -28,7 +28,7 @@ DROP_LAST = _Command("\x00drop")
 class WriteOffScreen(ScanDesk):
     TITLE = "Write off copies"
     PROMPT = "Scan each copy to write off; F10 to finish"
-    COLUMNS = (("Barcode", 14), ("Acc. no.", 8), ("Title", 26), ("Price", 10), ("", 10))
+    COLUMNS = (("Barcode", 14), ("Acc. no.", 8), ("Title", 22), ("Price", 10), ("", 12))
     BINDINGS = [
         Binding("f10,ctrl+s", "finish", "Write off (reason)", id="writeoff.finish"),
         Binding("ctrl+r", "drop_last", "Remove last", id="writeoff.drop_last"),
@@ -84,7 +84,7 @@ class WriteOffScreen(ScanDesk):
         while True:
             self._batch.close()  # the dialog must be painted now
             values = await self.app.push_screen_wait(FieldsDialog(
-                f"Write off {self._total()}", [Field("reason", "Reason (worn out, lost, out of date...)", reason)],
+                f"Write off {len(self.pending)} copies, {money(sum(c.price for c in self.pending))}", [Field("reason", "Reason (worn out, lost, out of date...)", reason)],
                 error=error))
             if values is None:
                 self.say("Not written off; the list is kept. F10 to try again.")
