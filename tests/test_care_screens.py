@@ -178,6 +178,10 @@ async def test_repair_queue_marks_repaired_and_proposes_withdrawal(lib, settings
         await answer(app, pilot, "y")
         await settle(pilot, lambda: "Proposed for withdrawal" in status_of(screen))
         assert rows(screen, "#queue")[0][3] == "withdraw?"
+        await pilot.press("r")  # repaired after all? it asks, and N leaves the proposal
+        await answer(app, pilot, "n")
+        await settle(pilot, lambda: "Nothing changed" in status_of(screen))
+        assert rows(screen, "#queue")[0][3] == "withdraw?"
         await pilot.press("escape")
     assert Item.get_by_id(first.id).status == "shelving cart"
     assert [q.barcode for q in care.withdrawal_proposals()] == [second.barcode]

@@ -1,6 +1,7 @@
 """The repair queue (F9, Repair queue): damaged copies out of circulation, oldest first.
 
-R marks the copy under the cursor repaired (onto the shelving cart, back to its shelf);
+R marks the copy under the cursor repaired (onto the shelving cart, back to its shelf; a copy
+proposed for withdrawal asks first);
 W proposes it to the cataloguers for withdrawal (asks first); Ctrl+R reloads; Esc goes back.
 Copies proposed for withdrawal stay listed until the cataloguers write them off.
 """
@@ -14,6 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -102,11 +104,21 @@ class RepairsScreen(Screen):
                 f"{q.title} ({q.call_number or 'no call number'}): {q.degree} damage, {q.decision}, "
                 f"by {q.staff or 'someone'}" + (f". Note: {q.note}" if q.note else ".")))
 
-    async def action_repaired(self) -> None:
+    def action_repaired(self) -> None:
         line = self.chosen()
-        if line is None:
-            return
+        if line is not None:
+            self.run_worker(self._repaired(line), group="repairs")
+
+    async def _repaired(self, line: QueueLine) -> None:
         row = self.query_one("#queue", DataTable).cursor_row
+        if line.decision == care.WITHDRAW:  # the proposal is dropped: ask first
+            answer = await self.app.push_screen_wait(Decision(
+                f"{escape(line.title)} ({line.barcode}) is proposed for withdrawal. Repaired after all, "
+                f"back to the shelf?", {"y": ("yes", "repaired"), "n": ("no", "leave it proposed")},
+                lambda _scan: None, cancel="no"))
+            if answer != "yes":
+                self.say("Nothing changed.")
+                return
         try:
             await self._call(care.mark_repaired, self.app.actor, line.id)
         except Refusal as refusal:
@@ -128,7 +140,7 @@ class RepairsScreen(Screen):
 
     async def _withdraw(self, line: QueueLine) -> None:
         answer = await self.app.push_screen_wait(Decision(
-            f"Propose {line.title} ({line.barcode}) to the cataloguers for withdrawal? It stays out of circulation.",
+            f"Propose {escape(line.title)} ({line.barcode}) to the cataloguers for withdrawal? It stays out of circulation.",
             {"y": ("yes", "propose"), "n": ("no", "keep it for repair")}, lambda _scan: None, cancel="no"))
         if answer != "yes":
             self.say("Nothing changed.")

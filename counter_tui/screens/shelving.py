@@ -36,12 +36,13 @@ class ShelvingScreen(ScanDesk):
     COLUMNS = (("Barcode", 14), ("Title", 24), ("Shelf", 20), ("Done", 10))
     BINDINGS = [
         Binding("f10", "switch", "Shelve/In-house", id="shelving.switch"),
-        Binding("ctrl+s", "sweep", "Time is up", id="shelving.sweep"),
+        Binding("ctrl+s", "sweep", "Sweep cart", id="shelving.sweep"),
         Binding("ctrl+g", "cart", "Cart list", id="shelving.cart"),
         Binding("escape", "close", "Back", id="shelving.close"),
     ]
     DEFAULT_CSS = """
     ShelvingScreen #mode { height: 1; padding: 0 1; background: $boost; }
+    ShelvingScreen #mode.in-house { background: $warning 40%; }
     """
 
     def __init__(self) -> None:
@@ -54,8 +55,8 @@ class ShelvingScreen(ScanDesk):
 
     def _mode_text(self) -> str:
         if self.mode == SHELVE:
-            return "[b]Shelving[/]: each scan puts a copy from the cart back on its shelf.  F10: in-house use"
-        return "[b]In-house use[/]: each scan counts one use of a copy read in the library.  F10: shelving"
+            return "[b]Mode: shelving[/] (from the cart to the shelf)   F10 switches to in-house use"
+        return "[b]Mode: in-house use[/] (one scan, one use)   F10 switches to shelving"
 
     def on_mount(self) -> None:
         self.queue.put_nowait(SWEEP)  # copies whose time is up leave the cart first
@@ -76,7 +77,9 @@ class ShelvingScreen(ScanDesk):
     async def handle_scan(self, text: str) -> None:
         if text is SWITCH:
             self.mode = IN_HOUSE if self.mode == SHELVE else SHELVE
-            self.query_one("#mode", Static).update(self._mode_text())
+            mode_line = self.query_one("#mode", Static)
+            mode_line.update(self._mode_text())
+            mode_line.set_class(self.mode == IN_HOUSE, "in-house")
             self.query_one("#scan").placeholder = (self.PROMPT if self.mode == SHELVE
                                                    else "Scan each copy read in the library")
             self.say(f"Now: {self.mode}.")
