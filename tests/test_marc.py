@@ -284,3 +284,84 @@ def test_the_command_prints_the_report_and_fails_only_when_nothing_could_be_read
     cli.main(["marc", "export", str(tmp_path / "out.xml"), "--search", "红楼梦", "--as", "head", "--db", database])
     assert "Exported 1 record with 1 copy" in capsys.readouterr().out
     assert b"LEG-1" in (tmp_path / "out.xml").read_bytes()
+
+
+# ---- the screen ------------------------------------------------------------------------------------
+
+async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer, settings, tmp_path):
+    import asyncio
+
+    from textual.widgets import Input, Log, ProgressBar, Static
+
+    from counter_tui.app import CounterApp
+    from counter_tui.screens.back_office import TOOLS
+    from counter_tui.screens.marc import MarcScreen
+
+    assert any(tool_id == "marc" and "cataloging" in roles for tool_id, _, roles, _ in TOOLS)
+    marc.import_marc(cataloguer, book("红楼梦", "曹雪芹", "9787020002207").as_marc(), now=NOW)
+    path = tmp_path / "batch.mrc"
+    path.write_bytes(book("红楼梦", "曹雪芹", "9787020002207", [("LEG-1", "", "book", "")]).as_marc()
+                     + b"not a record" + GS + book("西游记", "吴承恩", copies=[("LEG-2", "", "book", "")]).as_marc())
+    app = CounterApp(settings, cataloguer)
+
+    async def settle(pilot, screen) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        await pilot.pause()
+        while screen.busy:
+            assert loop.time() < deadline, "the screen did not finish in time"
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    def summary(screen) -> str:
+        return str(screen.query_one("#summary", Static).content)
+
+    def report(screen) -> str:
+        return "\n".join(str(line) for line in screen.query_one("#report", Log).lines)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = MarcScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")  # the dry run
+        await settle(pilot, screen)
+        assert "3 records read: 1 would be imported, 1 duplicate, 1 rejected" in summary(screen)
+        assert "record 2: " in report(screen) and "skipped" in report(screen)
+        assert Biblio.select().count() == 1
+        assert (tmp_path / "batch.mrc.dry-run.report.txt").read_text().startswith("MARC import (dry run")
+        await pilot.press("ctrl+t")  # skip -> add copies
+        assert "add their copies" in str(screen.query_one("#options", Static).content)
+        await pilot.press("ctrl+s")
+        await settle(pilot, screen)
+        assert "1 imported, 1 duplicate, 1 rejected; 2 copies added" in summary(screen)
+        assert screen.query_one(ProgressBar).percentage == 1
+        assert sorted(c.barcode for c in Item.select()) == ["LEG-1", "LEG-2"]
+        assert Biblio.select().count() == 2
+        assert "record 2:" in (tmp_path / "batch.mrc.report.txt").read_text()
+
+        screen.query_one("#out", Input).value = str(tmp_path / "one.xml")
+        screen.query_one("#term", Input).value = "西游"
+        screen.query_one("#term", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, screen)
+        assert "Exported 1 record with 1 copy" in summary(screen)
+        assert "西游记" in (tmp_path / "one.xml").read_text(encoding="utf-8")
+
+
+async def test_the_screen_shows_no_import_keys_to_a_desk_clerk(clerk, settings):
+    from counter_tui.app import CounterApp
+    from counter_tui.screens.marc import MarcScreen
+
+    app = CounterApp(settings, clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = MarcScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert screen.check_action("import_file", ()) is False
+        assert "cataloguer or the curator" in str(screen.query_one("#summary").content)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert Biblio.select().count() == 0

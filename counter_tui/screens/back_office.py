@@ -67,6 +67,7 @@ CATALOGUE_OFFICE_TOOLS = [
     ("transfer", "Transfer new books to circulation", _CATALOGUERS, _tool("transfer", "TransferScreen")),
     ("bulletin", "New-books bulletin", _CATALOGUERS, _tool("bulletin", "BulletinScreen")),
     ("processing", "Processing statistics", _CATALOGUERS, _tool("processing", "ProcessingScreen")),
+    ("marc", "MARC import and export", _CATALOGUERS, _tool("marc", "MarcScreen")),
 ]
 
 # id, label, roles that may open it, screen factory

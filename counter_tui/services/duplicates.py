@@ -12,8 +12,10 @@ reading every title. The caller decides what to do with the candidates.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from stdnum import isbn as stdnum_isbn
@@ -23,7 +25,7 @@ from counter_tui.services.catalogue_index import FTS_TABLE, fts_phrase, like_pat
 
 TITLE_RATIO = 0.9  # difflib ratio of the normalised titles
 AUTHOR_RATIO = 0.85
-CANDIDATE_LIMIT = 60  # titles read from the index for each check
+CANDIDATE_LIMIT = 200  # titles read from the index for each check, at most
 SAME_ISBN = "same ISBN"
 SIMILAR = "similar title and author"
 
@@ -54,6 +56,7 @@ def normalise_isbn(raw: str | None) -> str | None:
     return stdnum_isbn.to_isbn13(compact)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; an import compares each title with dozens of candidates
 def normalise_text(text: str | None) -> str:
     """Case, punctuation, spacing and width set aside: '紅樓夢（上）' and '紅樓夢 (上)' agree."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
@@ -70,7 +73,7 @@ def similar_titles(a: str, b: str) -> bool:
         return False
     if na == nb:
         return True
-    return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() >= TITLE_RATIO
+    return _at_least(na, nb, TITLE_RATIO)
 
 
 def compatible_authors(a: str, b: str) -> bool:
@@ -82,7 +85,17 @@ def compatible_authors(a: str, b: str) -> bool:
         return True
     if sorted(na.split()) == sorted(nb.split()):
         return True  # "Cao Xueqin" and "Xueqin, Cao"
-    return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() >= AUTHOR_RATIO
+    return _at_least(na, nb, AUTHOR_RATIO)
+
+
+def _at_least(a: str, b: str, ratio: float) -> bool:
+    """difflib's ratio >= `ratio`, its two cheap upper bounds first (a MARC import checks thousands)."""
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) < ratio * total:  # difflib's real_quick_ratio, without building a matcher
+        return False
+    if 2 * sum((Counter(a) & Counter(b)).values()) < ratio * total:  # its quick_ratio
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= ratio
 
 
 def find_duplicates(title: str, author: str, isbn: str | None, *, exclude: int | None = None) -> list[Candidate]:
@@ -99,7 +112,7 @@ def find_duplicates(title: str, author: str, isbn: str | None, *, exclude: int |
             if row[0] != exclude:
                 found[row[0]] = Candidate(row[0], row[1], row[2], row[3], row[4], SAME_ISBN)
     if normalise_text(title):
-        for row in _title_candidates(title):
+        for row in _title_candidates(title, author):
             if row[0] in found or row[0] == exclude:
                 continue
             if similar_titles(title, row[1]) and compatible_authors(author, row[2]):
@@ -130,25 +143,55 @@ def title_pieces(title: str, limit: int = 8) -> list[str]:
     return unique[:limit]
 
 
-def _title_candidates(title: str) -> list[tuple]:
+def _title_candidates(title: str, author: str) -> list[tuple]:
+    """Titles that contain the title's distinctive runs, by a compatible author.
+
+    First every run (an unranked AND: a millisecond even for common words), then, when
+    that finds no similar title, every run but one (one word changed, added or dropped).
+    Ranking by relevance would cost fifty times more and is not needed: each candidate
+    is compared with the title itself.
+    """
     pieces = title_pieces(title)
+    if not pieces:  # too short for a trigram (a one- or two-character title): titles containing it
+        return _short_title_candidates(title, author)
+    found = _matching(pieces, [pieces], author)
+    if len(pieces) > 1 and not any(similar_titles(title, row[1]) for row in found):
+        found += _matching(pieces, [pieces[:i] + pieces[i + 1:] for i in range(len(pieces))], author)
+    return found
+
+
+_ROLE_WORDS = frozenset("著 编 主编 编著 译 等 撰 绘 选编 整理 校注 注 ed eds by and trans tr".split())
+
+
+def _author_filter(author: str) -> tuple[str, list]:
+    """SQL keeping records whose author is blank or shares a name with `author` (none: no filter)."""
+    names = [w for w in normalise_text(author).split() if w not in _ROLE_WORDS and len(w) >= 2]
+    if not names:
+        return "", []
+    op = "LIKE" if db.is_sqlite() else "ILIKE"
+    tests = " OR ".join(f"b.author {op} ?" + (" ESCAPE '\\'" if db.is_sqlite() else "") for _ in names)
+    return f" AND (b.author = '' OR {tests})", [like_pattern(n) for n in names]
+
+
+def _matching(pieces: list[str], groups: list[list[str]], author: str) -> list[tuple]:
     columns = "b.id, b.title, b.author, b.isbn, b.year"
+    who, who_params = _author_filter(author)
     if db.is_sqlite():
-        if pieces:
-            match = "title : (" + " OR ".join(fts_phrase(p) for p in pieces) + ")"
-            return list(db.execute(
-                f"SELECT {columns} FROM {FTS_TABLE} f JOIN biblio b ON b.id = f.rowid "
-                f"WHERE {FTS_TABLE} MATCH ? ORDER BY f.rank LIMIT ?", match, CANDIDATE_LIMIT))
-        # too short for a trigram (a one- or two-character title): titles containing it
-        short = normalise_text(title)
-        return list(db.execute(f"SELECT {columns} FROM biblio b WHERE b.title LIKE ? ESCAPE '\\' LIMIT ?",
-                               like_pattern(short), CANDIDATE_LIMIT * 4))
-    # PostgreSQL: pg_trgm's similarity, served by the GIN index on title
-    if pieces:
-        where = " OR ".join("b.title ILIKE ?" for _ in pieces)
-        params = [like_pattern(p) for p in pieces]
+        match = "title : (" + " OR ".join("(" + " AND ".join(fts_phrase(p) for p in group) + ")"
+                                          for group in groups) + ")"
         return list(db.execute(
-            f"SELECT {columns} FROM biblio b WHERE {where} "
-            "ORDER BY similarity(b.title, ?) DESC LIMIT ?", *params, title, CANDIDATE_LIMIT))
-    return list(db.execute(f"SELECT {columns} FROM biblio b WHERE b.title ILIKE ? LIMIT ?",
-                           like_pattern(normalise_text(title)), CANDIDATE_LIMIT * 4))
+            f"SELECT {columns} FROM {FTS_TABLE} f JOIN biblio b ON b.id = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH ?{who} LIMIT ?", match, *who_params, CANDIDATE_LIMIT))
+    # PostgreSQL: ILIKE on each run, served by pg_trgm's GIN index on title
+    where = " OR ".join("(" + " AND ".join("b.title ILIKE ?" for _ in group) + ")" for group in groups)
+    params = [like_pattern(p) for group in groups for p in group]
+    return list(db.execute(f"SELECT {columns} FROM biblio b WHERE ({where}){who} LIMIT ?",
+                           *params, *who_params, CANDIDATE_LIMIT))
+
+
+def _short_title_candidates(title: str, author: str) -> list[tuple]:
+    who, who_params = _author_filter(author)
+    op, escape = ("LIKE", " ESCAPE '\\'") if db.is_sqlite() else ("ILIKE", "")
+    return list(db.execute(f"SELECT b.id, b.title, b.author, b.isbn, b.year FROM biblio b "
+                           f"WHERE b.title {op} ?{escape}{who} LIMIT ?",
+                           like_pattern(normalise_text(title)), *who_params, CANDIDATE_LIMIT * 4))
