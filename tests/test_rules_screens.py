@@ -10,11 +10,11 @@ from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import AuditEvent, CirculationRule, ClosedDay, Fee
 from counter_tui.screens.back_office import BackOffice
+from counter_tui.screens.explanation import ExplanationDialog, ScanPrompts
 from counter_tui.screens.rules import RuleForm, RulesScreen
 from counter_tui.services import staff
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.fields_dialog import FieldsDialog
-from counter_tui.screens.explanation import ExplanationDialog
 from tests.conftest import ZONE
 from tests.test_desk_screens import burst, rows, settle, status
 
@@ -144,8 +144,8 @@ async def test_explain_from_the_rules_screen(lib, head, settings):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_rules(app, pilot)
         await pilot.press("x")
-        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
-        await pilot.press(*reader.card, "enter", *book.barcode, "enter")
+        await settle(pilot, lambda: isinstance(app.screen, ScanPrompts))
+        burst(app, reader.card, book.barcode)  # both scans in one burst, as a scanner sends them
         await settle(pilot, lambda: isinstance(app.screen, ExplanationDialog) and "applies" in app.screen.text())
         assert "Rule 1 applies (any x any x any)" in app.screen.text()
         await pilot.press("escape")

@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from counter_tui.services import explain
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.scan_input import ScanInput
 
 
 class ExplanationDialog(ModalScreen[None]):
@@ -76,6 +78,45 @@ class ExplanationDialog(ModalScreen[None]):
             self.dismiss(None)
         elif event.is_printable and event.character:
             self._buffer += event.character
+
+
+class ScanPrompts(ModalScreen[list[str] | None]):
+    """Ask for several scans in turn on one scan line, so a fast scanner's burst splits right."""
+    DEFAULT_CSS = """
+    ScanPrompts { align: center middle; }
+    ScanPrompts > Vertical { width: 64; max-width: 100%; height: auto; border: thick $accent;
+                             background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="scan_prompts.cancel")]
+
+    def __init__(self, title: str, prompts: list[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompts = prompts
+        self.answers: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"[b]{self.title_text}[/]  (scan or type, then Enter; Esc: cancel)")
+            yield Static("", id="answers", markup=False)
+            yield ScanInput(self.prompts[0], id="scan-prompt")
+
+    def on_mount(self) -> None:
+        self.query_one(ScanInput).focus()
+
+    @on(ScanInput.Scanned)
+    def take(self, message: ScanInput.Scanned) -> None:
+        message.stop()
+        self.answers.append(message.text.strip())
+        if len(self.answers) == len(self.prompts):
+            self.dismiss(self.answers)
+            return
+        self.query_one("#answers", Static).update(
+            "\n".join(f"{p}: {a}" for p, a in zip(self.prompts, self.answers)))
+        self.query_one(ScanInput).placeholder = self.prompts[len(self.answers)]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 def explain_fine_dialog(loan: int | str, forward_scan: Callable[[str], None] | None = None,

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
 
 from counter_tui.domain.calendar import local_date, utc_now
-from counter_tui.screens.explanation import ExplanationDialog
+from counter_tui.screens.explanation import ExplanationDialog, ScanPrompts
 from counter_tui.services import explain, rules_admin
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
@@ -56,9 +56,12 @@ class RuleForm(FieldsDialog):
     RuleForm #dialog-error { color: $error; height: auto; }
     """
 
+    BINDINGS = [Binding("down", "app.focus_next", "Next field", show=False, id="rule_form.next"),
+                Binding("up", "app.focus_previous", "Previous field", show=False, id="rule_form.previous")]
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(f"[b]{self.title_text}[/]\nEnter: next   Ctrl+S: save   Esc: cancel")
+        with VerticalScroll(can_focus=False):
+            yield Static(f"[b]{self.title_text}[/]\nEnter or Down: next   Up: back   Ctrl+S: save   Esc: cancel")
             for field in self.fields:
                 with Horizontal():
                     yield Label(field.label)
@@ -97,11 +100,11 @@ class RulesScreen(Screen):
             with TabPane("Rules", id="rules-tab"):
                 table = DataTable(id="rules", cursor_type="row", zebra_stripes=True)
                 table.add_column("No.", width=4)
-                table.add_column("Category", width=10)
+                table.add_column("Category", width=9)
                 table.add_column("Item type", width=12)
-                table.add_column("Location", width=10)
-                table.add_column("Loan", width=5)
-                table.add_column("Fine", width=22)
+                table.add_column("Location", width=9)
+                table.add_column("Loan", width=4)
+                table.add_column("Fine", width=28)
                 yield table
                 yield Static("", id="detail")
             with TabPane("Closed days", id="calendar-tab"):
@@ -139,9 +142,8 @@ class RulesScreen(Screen):
         table = self.query_one("#rules", DataTable)
         table.clear()
         for line in lines:
-            fine = line.terms.split("; ")[2] if line.terms.count("; ") >= 2 else ""
             table.add_row(str(line.id), line.category, line.item_type, line.location,
-                          f"{line.rule.loan_days}d", fine.removeprefix("fine "), key=str(line.id))
+                          f"{line.rule.loan_days}d", explain.fine_brief(line.rule), key=str(line.id))
         if select_rule is not None and str(select_rule) in table.rows:
             table.move_cursor(row=table.get_row_index(str(select_rule)))
         self.show_detail()
@@ -309,10 +311,10 @@ class RulesScreen(Screen):
     @work(group="rules-write")
     async def action_explain(self) -> None:
         actor = self.app.actor
-        values = await self.app.push_screen_wait(FieldsDialog(
-            "Which rule applies?", [Field("card", "Reader's card"), Field("item", "Copy's barcode")]))
-        if values is None:
+        scans = await self.app.push_screen_wait(ScanPrompts(
+            "Which rule applies?", ["The reader's card", "The copy's barcode"]))
+        if scans is None:
             return
+        card, item = scans
         self.app.push_screen(ExplanationDialog(
-            "Which rule applies, and why",
-            lambda: explain.explain_rule(actor, values["card"], values["item"]).lines()))
+            "Which rule applies, and why", lambda: explain.explain_rule(actor, card, item).lines()))

@@ -78,6 +78,19 @@ def terms(rule: CirculationRule) -> str:
     return "; ".join(parts) + "."
 
 
+def fine_brief(rule: CirculationRule) -> str:
+    """The fine terms in a table cell: "¥0.10/day 2d grace <=¥20.00,price"."""
+    if rule.fine_interval_days == 0 or rule.fine_amount == 0:
+        return "no fine"
+    per = "day" if rule.fine_interval_days == 1 else f"{rule.fine_interval_days}d"
+    brief = f"{library.money(rule.fine_amount)}/{per}"
+    if rule.grace_days:
+        brief += f" {rule.grace_days}d grace"
+    caps = ([library.money(rule.fine_cap)] if rule.fine_cap is not None else []) + \
+        (["price"] if rule.fine_cap_at_price else [])
+    return brief + (f" <={','.join(caps)}" if caps else "")
+
+
 def rule_lines() -> list[RuleLine]:
     """Every rule, the default row first, then the most specific first."""
     categories = {c.id: c.name for c in PatronCategory.select(PatronCategory.id, PatronCategory.name)}
