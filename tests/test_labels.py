@@ -170,3 +170,46 @@ def test_biblio_titles_are_cut_to_the_label(tmp_path, lib, cataloguer):
                                  labels.BARCODE, now=NOW)
     assert "..." in page_text(result.path)[0]
     assert decoded(result.path)[1] == [f"A{copy.barcode}B"]
+
+
+async def test_scan_copies_and_print_from_the_labels_screen(tmp_path, lib, cataloguer, settings, monkeypatch):
+    from textual.widgets import DataTable, Static
+
+    from counter_tui.app import CounterApp
+    from counter_tui.screens.labels import LabelsScreen
+    from tests.test_desk_screens import burst, settle
+    monkeypatch.setenv(labels.LABELS_ENV, str(tmp_path / "out"))
+    copies = shelf(lib, 3)
+    batch = TransferBatch.create(number=4, opened_at=NOW, staff=cataloguer)
+    extra = shelf(lib, 1)[0]
+    Item.update(call_number="I247.57/9").where(Item.id == extra.id).execute()
+    TransferLine.create(batch=batch, item=extra, at=NOW)
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = LabelsScreen()
+        await app.push_screen(screen)
+        await settle(pilot, lambda: screen.is_mounted)
+
+        def said() -> str:
+            return str(screen.query_one("#labels-status", Static).content)
+
+        # a burst of scans, one unknown and one twice: each is handled in its turn
+        burst(app, copies[0].barcode, f"A{copies[1].barcode}B", library_barcode("31234", 999), copies[0].barcode,
+              copies[2].barcode, "#4")
+        await settle(pilot, lambda: screen.done == 6)
+        assert [c.barcode for c in screen.copies] == [c.barcode for c in copies] + [extra.barcode]
+        assert screen.query_one("#label-copies", DataTable).row_count == 4
+        assert "Transfer batch 4: 1 copies added" in said()
+        await pilot.press("ctrl+z")
+        assert len(screen.copies) == 3
+        await pilot.press("ctrl+t", "ctrl+t")  # both -> spine -> barcode
+        assert screen.kind == labels.BARCODE
+        await pilot.press("ctrl+g")
+        assert screen.template_name == "a4-4x10"
+        await pilot.press("ctrl+r")
+        await settle(pilot, lambda: screen.printed is not None)
+        assert screen.printed.path.parent == tmp_path / "out" and str(screen.printed.path) in said()
+        assert sorted(decoded(screen.printed.path)[1]) == sorted(f"A{c.barcode}B" for c in copies)
+        assert screen.copies == []
+        await pilot.press("ctrl+r")
+        await settle(pilot, lambda: "Scan at least one copy" in said())

@@ -38,6 +38,11 @@ def _shelf_list() -> Screen:
     return ShelfListScreen()
 
 
+def _labels() -> Screen:
+    from counter_tui.screens.labels import LabelsScreen
+    return LabelsScreen()
+
+
 def _rules() -> Screen:
     from counter_tui.screens.rules import RulesScreen
     return RulesScreen()
@@ -81,6 +86,7 @@ TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("repairs", "Repair queue and withdrawal proposals", (access.CIRCULATION, access.CATALOGING, access.CURATOR),
      _repairs),
     ("shelf_list", "Shelf list by call number", access.ROLES, _shelf_list),
+    ("labels", "Spine and barcode labels", (access.CATALOGING, access.CIRCULATION), _labels),
     *CATALOGUE_OFFICE_TOOLS,
 ]
 

@@ -132,13 +132,38 @@ class LabelSheet:
     spines: tuple[tuple[str, ...], ...] = field(default=())  # the lines of each spine label printed
 
 
+LABELS_ENV = "COUNTER_TUI_LABELS"
+
+
+def labels_dir() -> Path:
+    """Where label sheets printed from the desk go (COUNTER_TUI_LABELS overrides)."""
+    import os
+    from counter_tui.config import data_dir
+    return Path(os.environ.get(LABELS_ENV) or data_dir() / "labels")
+
+
+def new_sheet_path(now: datetime | None = None) -> Path:
+    """A fresh file name in labels_dir(), the folder made if needed."""
+    folder = labels_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or utc_now()).strftime("%Y%m%d-%H%M%S")
+    path, n = folder / f"labels-{stamp}.pdf", 1
+    while path.exists():
+        n += 1
+        path = folder / f"labels-{stamp}-{n}.pdf"
+    return path
+
+
 # ---- which copies -------------------------------------------------------------------------------
 
 _COPY_SQL = ("SELECT i.id, i.barcode, i.call_number, b.title FROM item i JOIN biblio b ON b.id = i.biblio_id ")
 
 
-def copies_by_barcode(wanted: Iterable[str]) -> list[Copy]:
-    """The copies with these barcodes (as scanned or typed), in the order given."""
+def copies_by_barcode(wanted: Iterable[str], then: str = " Nothing was printed.") -> list[Copy]:
+    """The copies with these barcodes (as scanned or typed), in the order given.
+
+    A refusal names every unknown or mistyped barcode, followed by `then`.
+    """
     rules = library.settings().barcodes
     found, unknown, problems = [], [], []
     for raw in wanted:
@@ -154,7 +179,7 @@ def copies_by_barcode(wanted: Iterable[str]) -> list[Copy]:
     if unknown:
         problems.insert(0, f"No copy has {'barcode' if len(unknown) == 1 else 'barcodes'} {', '.join(unknown)}.")
     if problems:
-        raise Refusal(" ".join(problems) + " Nothing was printed.")
+        raise Refusal(" ".join(problems) + then)
     return found
 
 
