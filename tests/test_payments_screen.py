@@ -11,6 +11,7 @@ from counter_tui.models import Fee, Item, Loan
 from counter_tui.screens.reader_form import FormScreen
 from counter_tui.services import slips
 from counter_tui.widgets.decision import Decision
+from counter_tui.widgets.patron_panel import PatronPanel
 from tests.test_desk_screens import settle, status
 from tests.test_readers_screen import TODAY, form_status, open_record, press_now, type_text
 
@@ -98,3 +99,20 @@ async def test_claims_returned_from_the_menu(lib, settings):
         await settle(pilot, lambda: "Claim recorded" in status(screen))
         assert Item.get_by_id(book.id).status == "claims returned"
         assert Loan.get().claimed_by_id == lib.clerk.id
+
+
+async def test_a_reader_in_credit_is_shown_so_and_paid_out(lib, settings):
+    reader = lib.patron()
+    charge = Fee.create(patron=reader.id, kind="lost", amount=500, at=utc_now(), note="lost")
+    Fee.create(patron=reader.id, kind="payment", amount=-500, at=utc_now(), note="paid")
+    Fee.create(patron=reader.id, kind="refund", amount=-500, at=utc_now(), applies_to=charge.id, note="found")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(app, pilot, reader.card)
+        assert "in credit ¥5.00" in str(screen.query_one(PatronPanel).content)
+        await menu(app, pilot, "o")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("enter")  # the whole credit
+        await settle(pilot, lambda: "Hand ¥5.00 back" in status(screen))
+        assert Fee.get(Fee.kind == "payout").amount == 500
+        assert "owes nothing" in str(screen.query_one(PatronPanel).content)

@@ -24,7 +24,8 @@ class PatronPanel(Static):
             self.update("No reader yet: scan a card, or type part of a name and press Enter.")
             return
         overdue = f"[b $error]{summary.overdue} overdue[/]" if summary.overdue else "0 overdue"
-        owed = f"[b $error]owes {money(summary.balance)}[/]" if summary.balance > 0 else "owes nothing"
+        owed = (f"[b $error]owes {money(summary.balance)}[/]" if summary.balance > 0
+                else f"[b]in credit {money(-summary.balance)}[/]" if summary.balance < 0 else "owes nothing")
         block = (f"[b $error]BLOCKED: {summary.blocks[0]}[/]" if summary.blocks
                  else "[b $success]May borrow[/]")
         self.update(
