@@ -80,9 +80,9 @@ def _title(title="Ordinary World", classification="I247.5", author="Lu Yao", **f
 
 
 def test_running_numbers_follow_the_highest_in_the_class(lib, cataloguer):
-    lib.item(call_number="I247.5/41")
-    lib.item(call_number="I247.5/7:2")
-    lib.item(call_number="I247.57/900")  # another class
+    lib.item(call_number="I247.5/41", call_sort=clc_sort_key("I247.5/41"))
+    lib.item(call_number="I247.5/7:2", call_sort=clc_sort_key("I247.5/7:2"))
+    lib.item(call_number="I247.57/900", call_sort=clc_sort_key("I247.57/900"))  # another class
     _title(title="Old", book_number="39")
     first = _title()
     second = _title(title="Life")
@@ -99,7 +99,7 @@ def test_running_numbers_follow_the_highest_in_the_class(lib, cataloguer):
 def test_running_numbers_skip_a_number_typed_by_hand(lib, cataloguer):
     first = _title()
     assert db.write(lambda: call_numbers.call_number_for(first))[0] == "I247.5/1"
-    lib.item(call_number="I247.5/2")  # catalogued by hand meanwhile
+    lib.item(call_number="I247.5/2", call_sort=clc_sort_key("I247.5/2"))  # catalogued by hand meanwhile
     _title(title="Typed", book_number="3")
     second = _title(title="Next")
     assert db.write(lambda: call_numbers.call_number_for(second))[0] == "I247.5/4"
@@ -144,6 +144,21 @@ def test_dewey_gives_cutter_marks_with_work_marks(lib, cataloguer, settings):
         "891.72 C445t v.2", dewey_sort_key("891.72 C445t v.2"))
     assert db.write(lambda: call_numbers.call_number_for(two))[0] == "891.72 C445t2"
     assert db.write(lambda: call_numbers.call_number_for(chinese))[0] == "895.13 1"  # no Latin name: running
+    # a copy catalogued by hand with the next mark is seen too
+    lib.item(call_number="891.72 C445t3 v.1", call_sort=dewey_sort_key("891.72 C445t3 v.1"))
+    three = _title(title="The Tale", classification="891.72", author="Chekhov, A.")
+    assert db.write(lambda: call_numbers.call_number_for(three))[0] == "891.72 C445t4"
+
+
+def test_key_ranges_hold_exactly_the_keys_with_the_prefix():
+    from counter_tui.services.call_numbers import _key_range
+    assert _key_range("3I2224272501212") == ("3I2224272501212", "3I2224272501213")
+    assert _key_range("AB9") == ("AB9", "ABA")
+    assert _key_range("AZZ") == ("AZZ", "B")
+    low, high = _key_range(clc_sort_key("I247.5/12"))
+    inside = [clc_sort_key(n) for n in ("I247.5/12", "I247.5/12:2", "I247.5/12/v.10")]
+    outside = [clc_sort_key(n) for n in ("I247.5/123", "I247.5/13", "I247.5/1", "I247.51/12")]
+    assert all(low <= k < high for k in inside) and not any(low <= k < high for k in outside)
 
 
 def test_assign_call_number_is_audited_and_refusals_change_nothing(lib, cataloguer, clerk):

@@ -190,19 +190,35 @@ def assign_call_number(actor: Staff, item_id: int, volume: str | None = None, *,
 
 # ---- helpers -----------------------------------------------------------------------------------
 
-def _class_prefix_rows(cls: str, name: str):
-    """Call numbers of copies in this class (an index-friendly prefix range, not LIKE)."""
-    sep = " " if name == "dewey" else "/"
-    low = cls + sep
-    high = cls + chr(ord(sep) + 1)
-    return db.execute("SELECT call_number FROM item WHERE call_number >= ? AND call_number < ?", low, high)
+_KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _book_part(call_number: str, cls: str, name: str) -> str:
-    rest = call_number[len(cls) + 1:]
+def _key_range(prefix: str) -> tuple[str, str]:
+    """[low, high): every sort key that starts with `prefix` (keys use only 0-9 and A-Z)."""
+    head = prefix
+    while head and head[-1] == "Z":
+        head = head[:-1]
+    if not head:
+        return prefix, "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
+    return prefix, head[:-1] + _KEY_ALPHABET[_KEY_ALPHABET.index(head[-1]) + 1]
+
+
+def _class_key(cls: str, name: str) -> str:
+    """The start of the sort key of every call number in this class (an indexed range)."""
     if name == "dewey":
-        return rest.split(" ")[0]
-    return re.split(r"[/:]", rest)[0]
+        return callnumbers.dewey_sort_key(cls)[:-1]  # drop the "no Cutter mark" end
+    return callnumbers.clc_sort_key(cls)
+
+
+def _book_part(call_number: str, name: str) -> str:
+    """The book number of a call number: "I247.5/12:2" -> "12", "813.54 C372 v.2" -> "C372"."""
+    text = call_number.strip()
+    if name == "dewey":
+        words = callnumbers.spine_lines(text, "dewey")
+        start = next((i for i, word in enumerate(words) if word[:1].isdigit()), None)
+        return words[start + 1] if start is not None and start + 1 < len(words) else ""
+    lines = callnumbers.spine_lines(text, "clc")
+    return lines[1] if len(lines) > 1 else ""
 
 
 def _highest_running(cls: str, name: str) -> int:
@@ -211,27 +227,23 @@ def _highest_running(cls: str, name: str) -> int:
                                 cls).fetchall():
         if number.strip().isdigit():
             highest = max(highest, int(number))
-    for (call,) in _class_prefix_rows(cls, name).fetchall():
-        part = _book_part(call, cls, name)
+    for (call,) in db.execute("SELECT call_number FROM item WHERE call_sort >= ? AND call_sort < ?",
+                              *_key_range(_class_key(cls, name))).fetchall():
+        part = _book_part(call, name)
         if part.isdigit():
             highest = max(highest, int(part))
     return highest
 
 
 def _book_number_taken(cls: str, number: str, name: str, other_than: int | None = None) -> bool:
-    row = db.execute("SELECT 1 FROM biblio WHERE classification = ? AND book_number = ? AND id <> ?",
-                     cls, number, other_than or 0).fetchone()
-    if row is not None:
+    """Does another title of the class have this book number, in the catalogue or on a copy?"""
+    if db.execute("SELECT 1 FROM biblio WHERE classification = ? AND book_number = ? AND id <> ?",
+                  cls, number, other_than or 0).fetchone() is not None:
         return True
-    for (call,) in _class_prefix_rows(cls, name).fetchall():
-        if _book_part(call, cls, name) == number:
-            if other_than is None:
-                return True
-            owner = db.execute("SELECT 1 FROM item WHERE call_number = ? AND biblio_id <> ?", call,
-                               other_than).fetchone()
-            if owner is not None:
-                return True
-    return False
+    # every copy's call number with this class and book number has this sort key at its start
+    low, high = _key_range(callnumbers.sort_key(callnumbers.compose(cls, number, "", name), name))
+    return db.execute("SELECT 1 FROM item WHERE call_sort >= ? AND call_sort < ? AND biblio_id <> ?",
+                      low, high, other_than or 0).fetchone() is not None
 
 
 def _name_parts(author: str) -> tuple[str, str]:
