@@ -88,8 +88,8 @@ class RawDesk:
             reader = c.execute(_READER, (patron_id,)).fetchone()
             out, overdue, owed = c.execute(_STANDING, (patron_id, patron_id, _text(now), patron_id)).fetchone()
             today = local_date(now, self.tz)
-            if (item is None or reader is None or item[5] != "available" or not item[9] or reader[4] != "active"
-                    or reader[3] < today.isoformat() or out >= reader[6] or owed > reader[7]
+            if (item is None or reader is None or item[5] not in ("available", "shelving cart") or not item[9]
+                    or reader[4] != "active" or reader[3] < today.isoformat() or out >= reader[6] or owed > reader[7]
                     or (reader[8] and overdue >= reader[8])):
                 raise RuntimeError(f"raw check-out refused: {barcode} to reader {patron_id}")
             rule = c.execute(_RULE, (reader[5], item[6], item[3] or "")).fetchone()
@@ -130,7 +130,8 @@ class RawDesk:
                 c.execute("INSERT INTO fee (patron_id, loan_id, kind, amount, at, staff_id, note) "
                           "VALUES (?, ?, 'overdue', ?, ?, ?, ?)",
                           (loan[1], loan[0], fine.amount, _text(now), self.staff_id, f"{fine.days_late} days late"))
-            c.execute("UPDATE item SET status = 'available' WHERE id = ?", (item[0],))
+            c.execute("UPDATE item SET status = 'shelving cart', status_since = ? WHERE id = ?",
+                      (_text(now), item[0]))
             c.execute(_AUDIT, (_text(now), self.staff_id, "checkin", "loan", loan[0], '{"returned_at": null}',
                                json.dumps({"item": barcode, "patron": loan[4], "returned_at": _text(now),
                                            "fine": fine.amount})))
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
         unsynced.conn.close()
 
         out = sum(1 for _ in Item.select().where(Item.barcode.in_([b for _, b in pairs])
-                                                 & (Item.status != "available")))
+                                                 & Item.status.not_in(("available", "shelving cart"))))
         rows = {name: stats(samples) for name, samples in timings.items()}
         print(f"\n{'ms per call':<24}{'n':>6}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}")
         for name, row in rows.items():
