@@ -117,7 +117,7 @@ async def test_copies_screen_adds_copies_from_the_form(lib, settings, cataloguer
         await settle(pilot, lambda: len(rows(screen, "#copies")) == 3)
         table = rows(screen, "#copies")
         assert [r[-1] for r in table] == ["available", "in processing", "in processing"]
-        assert table[1][5] == "¥12.50"
+        assert table[1][4] == "¥12.50"
         assert "Added 2 copies" in str(screen.query_one("#copies-status").content)
     assert accessions.balance().ok and accessions.balance().accessions == 3
 

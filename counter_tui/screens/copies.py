@@ -37,6 +37,14 @@ def _title(biblio_id: int) -> str:
     return biblio.title + (f" / {biblio.author}" if biblio.author else "")
 
 
+class CopiesForm(FieldsDialog):
+    """The add-copies form: seven fields, one line each, so it fits 80x24."""
+    DEFAULT_CSS = """
+    CopiesForm Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    CopiesForm Input:focus { border: none; background: $accent 40%; }
+    """
+
+
 class CopiesScreen(Screen):
     DEFAULT_CSS = """
     CopiesScreen #copies-title { height: 1; background: $primary; padding: 0 1; }
@@ -47,8 +55,8 @@ class CopiesScreen(Screen):
         Binding("a,insert", "add", "Add copies", id="copies.add"),
         Binding("escape", "back", "Back", id="copies.back"),
     ]
-    COLUMNS = (("Acc. no.", 8), ("Barcode", 14), ("Call number", 14), ("Location", 10), ("Type", 6),
-               ("Price", 9), ("Status", 11))
+    COLUMNS = (("Acc. no.", 8), ("Barcode", 14), ("Call number", 12), ("Location", 8), ("Price", 9),
+               ("Status", 13))
 
     def __init__(self, biblio_id: int) -> None:
         super().__init__()
@@ -82,7 +90,7 @@ class CopiesScreen(Screen):
         lines = await run_db(self.app, copies.copies_of, self.biblio_id)
         table = self.query_one(DataTable)
         table.clear()
-        table.add_rows([(str(c.accession_number), c.barcode, c.call_number, c.location, c.item_type,
+        table.add_rows([(str(c.accession_number), c.barcode, c.call_number, c.location,
                          money(c.price) if c.price is not None else "", c.status) for c in lines])
         if lines:
             table.move_cursor(row=len(lines) - 1)
@@ -110,7 +118,7 @@ class CopiesScreen(Screen):
                             self.last["source"]),
                       Field("volume", "Volume (empty for a single volume)", self.last["volume"]),
                       Field("labels", "Pre-printed labels, scanned (empty: next numbers)", self.last["labels"])]
-            values = await self.app.push_screen_wait(FieldsDialog("Add copies", fields, error=error))
+            values = await self.app.push_screen_wait(CopiesForm("Add copies", fields, error=error))
             if values is None:
                 return
             self.last = values

@@ -29,7 +29,7 @@ TAKE_OUT = _Command("\x00take-out")
 class TransferScreen(ScanDesk):
     TITLE = "Transfer new books to circulation"
     PROMPT = "Scan each new copy into the batch; F10 closes it"
-    COLUMNS = (("Barcode", 14), ("Acc. no.", 8), ("Title", 24), ("Call number", 14), ("", 8))
+    COLUMNS = (("Barcode", 14), ("Acc. no.", 8), ("Title", 20), ("Call number", 14), ("", 9))
     BINDINGS = [
         Binding("f10,ctrl+s", "close_batch", "Close batch, print list", id="transfer.close"),
         Binding("ctrl+r", "take_out", "Take out next scan", id="transfer.take_out"),
@@ -71,6 +71,8 @@ class TransferScreen(ScanDesk):
 
     async def _open(self) -> None:
         self.batch = await self.call(transfers.open_batch, self.app.actor)
+        if self.closed is not None:  # the last batch's list makes way for the new one
+            self.clear_lines()
         self.count = self.batch.count
         for line in self.batch.lines:
             self.add_line(line.barcode, str(line.accession_number), line.title, line.call_number,
