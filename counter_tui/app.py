@@ -39,16 +39,22 @@ def _catalogue():
     return CatalogueScreen()
 
 
+def _holds():
+    from counter_tui.screens.holds import HoldsScreen
+    return HoldsScreen()
+
+
 class CounterApp(App):
     TITLE = "counter_tui"
     MODES = {"checkout": _checkout, "checkin": _checkin, "renew": _renew, "account": _account,
-             "catalogue": _catalogue}
+             "catalogue": _catalogue, "holds": _holds}
     BINDINGS = [
         Binding("f2", "desk('checkout')", "Check out", id="desk.checkout"),
         Binding("f3", "desk('checkin')", "Check in", id="desk.checkin"),
         Binding("f4", "desk('renew')", "Renew", id="desk.renew"),
         Binding("f5", "account", "Readers", id="desk.account"),
         Binding("f6", "desk('catalogue')", "Catalogue", id="desk.catalogue"),
+        Binding("f7", "holds", "Holds", id="desk.holds"),
         Binding("f9", "back_office", "Back office", id="app.back_office"),
         Binding("f12", "reprint", "Reprint slip", id="app.reprint", show=False),
         Binding("f1", "help", "Help", id="app.help"),
@@ -114,6 +120,7 @@ class CounterApp(App):
     DESK_ROLES = {
         "checkout": (access.CIRCULATION,), "checkin": (access.CIRCULATION,), "renew": (access.CIRCULATION,),
         "account": (access.CIRCULATION, access.OFFICE, access.CURATOR),
+        "holds": (access.CIRCULATION,),
         "catalogue": access.ROLES,  # anyone signed in may search the catalogue
     }
 
@@ -125,6 +132,8 @@ class CounterApp(App):
             return access.may(self.actor, *self.DESK_ROLES[parameters[0]])
         if action == "account":
             return access.may(self.actor, *self.DESK_ROLES["account"])
+        if action == "holds":
+            return access.may(self.actor, *self.DESK_ROLES["holds"])
         return True
 
     def action_back_office(self) -> None:
@@ -144,6 +153,18 @@ class CounterApp(App):
         await self.switch_mode("account")
         if patron is not None:
             await self.screen.show_patron(patron.id)
+
+    async def action_holds(self) -> None:
+        """Holds (F7); from a desk showing a reader (or a title, `hold_title_id`), opens holds for them."""
+        from counter_tui.screens.holds import Command, HoldsScreen
+        under = self.screen
+        patron = None if isinstance(under, HoldsScreen) else getattr(under, "patron", None)
+        title_id = None if isinstance(under, HoldsScreen) else getattr(under, "hold_title_id", None)
+        await self.switch_mode("holds")
+        if patron is not None:
+            self.screen.queue.put_nowait(Command("reader", patron.id))
+        if title_id is not None:
+            self.screen.queue.put_nowait(Command("title", title_id))
 
     def action_reprint(self) -> None:
         """Send this desk's last slip (receipt, hold slip, fee receipt) to the printer again."""

@@ -34,6 +34,10 @@ class CheckinScreen(ScanDesk):
             await damage.assess_line(self, text)
             return
         result = await self.call(circulation.checkin, self.app.actor, text)
+        if result.hold is not None:  # a hold waits for this copy: one key decides (screens/holds.py)
+            from counter_tui.screens.holds import returned_for_hold
+            await returned_for_hold(self, result)
+            return
         if not result.was_on_loan:
             self.add_line(result.barcode, result.title, "", "", "", result.destination)
             self.say(f"{result.title}: {result.note} To the shelf: {result.destination}.", "yellow")

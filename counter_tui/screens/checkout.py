@@ -10,6 +10,7 @@ from counter_tui.screens.desk import ScanDesk
 from counter_tui.services import circulation, patrons, receipts
 from counter_tui.services.library import money
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
+from counter_tui.services.holds import WantedByAnother
 from counter_tui.services.patrons import PatronSummary
 from counter_tui.widgets.patron_panel import PatronPanel
 from counter_tui.widgets.patron_picker import PatronPicker
@@ -78,6 +79,13 @@ class CheckoutScreen(ScanDesk):
                 return
             result = await self.call(circulation.checkout, self.app.actor, self.patron.id, text,
                                      check_in_first=True)
+        except WantedByAnother as wanted:  # on the hold shelf for, or wanted first by, another reader
+            answer = await self.ask(f"{wanted.sentence}\nLend it to {self.patron.name} anyway?",
+                                    {"y": ("yes", "lend anyway"), "n": ("no", "keep it for the hold")}, cancel="no")
+            if answer != "yes":
+                self.say(f"Kept for {wanted.other_name}; nothing changed.")
+                return
+            result = await self.call(circulation.checkout, self.app.actor, self.patron.id, text, lend_held=True)
         except NotFound:
             if looks_like_name(text):
                 await self.load_reader(text)
