@@ -228,3 +228,21 @@ def test_the_hold_slip(lib, tmp_path, monkeypatch):
     assert "HOLD SLIP" in text and "For: Han Meimei" in text and book.barcode in text
     assert f"Pick up by{' ' * 22}{trapped.pickup_by.isoformat()}" in text
     assert all(len(line) <= 42 for line in text.splitlines())
+
+
+def test_the_holds_command_lists_the_shelf_and_expires(lib, settings, capsys, monkeypatch, tmp_path):
+    from counter_tui import cli
+    monkeypatch.setenv(cli.PASSWORD_ENV, "correct horse")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setattr("counter_tui.config.load_settings", lambda **_: settings)
+    book = lib.item(title="Left on the shelf")
+    holds.place(lib.clerk, lib.patron(name="Forgetful").id, book.biblio_id, now=NOW - timedelta(days=30))
+    found = circulation.checkin(lib.clerk, book.barcode, now=NOW - timedelta(days=30)).hold
+    holds.trap(lib.clerk, book.id, found.hold_id, now=NOW - timedelta(days=30))
+    cli.main(["holds", "shelf", "--as", "clerk", "--db", settings.db_url])
+    out = capsys.readouterr().out
+    assert "Forgetful" in out and book.barcode in out and "1 copy on the hold shelf." in out
+    cli.main(["holds", "expire", "--as", "clerk", "--db", settings.db_url])
+    out = capsys.readouterr().out
+    assert "was for Forgetful: back to the shelf" in out and "1 hold expired" in out
+    assert Hold.get().status == "expired" and status_of(book) == "shelving cart"
