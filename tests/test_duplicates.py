@@ -42,6 +42,8 @@ def test_similar_title_and_compatible_author(clerk):
     assert [c.biblio_id for c in found] == [chinese.id]
     found = find_duplicates("红楼梦(上册)", "曹雪芹", None)
     assert [c.biblio_id for c in found] == [chinese.id]
+    found = find_duplicates("红楼梦(上册)", "曹雪芹编著", None)  # the role written without a space
+    assert [c.biblio_id for c in found] == [chinese.id]
 
 
 def test_different_titles_are_not_duplicates(clerk):
@@ -82,3 +84,9 @@ def test_titles_written_by_raw_sql_are_found_too(clerk):
 def test_title_pieces_are_distinctive_runs():
     assert duplicates.title_pieces("The Dream of the Red Chamber") == ["chamber", "dream", "red"]
     assert "红楼梦" in duplicates.title_pieces("红楼梦（上册）")
+
+
+def test_one_word_changed_is_still_found(clerk):
+    b = _biblio("An Introduction to Modern Chinese Literature", "Hong Zicheng")
+    found = find_duplicates("An Introduction to Modern Chinese Literatures", "Hong Zicheng", None)
+    assert [c.biblio_id for c in found] == [b.id]

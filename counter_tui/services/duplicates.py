@@ -29,6 +29,8 @@ CANDIDATE_LIMIT = 200  # titles read from the index for each check, at most
 SAME_ISBN = "same ISBN"
 SIMILAR = "similar title and author"
 
+_ROLE_WORDS = frozenset("著 编 主编 编著 译 等 撰 绘 选编 整理 校注 注 ed eds by and trans tr".split())
+_CJK_ROLES = sorted((w for w in _ROLE_WORDS if not w.isascii()), key=len, reverse=True)
 _STOP_WORDS = frozenset("the and for with from les des der die das une und".split())
 
 
@@ -83,9 +85,23 @@ def compatible_authors(a: str, b: str) -> bool:
         return True  # one record does not say: the title decides
     if na == nb or na in nb or nb in na:
         return True
-    if sorted(na.split()) == sorted(nb.split()):
-        return True  # "Cao Xueqin" and "Xueqin, Cao"
+    names_a, names_b = set(author_names(a)), set(author_names(b))
+    if names_a and names_b and (names_a <= names_b or names_b <= names_a):
+        return True  # "Cao Xueqin" and "Xueqin, Cao"; "曹雪芹编著" and "曹雪芹 著"
     return _at_least(na, nb, AUTHOR_RATIO)
+
+
+def author_names(author: str) -> list[str]:
+    """The names in a statement of responsibility without roles: '曹雪芹著' and '曹雪芹 著' give ['曹雪芹']."""
+    names = []
+    for word in normalise_text(author).split():
+        for role in _CJK_ROLES:
+            if word.endswith(role) and len(word) > len(role) + 1:
+                word = word[: -len(role)]
+                break
+        if word not in _ROLE_WORDS and len(word) >= 2:
+            names.append(word)
+    return names
 
 
 def _at_least(a: str, b: str, ratio: float) -> bool:
@@ -160,12 +176,11 @@ def _title_candidates(title: str, author: str) -> list[tuple]:
     return found
 
 
-_ROLE_WORDS = frozenset("著 编 主编 编著 译 等 撰 绘 选编 整理 校注 注 ed eds by and trans tr".split())
 
 
 def _author_filter(author: str) -> tuple[str, list]:
     """SQL keeping records whose author is blank or shares a name with `author` (none: no filter)."""
-    names = [w for w in normalise_text(author).split() if w not in _ROLE_WORDS and len(w) >= 2]
+    names = author_names(author)
     if not names:
         return "", []
     op = "LIKE" if db.is_sqlite() else "ILIKE"
