@@ -203,6 +203,8 @@ def test_reader_past_the_claims_limit_is_warned(lib, policy):
         loan = lib.loan(book, reader, TODAY - timedelta(days=30), TODAY - timedelta(days=2))
         results.append(losses.claim_returned(lib.clerk, loan.id, NOW))
     assert results[0].warning == ""
+    assert "claimed 2 books returned" in losses.claims_warning(reader.id)
+    assert losses.claims_warning(lib.patron(name="Nobody").id) == ""
     assert results[1].claims == 2 and "more than the library's limit of 1" in results[1].warning
     assert library.settings().claims_returned_limit == 1
 

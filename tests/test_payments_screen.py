@@ -116,3 +116,17 @@ async def test_a_reader_in_credit_is_shown_so_and_paid_out(lib, settings):
         await settle(pilot, lambda: "Hand ¥5.00 back" in status(screen))
         assert Fee.get(Fee.kind == "payout").amount == 500
         assert "owes nothing" in str(screen.query_one(PatronPanel).content)
+
+
+async def test_opening_a_reader_past_the_claims_limit_warns(lib, settings):
+    settings.claims_returned_limit = 0
+    try:
+        reader, book = lib.patron(), lib.item()
+        loan = lib.loan(book, reader, TODAY - timedelta(days=40), TODAY - timedelta(days=12))
+        Loan.update(claimed_returned_at=utc_now()).where(Loan.id == loan.id).execute()
+        app = CounterApp(settings, lib.clerk)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_record(app, pilot, reader.card)
+            await settle(pilot, lambda: "Has claimed 1 book returned, more than the library's limit of 0" in status(screen))
+    finally:
+        settings.claims_returned_limit = 3

@@ -15,7 +15,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from counter_tui.screens.desk import ScanDesk
 from counter_tui.screens.payments import FeeKeys
 from counter_tui.screens.reader_office import ReaderOfficeKeys
-from counter_tui.services import access, cards, circulation, readers
+from counter_tui.services import access, cards, circulation, losses, readers
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
 from counter_tui.services.reader_search import Cursor, Page
@@ -221,8 +221,9 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, ScanDesk):
         self._switch("record-view")
         self.query_one(ScanInput).focus()  # ready for the next card; Down goes into the lists
         r = self.record
+        claims = await self.call(losses.claims_warning, patron_id)  # past the limit of claims returned
         self.say(f"{r.details.name}: {len(r.loans)} on loan, balance {money(r.balance)}. "
-                 "Ctrl+T tabs, Esc back to the list.")
+                 + (claims or "Ctrl+T tabs, Esc back to the list."), "bold yellow" if claims else "")
 
     def action_next_tab(self) -> None:
         self.query_one(ReaderRecordView).next_tab()

@@ -205,8 +205,21 @@ def found(actor: Staff, item_id: int, now: datetime) -> str:
     return f" Lost charges cancelled ({', '.join(parts)}){credit}."
 
 
+def _books(n: int) -> str:
+    return f"{n} book" if n == 1 else f"{n} books"
+
+
 def claims_count(patron_id: int) -> int:
+    """Every claim returned the reader has made (resolved or not), like Evergreen's count."""
     return Loan.select().where((Loan.patron == patron_id) & Loan.claimed_returned_at.is_null(False)).count()
+
+
+def claims_warning(patron_id: int) -> str:
+    """A sentence when the reader is past the library's limit of claims returned, else ""."""
+    count, limit = claims_count(patron_id), library.settings().claims_returned_limit
+    if count <= limit:
+        return ""
+    return f"Has claimed {_books(count)} returned, more than the library's limit of {limit}."
 
 
 def claim_returned(actor: Staff, loan_id: int, now: datetime | None = None) -> ClaimResult:
@@ -233,7 +246,7 @@ def claim_returned(actor: Staff, loan_id: int, now: datetime | None = None) -> C
                                                         "claimed_returned_at": now})
         count = claims_count(loan.patron_id)
         limit = library.settings().claims_returned_limit
-        warning = (f"{loan.patron.name} has now claimed {count} books returned, more than the library's "
+        warning = (f"{loan.patron.name} has now claimed {_books(count)} returned, more than the library's "
                    f"limit of {limit}: refer the reader to the curator." if count > limit else "")
         return ClaimResult(loan_id=loan.id, title=title, barcode=loan.item.barcode, patron_name=loan.patron.name,
                            claims=count, limit=limit, warning=warning)
