@@ -110,8 +110,12 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         head = "MARC import (dry run: nothing was written)" if self.dry_run else "MARC import"
+        would = "would be " if self.dry_run else ""
         out = [head, f"File: {self.source} ({'MARCXML' if self.format == 'marcxml' else 'ISO 2709'})",
-               f"Duplicates: {self.policy}; new copies: {self.status}", self.summary]
+               f"Duplicates: {self.policy}; new copies: {self.status}",
+               f"Records: {self.read} read, {len(self.imported)} {would}imported, {len(self.duplicates)} duplicate, "
+               f"{len(self.rejected)} rejected",
+               f"Copies: {self.copies_added} {would}added, {len(self.copies_rejected)} left out"]
         if self.rejected:
             out += ["", "Rejected records:"]
             out += [f"  record {n}: {reason}" for n, reason in self.rejected]
