@@ -1,4 +1,8 @@
-"""Paying fees: the ledger gains a credit row; nothing is edited in place."""
+"""Paying fees: the ledger gains a credit row; nothing is edited in place.
+
+The plain entry point kept for scripts and older callers; the desk uses
+services/payments.py (receipts, waivers, refunds, payouts), which reads the same rows.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
