@@ -95,3 +95,28 @@ def test_circulation_clerk_may_not_read_the_register(clerk):
         accessions.totals(clerk)
     with pytest.raises(PermissionDenied):
         accessions.register(clerk)
+
+
+def test_the_commands(lib, settings, cataloguer, monkeypatch, capsys, documents):
+    from counter_tui import cli
+    monkeypatch.setenv(cli.PASSWORD_ENV, "correct horse")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", "/nonexistent/none.toml")
+    monkeypatch.setattr(cli, "_open", lambda args, url=None, need_schema=True: settings)
+    old = lib.item(price=1500)
+    new = copies.receive_copies(cataloguer, old.biblio_id, 2, price=700, location="Stacks", now=NOW)
+    cli.main(["register", "balance", "--as", "cat"])
+    out = capsys.readouterr().out
+    assert "holdings            3" in out and "balanced" in out
+    cli.main(["writeoff", "--reason", "worn out", old.barcode, "--as", "cat"])
+    assert "Write-off certificate 1: 1 copy, ¥15.00" in capsys.readouterr().out
+    cli.main(["transfer", new[0].barcode, new[1].barcode, "--as", "cat"])
+    assert "Transfer batch 1: 2 copies to Circulation" in capsys.readouterr().out
+    assert Item.get_by_id(new[0].item_id).status == "available"
+    cli.main(["register", "totals", "--by", "year", "--as", "cat"])
+    assert capsys.readouterr().out.splitlines()[-1].split()[:2] == ["total", "3"]
+    with pytest.raises(SystemExit, match="on loan|withdrawn"):
+        cli.main(["writeoff", "--reason", "again", old.barcode, "--as", "cat"])
+    with pytest.raises(SystemExit, match="Only cataloguers or the curator"):
+        cli.main(["writeoff", "--reason", "x", new[0].barcode, "--as", "clerk"])
+    assert Item.get_by_id(new[0].item_id).status == "available"
+    assert accessions.balance().ok

@@ -126,7 +126,8 @@ def _register(args, actor) -> None:
 def _writeoff(args, actor) -> None:
     from counter_tui.services import library, writeoffs
     cert = writeoffs.write_off(actor, args.barcodes, args.reason)
-    print(f"Write-off certificate {cert.number}: {cert.copies} copies, {library.money(cert.value)}: {cert.path}")
+    copies = f"{cert.copies} cop{'y' if cert.copies == 1 else 'ies'}"
+    print(f"Write-off certificate {cert.number}: {copies}, {library.money(cert.value)}: {cert.path}")
 
 
 def _transfer(args, actor) -> None:

@@ -915,6 +915,7 @@ class _Builder:
 
     def _accessions(self) -> None:
         """The accession register: one line per copy, its number, day, source and price (one statement)."""
+        self.say("accessions")
         at = "acquired_on || ' 01:00:00'" if db.is_sqlite() else "acquired_on + TIME '01:00'"
         Accession._schema.drop_indexes()  # built once from all the rows, like the bulk tables'
         self.cursor.execute(
