@@ -1,7 +1,7 @@
 """The accession register: a line per copy received, totals, and the balance with write-offs that check proves."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
