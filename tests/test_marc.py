@@ -228,14 +228,11 @@ def test_export_imports_back_to_the_same_data(cataloguer, tmp_path, settings, fm
     if fmt == "marcxml":
         assert out.read_bytes().lstrip().startswith(b"<")
 
-    # a fresh library
+    # a fresh library (a SQLite file, also when the first one is on PostgreSQL)
     from counter_tui import db
     from counter_tui.services import schema, setup
     db.database.close()
-    fresh = tmp_path / "fresh.db" if settings.db_url.startswith("sqlite") else None
-    if fresh is None:
-        pytest.skip("the fresh-library half runs on SQLite")
-    db.connect(f"sqlite:///{fresh}")
+    db.connect(f"sqlite:///{tmp_path / 'fresh.db'}")
     schema.create_schema()
     db.write(setup.seed_standard_rows)
     head = staff.add_staff(None, "head", "Head", "correct horse", ["curator"], NOW)

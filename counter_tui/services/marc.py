@@ -703,10 +703,11 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
             out.duplicates.append(Duplicate(entry.number, v["title"], matched, reason, action))
         biblio_id = None if new_record else target
         if new_record and write:
-            biblio_id = cursor.execute(biblio_sql, (
+            cursor.execute(biblio_sql, (
                 v["title"], v["author"], v["edition"], v["publisher"], v["year"], v["isbn"], v["issn"],
                 v["language"], v["classification"], v["subjects"], entry.marc, at, v["book_number"],
-                actor.id)).fetchone()[0]
+                actor.id))
+            biblio_id = cursor.fetchone()[0]  # psycopg2's execute returns None: fetch from the cursor
             out.biblios += 1
         if new_record:
             out.imported.append((entry.number, biblio_id, v["title"]))
@@ -722,10 +723,11 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
             number = next(numbers)
             call = copy.call_number or _composed_call_number(v, copy.volume)
             acquired = copy.acquired_on or today
-            item_id = cursor.execute(item_sql, (
+            cursor.execute(item_sql, (
                 copy.barcode, number, biblio_id, call, callnumbers_sort_key(call, scheme), copy.location,
                 item_types[copy.item_type], copy.price, acquired.isoformat(), copy.source, state_of, "",
-                copy.volume, at, at, actor.id)).fetchone()[0]
+                copy.volume, at, at, actor.id))
+            item_id = cursor.fetchone()[0]
             accessions.append((number, item_id, acquired.isoformat(), copy.source or "transfer", copy.price or 0,
                                at, actor.id))
     if write and accessions:
