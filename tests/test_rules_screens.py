@@ -51,6 +51,10 @@ async def test_ctrl_y_at_check_in_explains_the_fine_just_charged(lib, settings):
         assert "1. Days late: 0." in app.screen.text()
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is screen)
+        burst(app, other.barcode)  # again: it is no longer on loan, so the line closes no loan
+        await settle(pilot, lambda: screen.lines == 3)
+        await pilot.press("ctrl+y")
+        assert app.screen is screen and "returned no loan" in status(screen)
     assert sum(f.amount for f in Fee.select()) == 90
 
 
