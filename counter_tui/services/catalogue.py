@@ -9,8 +9,10 @@ Search takes what the clerk types or scans into one line:
   finds 红楼梦. Words of three characters or more use the trigram index; shorter ones
   are matched with LIKE among what the longer ones found (or, alone, among all titles,
   a page at a time).
-Pages are keyset pages in catalogue order (by record number), so any page costs what
-the first one does. Anyone signed in may search; cataloguers and the curator may edit.
+Pages are keyset pages in catalogue order (by record number; a call number's titles
+in shelf order), so any page costs what the first one does. The first page counts the
+matches up to 1,000, except when only one- or two-character words were typed: counting
+those would read every title. Anyone signed in may search; cataloguers and the curator may edit.
 """
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ class TitleRow:
 @dataclass(frozen=True)
 class Page:
     rows: tuple[TitleRow, ...]
-    next: int | None  # the record number the next page starts after; None on the last page
+    next: object | None  # where the next page starts (pass it back as `after`); None on the last page
     how: str  # isbn, issn, barcode, words, call number, all, none
     total: int | None = None  # counted on the first page only, up to COUNT_CAP
     total_capped: bool = False
@@ -125,7 +127,7 @@ def _require_signed_in(actor: Staff | None) -> None:
 
 # -- search -------------------------------------------------------------------------------
 
-def search_page(actor: Staff | None, text: str, after: int | None = None, page_size: int = 20) -> Page:
+def search_page(actor: Staff | None, text: str, after=None, page_size: int = 20) -> Page:
     """One page of titles for what was typed or scanned; the first page also counts them."""
     _require_signed_in(actor)
     page_size = max(1, min(int(page_size), 500))
@@ -182,8 +184,11 @@ def _fixed(how: str, where: str, params: list) -> Page:
     return Page(rows=tuple(rows), next=None, how=how if rows else "none", total=len(rows))
 
 
-def _call_number_page(text: str, after: int | None, page_size: int) -> Page:
-    """Titles with a copy whose call number starts with `text`: a range of the shelf-order index."""
+def _call_number_page(text: str, after, page_size: int) -> Page:
+    """Titles with a copy whose call number starts with `text`, in shelf order.
+
+    A range of the shelf-order index on copies; pages follow the copies' (sort key, id),
+    so a title whose copies stand under several call numbers shows at each."""
     scheme = library.settings().call_numbers
     upper = text.upper()
     key = callnumbers.sort_key(upper, scheme)
@@ -191,9 +196,39 @@ def _call_number_page(text: str, after: int | None, page_size: int) -> Page:
         key = key[:-1]  # the class part's end mark: I24 takes in I242 and I247.57
     elif scheme == "dewey" and " " not in upper:
         key = key[:-2]  # the class's and the (absent) Cutter mark's end marks
-    where = ("b.id IN (SELECT i.biblio_id FROM item i WHERE i.call_sort >= ? AND i.call_sort < ? "
-             "AND i.status <> 'withdrawn')")
-    return _page("call number", where, [key, _key_after(key)], after, page_size)
+    shelf = "i.call_sort >= ? AND i.call_sort < ? AND i.status <> 'withdrawn'"
+    bounds = [key, _key_after(key)]
+    ids: list[int] = []
+    positions: list[tuple[str, int]] = []
+    position = tuple(after) if after is not None else None
+    while len(ids) <= page_size:
+        keyset, keyset_params = "", []
+        if position is not None:
+            keyset = " AND (i.call_sort > ? OR (i.call_sort = ? AND i.id > ?))"
+            keyset_params = [position[0], position[0], position[1]]
+        batch = list(db.execute(f"SELECT i.call_sort, i.id, i.biblio_id FROM item i WHERE {shelf}{keyset} "
+                                "ORDER BY i.call_sort, i.id LIMIT ?", *bounds, *keyset_params, 4 * page_size))
+        for sort, item_id, biblio_id in batch:
+            position = (sort, item_id)
+            if biblio_id not in ids:
+                ids.append(biblio_id)
+                positions.append(position)
+                if len(ids) > page_size:
+                    break
+        if len(batch) < 4 * page_size:
+            break
+    more = len(ids) > page_size
+    ids, positions = ids[:page_size], positions[:page_size]
+    total = capped = None
+    if after is None:
+        total = len(ids) if not more else db.execute(
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT i.biblio_id FROM item i WHERE {shelf} LIMIT ?) AS m",
+            *bounds, COUNT_CAP + 1).fetchone()[0]
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
+    rows = _title_rows(ids)
+    return Page(rows=tuple(rows), next=positions[-1] if more else None, how="call number" if rows else "none",
+                total=total, total_capped=bool(capped))
 
 
 _KEY_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -220,34 +255,43 @@ def _words_page(field: str | None, text: str, after: int | None, page_size: int)
     long = [w for w in words if len(w) >= 3]
     short = [w for w in words if len(w) < 3]
     where, params = [], []
-    if db.is_sqlite():
-        if long:
-            scope = columns[0] if len(columns) == 1 else "{" + " ".join(columns) + "}"
-            match = " AND ".join(f"{scope} : {fts_phrase(w)}" for w in long)
-            where.append(f"b.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
-            params.append(match)
-        for word in short:  # shorter than a trigram: LIKE, among what the longer words found
-            where.append("(" + " OR ".join(f"b.{c} LIKE ? ESCAPE '\\'" for c in columns) + ")")
-            params += [like_pattern(word)] * len(columns)
-    else:
+    if not db.is_sqlite():
         for word in words:  # pg_trgm's GIN indexes serve ILIKE on each column
             where.append("(" + " OR ".join(f"b.{c} ILIKE ?" for c in columns) + ")")
             params += [like_pattern(word)] * len(columns)
-    return _page("words", " AND ".join(where), params, after, page_size)
+        return _page("words", " AND ".join(where), params, after, page_size)
+    for word in short:  # shorter than a trigram: compared in each row (among what the longer words found)
+        if word.isascii():
+            where.append("(" + " OR ".join(f"b.{c} LIKE ? ESCAPE '\\'" for c in columns) + ")")
+            params += [like_pattern(word)] * len(columns)
+        else:  # no case to fold: instr is several times cheaper than LIKE
+            where.append("(" + " OR ".join(f"instr(b.{c}, ?) > 0" for c in columns) + ")")
+            params += [word] * len(columns)
+    if not long:
+        # every row read until a page is found; counting would read them all, so it is left out
+        return _page("words", " AND ".join(where), params, after, page_size, count=False)
+    scope = columns[0] if len(columns) == 1 else "{" + " ".join(columns) + "}"
+    match = " AND ".join(f"{scope} : {fts_phrase(w)}" for w in long)
+    # straight from the index in record order, so a page stops as soon as it is full
+    source = f"{FTS_TABLE} f" + (" JOIN biblio b ON b.id = f.rowid" if where else "")
+    return _page("words", " AND ".join([f"{FTS_TABLE} MATCH ?", *where]), [match, *params], after, page_size,
+                 source=source, id_column="f.rowid")
 
 
-def _page(how: str, where: str, params: list, after: int | None, page_size: int) -> Page:
-    keyset = " AND b.id > ?" if after is not None else ""
+def _page(how: str, where: str, params: list, after: int | None, page_size: int, count: bool = True,
+          source: str = "biblio b", id_column: str = "b.id") -> Page:
+    keyset = f" AND {id_column} > ?" if after is not None else ""
     keyset_params = [after] if after is not None else []
-    ids = [r[0] for r in db.execute(f"SELECT b.id FROM biblio b WHERE {where}{keyset} ORDER BY b.id LIMIT ?",
-                                    *params, *keyset_params, page_size + 1)]
+    ids = [r[0] for r in db.execute(
+        f"SELECT {id_column} FROM {source} WHERE {where}{keyset} ORDER BY {id_column} LIMIT ?",
+        *params, *keyset_params, page_size + 1)]
     more = len(ids) > page_size
     ids = ids[:page_size]
     rows = _title_rows(ids)
     total = capped = None
-    if after is None:
+    if after is None and (count or not more):
         total = len(ids) if not more else db.execute(
-            f"SELECT COUNT(*) FROM (SELECT b.id FROM biblio b WHERE {where} LIMIT ?) AS m",
+            f"SELECT COUNT(*) FROM (SELECT {id_column} FROM {source} WHERE {where} LIMIT ?) AS m",
             *params, COUNT_CAP + 1).fetchone()[0]
         capped = total > COUNT_CAP
         total = min(total, COUNT_CAP)
@@ -266,8 +310,9 @@ def _title_rows(ids: list[int]) -> list[TitleRow]:
         "MIN(i.location), MAX(i.location) "
         f"FROM item i WHERE i.biblio_id IN ({marks}) AND i.status <> 'withdrawn' GROUP BY i.biblio_id", *ids)}
     rows = []
-    for bid, title, author, year in db.execute(
-            f"SELECT b.id, b.title, b.author, b.year FROM biblio b WHERE b.id IN ({marks}) ORDER BY b.id", *ids):
+    found = {r[0]: r for r in db.execute(f"SELECT b.id, b.title, b.author, b.year FROM biblio b WHERE b.id IN ({marks})",
+                                         *ids)}
+    for bid, title, author, year in (found[i] for i in ids if i in found):  # in the order asked
         total, available, call_number, shelf, first, last = copies.get(bid, (0, 0, "", None, "", ""))
         location = shelf or first or ""
         if first != last:
