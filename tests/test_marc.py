@@ -362,3 +362,37 @@ async def test_the_screen_shows_no_import_keys_to_a_desk_clerk(clerk, settings):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert Biblio.select().count() == 0
+
+
+def test_marcxml_with_a_broken_record_imports_the_rest(cataloguer):
+    from pymarc import record_to_xml
+    first = record_to_xml(book("红楼梦", "曹雪芹", "9787020002207", [("LEG-1", "", "book", "5")]), namespace=True)
+    third = record_to_xml(book("西游记", "吴承恩"), namespace=True)
+    broken = (b'<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 a 4500</leader>'
+              b'<datafield tag="24" ind1="1" ind2="0"><subfield code="a">Bad tag</subfield></datafield></record>')
+    data = (b'<?xml version="1.0" encoding="UTF-8"?><collection xmlns="http://www.loc.gov/MARC21/slim">'
+            + first + broken + third + b"</collection>")
+    report = marc.import_marc(cataloguer, data, now=NOW)
+    assert report.format == "marcxml" and report.read == 3
+    assert [n for n, _, _ in report.imported] == [1, 3]
+    assert report.rejected == [(2, "a data field has a bad tag '24'")]
+    assert [c.barcode for c in items_of("红楼梦")] == ["LEG-1"]
+    with pytest.raises(Refusal, match="not readable MARCXML"):
+        marc.import_marc(cataloguer, b"<collection><record>", now=NOW)
+    assert Biblio.select().count() == 2
+
+
+def test_a_batch_the_database_refuses_is_written_again_record_by_record(cataloguer, settings):
+    from counter_tui import db
+    if not settings.db_url.startswith("sqlite"):
+        pytest.skip("the refusing trigger is written for SQLite")
+    db.database.execute_sql("CREATE TRIGGER poison BEFORE INSERT ON biblio WHEN new.title = 'Poison' "
+                            "BEGIN SELECT RAISE(ABORT, 'no poison here'); END")
+    data = b"".join(book(title, "Writer", copies=[(f"LEG-{n}", "", "book", "")]).as_marc()
+                    for n, title in enumerate(("Apples", "Poison", "Comets")))
+    report = marc.import_marc(cataloguer, data, now=NOW)
+    assert [n for n, _, _ in report.imported] == [1, 3]
+    assert report.rejected[0][0] == 2 and "no poison here" in report.rejected[0][1]
+    assert report.copies_added == 2
+    assert sorted(i.barcode for i in Item.select()) == ["LEG-0", "LEG-2"]
+    assert Accession.select().count() == 2  # nothing of the refused record half-written
