@@ -27,7 +27,7 @@ from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
 GOES_TO_COLUMN = 5  # the check-in desk's "Goes to" column
 
 TRAP_CHOICES = {"y": ("confirm", "onto the hold shelf"), "p": ("print", "print slip and confirm"),
-                "n": ("ignore", "ignore (to the shelf)")}
+                "n": ("ignore", "ignore")}
 
 
 async def returned_for_hold(desk: ScanDesk, result) -> None:
