@@ -65,7 +65,7 @@ def test_repair_takes_the_copy_out_until_marked_repaired_then_back_via_the_cart(
         shelving.shelve(lib.clerk, book.barcode, NOW)
     with pytest.raises(Refusal, match="already in the repair queue"):
         care.assess_damage(lib.clerk, book.barcode, "severe", care.REPAIR, now=NOW)
-    done = care.mark_repaired(lib.clerk, result.id, NOW + timedelta(days=3))
+    done = care.mark_repaired(lib.clerk, book.id, NOW + timedelta(days=3))
     assert done.status == "shelving cart"
     item = Item.get_by_id(book.id)
     assert item.status == "shelving cart" and item.status_since == NOW + timedelta(days=3)
@@ -74,8 +74,8 @@ def test_repair_takes_the_copy_out_until_marked_repaired_then_back_via_the_cart(
     assert a.repaired_at == NOW + timedelta(days=3) and a.repaired_by_id == lib.clerk.id
     assert care.repair_queue() == []
     before = snapshot()
-    with pytest.raises(Refusal, match="already marked repaired"):
-        care.mark_repaired(lib.clerk, result.id, NOW + timedelta(days=4))
+    with pytest.raises(Refusal, match="shelving cart, no longer in repair"):
+        care.mark_repaired(lib.clerk, book.id, NOW + timedelta(days=4))
     assert snapshot() == before
     assert sound(done)
 
@@ -89,19 +89,19 @@ def test_a_proposal_for_withdrawal_is_the_cataloguers_list_and_the_copy_stays_ou
     assert [q.barcode for q in care.withdrawal_proposals()] == [book.barcode]
     assert [q.barcode for q in care.repair_queue()] == [book.barcode, other.barcode]
     # from the repair queue: beyond repair after all
-    care.propose_withdrawal(lib.clerk, repair.id, note="spine broken", now=NOW + timedelta(days=1))
+    care.propose_withdrawal(lib.clerk, other.id, note="spine broken", now=NOW + timedelta(days=1))
     assert [q.barcode for q in care.withdrawal_proposals()] == [book.barcode, other.barcode]
     assert DamageAssessment.get_by_id(repair.id).decision == care.WITHDRAW
     with pytest.raises(Refusal, match="already proposed"):
-        care.propose_withdrawal(lib.clerk, repair.id, now=NOW)
+        care.propose_withdrawal(lib.clerk, other.id, now=NOW)
     # the cataloguers' write-off may move the copy on: in repair -> withdrawn
     assert can_move(ItemStatus.IN_REPAIR, ItemStatus.WITHDRAWN)
     Item.update(status="withdrawn").where(Item.id == book.id).execute()
     assert [q.barcode for q in care.withdrawal_proposals()] == [other.barcode]
     with pytest.raises(Refusal, match="no longer in repair"):
-        care.mark_repaired(lib.clerk, proposed.id, NOW)
+        care.mark_repaired(lib.clerk, book.id, NOW)
     # the cataloguers may decline: the repair queue can still mend and shelve it
-    care.mark_repaired(lib.clerk, repair.id, NOW + timedelta(days=2))
+    care.mark_repaired(lib.clerk, other.id, NOW + timedelta(days=2))
     assert Item.get_by_id(other.id).status == "shelving cart"
 
 
@@ -152,7 +152,7 @@ def test_only_circulation_staff_assess_and_repair(lib):
     with pytest.raises(PermissionDenied):
         care.assess_damage(cataloguer, book.barcode, "slight", care.KEEP, now=NOW)
     with pytest.raises(PermissionDenied):
-        care.mark_repaired(cataloguer, result.id, NOW)
+        care.mark_repaired(cataloguer, book.id, NOW)
     assert snapshot() == before
     assert len(care.repair_queue()) == 1  # the list itself is open to read
 
@@ -160,6 +160,28 @@ def test_only_circulation_staff_assess_and_repair(lib):
 def test_a_repaired_copy_back_on_the_cart_goes_on_the_shelf_by_scan(lib):
     book, _ = returned(lib)
     result = care.assess_damage(lib.clerk, book.barcode, "slight", care.REPAIR, now=NOW)
-    care.mark_repaired(lib.clerk, result.id, NOW + timedelta(hours=1))
+    care.mark_repaired(lib.clerk, book.id, NOW + timedelta(hours=1))
     shelving.shelve(lib.clerk, book.barcode, NOW + timedelta(hours=2))
     assert Item.get_by_id(book.id).status == "available"
+
+
+def test_a_copy_put_in_repair_without_an_assessment_is_in_the_queue_too(lib):
+    """Statuses set elsewhere (a migration, the demo) still reach the repair queue."""
+    book = lib.item(status="in repair")
+    queue = care.repair_queue()
+    assert [(q.barcode, q.id, q.decision) for q in queue] == [(book.barcode, None, care.REPAIR)]
+    assert care.withdrawal_proposals() == []
+    before = snapshot()
+    with pytest.raises(Refusal, match="No damage was recorded"):
+        care.propose_withdrawal(lib.clerk, book.id, now=NOW)
+    with pytest.raises(Refusal, match="mark it repaired"):
+        care.assess_damage(lib.clerk, book.barcode, "slight", care.KEEP, now=NOW)
+    assert snapshot() == before
+    care.assess_damage(lib.clerk, book.barcode, "severe", care.WITHDRAW, now=NOW)  # say how bad, propose
+    assert [q.barcode for q in care.withdrawal_proposals()] == [book.barcode]
+    assert len(care.repair_queue()) == 1
+    care.mark_repaired(lib.clerk, book.id, NOW + timedelta(days=1))
+    assert Item.get_by_id(book.id).status == "shelving cart" and care.repair_queue() == []
+    legacy = lib.item(title="Walden", status="in repair")
+    care.mark_repaired(lib.clerk, legacy.id, NOW)  # no assessment to close: the copy still goes back
+    assert Item.get_by_id(legacy.id).status == "shelving cart"

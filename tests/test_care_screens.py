@@ -182,9 +182,18 @@ async def test_repair_queue_marks_repaired_and_proposes_withdrawal(lib, settings
         await answer(app, pilot, "n")
         await settle(pilot, lambda: "Nothing changed" in status_of(screen))
         assert rows(screen, "#queue")[0][3] == "withdraw?"
+        legacy = lib.item(title="Put in repair long ago", status="in repair")  # no assessment recorded
+        await pilot.press("ctrl+r")
+        await settle(pilot, lambda: len(screen.lines) == 2)
+        assert rows(screen, "#queue")[0][0] == legacy.barcode  # undated: first
+        screen.query_one("#queue").move_cursor(row=0)
+        await pilot.press("w")
+        await answer(app, pilot, "y")
+        await answer(app, pilot, "m")  # how bad: asked because nothing was recorded
+        await settle(pilot, lambda: "Proposed for withdrawal: Put in repair" in status_of(screen))
         await pilot.press("escape")
     assert Item.get_by_id(first.id).status == "shelving cart"
-    assert [q.barcode for q in care.withdrawal_proposals()] == [second.barcode]
+    assert [q.barcode for q in care.withdrawal_proposals()] == [second.barcode, legacy.barcode]  # by date
 
 
 def status_of(screen) -> str:

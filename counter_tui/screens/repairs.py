@@ -75,9 +75,10 @@ class RepairsScreen(Screen):
         table = self.query_one("#queue", DataTable)
         table.clear()
         zone = self.app.settings.timezone
-        table.add_rows([(q.barcode, q.title, q.degree,
+        table.add_rows([(q.barcode, q.title, q.degree or "-",
                          Text("withdraw?", style="bold red") if q.decision == care.WITHDRAW else "repair",
-                         q.at.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d")) for q in self.lines])
+                         q.at.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d") if q.at else "")
+                        for q in self.lines])
         if self.lines:
             table.move_cursor(row=min(keep or 0, len(self.lines) - 1))
         proposals = sum(q.decision == care.WITHDRAW for q in self.lines)
@@ -101,8 +102,9 @@ class RepairsScreen(Screen):
         if 0 <= event.cursor_row < len(self.lines):
             q = self.lines[event.cursor_row]
             self.query_one("#repairs-note", Static).update(Text(
-                f"{q.title} ({q.call_number or 'no call number'}): {q.degree} damage, {q.decision}, "
-                f"by {q.staff or 'someone'}" + (f". Note: {q.note}" if q.note else ".")))
+                f"{q.title} ({q.call_number or 'no call number'}): "
+                + (f"{q.degree} damage, {q.decision}, by {q.staff or 'someone'}" if q.id else "in repair")
+                + (f". Note: {q.note}" if q.note else ".")))
 
     def action_repaired(self) -> None:
         line = self.chosen()
@@ -120,7 +122,7 @@ class RepairsScreen(Screen):
                 self.say("Nothing changed.")
                 return
         try:
-            await self._call(care.mark_repaired, self.app.actor, line.id)
+            await self._call(care.mark_repaired, self.app.actor, line.item_id)
         except Refusal as refusal:
             await self.reload(row)
             self.say(refusal.sentence, "bold red")
@@ -147,7 +149,17 @@ class RepairsScreen(Screen):
             return
         row = self.query_one("#queue", DataTable).cursor_row
         try:
-            await self._call(care.propose_withdrawal, self.app.actor, line.id)
+            if line.id is None:  # put in repair without an assessment: say how bad it is first
+                degree = await self.app.push_screen_wait(Decision(
+                    f"No damage was recorded for {escape(line.title)}. How bad is it?",
+                    {"s": ("slight", "slight"), "m": ("moderate", "moderate"), "v": ("severe", "severe")},
+                    lambda _scan: None))
+                if not degree:
+                    self.say("Nothing changed.")
+                    return
+                await self._call(care.assess_damage, self.app.actor, line.barcode, degree, care.WITHDRAW)
+            else:
+                await self._call(care.propose_withdrawal, self.app.actor, line.item_id)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             self.app.bell()

@@ -59,7 +59,7 @@ class Assessment:
 
 @dataclass(frozen=True)
 class QueueLine:
-    id: int  # the assessment
+    id: int | None  # the open assessment; None for a copy put in repair without one
     item_id: int
     barcode: str
     title: str
@@ -67,7 +67,7 @@ class QueueLine:
     degree: str
     decision: str
     note: str
-    at: datetime
+    at: datetime | None
     staff: str
     status: str
 
@@ -148,6 +148,8 @@ def assess_damage(actor: Staff, raw_barcode: str, degree: str, decision: str, fe
         if current is not None:
             raise Refusal(f"{named} is already in the repair queue ({current[1]}) since "
                           f"{db.as_datetime(current[2]):%Y-%m-%d}: change it there (F9, Repair queue).")
+        if status is ItemStatus.IN_REPAIR and decision == KEEP:
+            raise Refusal(f"{named} is in repair: mark it repaired in the repair queue (F9) to send it back.")
         new_status = status
         if decision in QUEUED and status is not ItemStatus.IN_REPAIR:
             if not can_move(status, ItemStatus.IN_REPAIR):
@@ -185,73 +187,84 @@ def assess_damage(actor: Staff, raw_barcode: str, degree: str, decision: str, fe
     return db.write(work)
 
 
-def _queue(where: str, *params) -> list[QueueLine]:
-    rows = db.execute(
-        "SELECT a.id, i.id, i.barcode, b.title, i.call_number, a.degree, a.decision, a.note, a.at, "
-        "COALESCE(s.username, ''), i.status FROM damage_assessment a JOIN item i ON i.id = a.item_id "
-        "JOIN biblio b ON b.id = i.biblio_id LEFT JOIN staff s ON s.id = a.staff_id "
-        f"WHERE a.repaired_at IS NULL AND i.status = 'in repair' AND {where} ORDER BY a.at, a.id", *params)
+_QUEUE = """SELECT a.id, i.id, i.barcode, b.title, i.call_number, COALESCE(a.degree, ''), COALESCE(a.decision, ?),
+  COALESCE(a.note, ''), COALESCE(a.at, i.status_since), COALESCE(s.username, ''), i.status
+FROM item i JOIN biblio b ON b.id = i.biblio_id
+LEFT JOIN damage_assessment a ON a.item_id = i.id AND a.repaired_at IS NULL AND a.decision IN (?, ?)
+LEFT JOIN staff s ON s.id = a.staff_id
+WHERE i.status = 'in repair'"""
+
+
+def _queue(where: str = "", *params) -> list[QueueLine]:
+    rows = db.execute(_QUEUE + where + " ORDER BY CASE WHEN COALESCE(a.at, i.status_since) IS NULL THEN 0 ELSE 1 END, "
+                      "COALESCE(a.at, i.status_since), i.id", REPAIR, REPAIR,
+                      WITHDRAW, *params)
     return [QueueLine(id=r[0], item_id=r[1], barcode=r[2], title=r[3], call_number=r[4] or "", degree=r[5],
-                      decision=r[6], note=r[7] or "", at=db.as_datetime(r[8]), staff=r[9], status=r[10])
+                      decision=r[6], note=r[7] or ("" if r[0] else "no damage assessment recorded"),
+                      at=db.as_datetime(r[8]), staff=r[9], status=r[10])
             for r in rows.fetchall()]
 
 
 def repair_queue() -> list[QueueLine]:
-    """Copies out of circulation for their damage, oldest first: to repair, and proposed for
-    withdrawal (waiting for the cataloguers)."""
-    return _queue("a.decision IN (?, ?)", REPAIR, WITHDRAW)
+    """Every copy in repair, oldest first: those to repair (with their assessment, or none when
+    the status was set elsewhere, e.g. migrated), and those proposed for withdrawal (waiting for
+    the cataloguers)."""
+    return _queue()
 
 
 def withdrawal_proposals() -> list[QueueLine]:
     """Copies proposed for withdrawal and not yet written off: the cataloguers' list."""
-    return _queue("a.decision = ?", WITHDRAW)
+    return _queue(" AND a.decision = ?", WITHDRAW)
 
 
-def _open(actor: Staff, assessment_id: int):
-    a = db.locked_for_update(DamageAssessment.select().where(DamageAssessment.id == assessment_id),
-                             DamageAssessment).first()
-    if a is None:
-        raise NotFound("That assessment no longer exists.")
-    if a.repaired_at is not None:
-        raise Refusal(f"That copy was already marked repaired on {a.repaired_at:%Y-%m-%d}.")
-    if a.decision not in QUEUED:
-        raise Refusal("That assessment kept the copy in circulation; it is not in the repair queue.")
-    item = lookups.item_by_id(a.item_id)
+def _in_repair(item_id: int):
+    """The copy (which must still be in repair) and its open assessment, if one was recorded."""
+    item = lookups.item_by_id(item_id)
+    if item is None:
+        raise NotFound("That copy no longer exists.")
     status = ItemStatus(lookups.item_status(item.id))
     if status is not ItemStatus.IN_REPAIR:
         raise Refusal(f"{item.title} ({item.barcode}) is {status.value}, no longer in repair.")
-    return a, item
+    current = _open_assessment(item.id)
+    a = DamageAssessment.get_by_id(current[0]) if current else None
+    return item, a
 
 
-def mark_repaired(actor: Staff, assessment_id: int, now: datetime | None = None) -> QueueLine:
+def mark_repaired(actor: Staff, item_id: int, now: datetime | None = None) -> QueueLine:
     """The copy is mended: out of the queue and onto the shelving cart, back to its shelf."""
     now = now or utc_now()
     access.require(actor, "return repaired books to the shelf", access.CIRCULATION)
 
     def work() -> QueueLine:
-        a, item = _open(actor, assessment_id)
-        db.execute("UPDATE damage_assessment SET repaired_at = ?, repaired_by_id = ? WHERE id = ?",
-                   now, actor.id, a.id)
+        item, a = _in_repair(item_id)
+        if a is not None:
+            db.execute("UPDATE damage_assessment SET repaired_at = ?, repaired_by_id = ? WHERE id = ?",
+                       now, actor.id, a.id)
         db.execute("UPDATE item SET status = ?, status_since = ?, condition = ? WHERE id = ?",
                    ItemStatus.SHELVING_CART.value, now, "repaired", item.id)
-        audit.record(actor, "damage.repaired", "damage_assessment", a.id, now,
-                     old={"status": ItemStatus.IN_REPAIR.value, "decision": a.decision},
-                     new={"item": item.barcode, "status": ItemStatus.SHELVING_CART.value})
-        return QueueLine(id=a.id, item_id=item.id, barcode=item.barcode, title=item.title,
-                         call_number=item.call_number, degree=a.degree, decision=a.decision, note=a.note,
-                         at=a.at, staff=actor.username, status=ItemStatus.SHELVING_CART.value)
+        audit.record(actor, "damage.repaired", "item", item.id, now,
+                     old={"status": ItemStatus.IN_REPAIR.value, "decision": a.decision if a else None},
+                     new={"item": item.barcode, "status": ItemStatus.SHELVING_CART.value,
+                          "assessment": a.id if a else None})
+        return QueueLine(id=a.id if a else None, item_id=item.id, barcode=item.barcode, title=item.title,
+                         call_number=item.call_number, degree=a.degree if a else "",
+                         decision=a.decision if a else REPAIR, note=a.note if a else "", at=now,
+                         staff=actor.username, status=ItemStatus.SHELVING_CART.value)
 
     return db.write(work)
 
 
-def propose_withdrawal(actor: Staff, assessment_id: int, note: str = "", now: datetime | None = None) -> None:
-    """Beyond repair after all: the queued copy is proposed to the cataloguers for withdrawal."""
+def propose_withdrawal(actor: Staff, item_id: int, note: str = "", now: datetime | None = None) -> None:
+    """Beyond repair after all: the copy in repair is proposed to the cataloguers for withdrawal.
+    A copy with no assessment recorded is assessed first (`assess_damage`, which it allows)."""
     now = now or utc_now()
     access.require(actor, "propose books for withdrawal", access.CIRCULATION)
     note = " ".join(note.split())[:200]
 
     def work() -> None:
-        a, item = _open(actor, assessment_id)
+        item, a = _in_repair(item_id)
+        if a is None:
+            raise Refusal(f"No damage was recorded for {item.title} ({item.barcode}): say how bad it is first.")
         if a.decision == WITHDRAW:
             raise Refusal(f"{item.title} ({item.barcode}) is already proposed for withdrawal.")
         joined = "; ".join(p for p in (a.note, note) if p)[:200]
