@@ -185,3 +185,12 @@ def test_a_copy_put_in_repair_without_an_assessment_is_in_the_queue_too(lib):
     legacy = lib.item(title="Walden", status="in repair")
     care.mark_repaired(lib.clerk, legacy.id, NOW)  # no assessment to close: the copy still goes back
     assert Item.get_by_id(legacy.id).status == "shelving cart"
+
+
+def test_check_finds_an_open_assessment_whose_copy_left_repair_behind_its_back(lib):
+    book, _ = returned(lib)
+    care.assess_damage(lib.clerk, book.barcode, "moderate", care.REPAIR, now=NOW)
+    assert next(r for r in check.run_checks() if r.name == "repair queue agrees with copy statuses").ok
+    Item.update(status="available").where(Item.id == book.id).execute()  # not through a service
+    result = next(r for r in check.run_checks() if r.name == "repair queue agrees with copy statuses")
+    assert result.problems == (f"copy {book.barcode} is 'available' but its damage assessment (repair) is still open",)

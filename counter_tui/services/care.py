@@ -276,6 +276,17 @@ def propose_withdrawal(actor: Staff, item_id: int, note: str = "", now: datetime
     db.write(work)
 
 
+def queue_problems() -> list[str]:
+    """For `counter-tui check`: an open repair or withdrawal assessment belongs to a copy that is
+    in repair (or already withdrawn by the cataloguers); anything else was moved behind its back."""
+    rows = db.execute(
+        "SELECT i.barcode, i.status, a.decision FROM damage_assessment a JOIN item i ON i.id = a.item_id "
+        "WHERE a.repaired_at IS NULL AND a.decision IN (?, ?) AND i.status NOT IN ('in repair', 'withdrawn') "
+        "ORDER BY a.id", REPAIR, WITHDRAW).fetchall()
+    return [f"copy {barcode} is '{status}' but its damage assessment ({decision}) is still open"
+            for barcode, status, decision in rows]
+
+
 def describe(result: Assessment) -> str:
     """One sentence for the desk."""
     where = {KEEP: "it stays in circulation", REPAIR: "it goes to the repair queue",

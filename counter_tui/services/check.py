@@ -12,7 +12,7 @@ from peewee import JOIN, fn
 from counter_tui import db
 from counter_tui.domain.item_status import ItemStatus
 from counter_tui.models import CirculationRule, Fee, Item, Loan
-from counter_tui.services import accessions, schema
+from counter_tui.services import accessions, care, schema
 
 CHARGES = ("overdue", "lost", "damage", "card", "processing")
 PAYOUTS = ("payout",)  # money handed back to a reader in credit: positive, like a charge
@@ -108,6 +108,7 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("fee ledger", _fee_ledger),
     ("default circulation rule", _default_rule),
     ("property accounts: holdings = accessions - write-offs", accessions.balance_problems),
+    ("repair queue agrees with copy statuses", care.queue_problems),
 ]
 
 
