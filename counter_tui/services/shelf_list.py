@@ -47,6 +47,10 @@ class ShelfPage:
 _SELECT = ("SELECT i.id, i.call_sort, i.call_number, b.title, i.barcode, i.status, i.location "
            "FROM item i JOIN biblio b ON b.id = i.biblio_id "
            "WHERE i.call_sort <> '' AND i.status <> 'withdrawn' ")
+# After or before a place. The bare range on call_sort comes first so that the index on
+# it is used for a range search (with only the OR, SQLite scans the whole index).
+_AFTER = "AND i.call_sort >= ? AND (i.call_sort > ? OR i.id {op} ?) "
+_BEFORE = "AND i.call_sort <= ? AND (i.call_sort < ? OR i.id < ?) "
 
 
 def start_place(start: str) -> Place:
@@ -77,30 +81,31 @@ def browse(actor: Staff | None, start: str = "", *, after: Place | None = None, 
     if not 1 <= limit <= MAX_PAGE:
         raise Refusal(f"A page holds from 1 to {MAX_PAGE} copies.")
     if before is not None:
-        rows = _rows(_SELECT + "AND (i.call_sort < ? OR (i.call_sort = ? AND i.id < ?)) "
-                     "ORDER BY i.call_sort DESC, i.id DESC LIMIT ?", before[0], before[0], before[1], limit + 1)
+        rows = _rows(_SELECT + _BEFORE + "ORDER BY i.call_sort DESC, i.id DESC LIMIT ?", *_params(before),
+                     limit + 1)
         more_before = len(rows) > limit
         rows = rows[:limit][::-1]
         last = rows[-1].place if rows else before
-        more_after = db.execute(_SELECT + "AND (i.call_sort > ? OR (i.call_sort = ? AND i.id > ?)) LIMIT 1",
-                                last[0], last[0], last[1]).fetchone() is not None
+        more_after = db.execute(_SELECT + _AFTER.format(op=">") + "LIMIT 1", *_params(last)).fetchone() is not None
         return ShelfPage(rows, more_before, more_after)
     if after is not None:
         place, inclusive = after, False
     else:
         place, inclusive = start_place(start), True
-    op = ">=" if inclusive else ">"
-    rows = _rows(_SELECT + f"AND (i.call_sort > ? OR (i.call_sort = ? AND i.id {op} ?)) "
-                 "ORDER BY i.call_sort, i.id LIMIT ?", place[0], place[0], place[1], limit + 1)
+    rows = _rows(_SELECT + _AFTER.format(op=">=" if inclusive else ">") + "ORDER BY i.call_sort, i.id LIMIT ?",
+                 *_params(place), limit + 1)
     more_after = len(rows) > limit
     rows = rows[:limit]
     if not rows and inclusive and place != ("", 0):
         # past the last shelf: show the last page, ending where the number would stand
         return browse(actor, before=place, limit=limit)
     first = rows[0].place if rows else place
-    more_before = db.execute(_SELECT + "AND (i.call_sort < ? OR (i.call_sort = ? AND i.id < ?)) LIMIT 1",
-                             first[0], first[0], first[1]).fetchone() is not None
+    more_before = db.execute(_SELECT + _BEFORE + "LIMIT 1", *_params(first)).fetchone() is not None
     return ShelfPage(rows, more_before, more_after)
+
+
+def _params(place: Place) -> tuple:
+    return (place[0], place[0], place[1])
 
 
 def _rows(sql: str, *params) -> list[ShelfRow]:
