@@ -246,3 +246,19 @@ def test_the_holds_command_lists_the_shelf_and_expires(lib, settings, capsys, mo
     out = capsys.readouterr().out
     assert "was for Forgetful: back to the shelf" in out and "1 hold expired" in out
     assert Hold.get().status == "expired" and status_of(book) == "shelving cart"
+
+
+def test_the_check_finds_a_hold_shelf_out_of_step(lib):
+    from counter_tui.services import check
+    book = lib.item()
+    holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id, now=NOW)
+    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    holds.trap(lib.clerk, book.id, found.hold_id, now=NOW)
+    assert holds.shelf_problems() == []
+    Item.update(status="available").where(Item.id == book.id).execute()
+    assert holds.shelf_problems() == [f"hold {found.hold_id} is ready, but its copy {book.barcode} is available"]
+    Item.update(status="on hold shelf").where(Item.id == book.id).execute()
+    Hold.update(status="waiting").execute()
+    assert holds.shelf_problems() == [f"copy {book.barcode} is on the hold shelf but 0 holds are ready for it"]
+    result = next(r for r in check.run_checks() if r.name == "hold shelf agrees with ready holds")
+    assert result.count == 1

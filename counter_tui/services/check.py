@@ -12,7 +12,7 @@ from peewee import JOIN, fn
 from counter_tui import db
 from counter_tui.domain.item_status import ItemStatus
 from counter_tui.models import CirculationRule, Fee, Item, Loan
-from counter_tui.services import accessions, care, schema
+from counter_tui.services import accessions, care, holds, schema
 
 CHARGES = ("overdue", "lost", "damage", "card", "processing")
 PAYOUTS = ("payout",)  # money handed back to a reader in credit: positive, like a charge
@@ -109,6 +109,7 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("default circulation rule", _default_rule),
     ("property accounts: holdings = accessions - write-offs", accessions.balance_problems),
     ("repair queue agrees with copy statuses", care.queue_problems),
+    ("hold shelf agrees with ready holds", holds.shelf_problems),
 ]
 
 

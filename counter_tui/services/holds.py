@@ -465,3 +465,18 @@ def next_hold_on_shelf(item_id: int) -> int | None:
     """The ready hold a copy on the hold shelf now waits for (after an expiry moved it on)."""
     row = db.execute("SELECT id FROM hold WHERE item_id = ? AND status = 'ready'", item_id).fetchone()
     return row[0] if row else None
+
+
+def shelf_problems() -> list[str]:
+    """`counter-tui check`: every copy on the hold shelf has one ready hold, and every ready hold its copy there."""
+    problems = [f"copy {barcode} is on the hold shelf but {n} holds are ready for it"
+                for barcode, n in db.execute(
+                    "SELECT i.barcode, (SELECT COUNT(*) FROM hold h WHERE h.item_id = i.id AND h.status = 'ready') "
+                    "FROM item i WHERE i.status = ?", ItemStatus.ON_HOLD_SHELF.value).fetchall() if n != 1]
+    problems += [f"hold {hold_id} is ready, but " + (f"its copy {barcode} is {status}" if barcode
+                                                      else "it names no copy")
+                 for hold_id, barcode, status in db.execute(
+                     "SELECT h.id, i.barcode, i.status FROM hold h LEFT JOIN item i ON i.id = h.item_id "
+                     "WHERE h.status = 'ready' AND (i.id IS NULL OR i.status <> ?)",
+                     ItemStatus.ON_HOLD_SHELF.value).fetchall()]
+    return problems
