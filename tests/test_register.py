@@ -88,6 +88,8 @@ def test_the_demo_library_balances(clerk):
     assert b.ok and b.holdings == 60 and b.accession_value == sum(i.price or 0 for i in Item.select())
     assert property_check().ok
     assert sorted(a.number for a in Accession.select()) == list(range(1, 61))
+    recent = Item.select().where(Item.acquired_on >= date.fromordinal(date(2026, 11, 25).toordinal() - 60))
+    assert Item.select().where(Item.catalogued_at.is_null(False)).count() == recent.count() > 0
 
 
 def test_circulation_clerk_may_not_read_the_register(clerk):

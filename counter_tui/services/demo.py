@@ -924,6 +924,13 @@ class _Builder:
             f'{db.database.param} FROM "item" WHERE "id" >= {db.database.param}', (self.clerk_id, self.item_base))
         Accession._schema.create_indexes()
         self.counts["accessions"] = self.counts["copies"]
+        # the last two months' copies were catalogued on the day they came: the new-books
+        # bulletin and the processing statistics have something to show
+        since = date.fromordinal(self.today - 60).isoformat()
+        self.cursor.execute(
+            f'UPDATE "item" SET "catalogued_at" = {at}, "catalogued_by_id" = {db.database.param} '
+            f'WHERE "acquired_on" >= {db.database.param} AND "id" >= {db.database.param}',
+            (self.clerk_id, since, self.item_base))
 
     # ---- calendar and rules ----------------------------------------------------------------
     def _calendar(self) -> None:
