@@ -83,6 +83,8 @@ def test_running_numbers_follow_the_highest_in_the_class(lib, cataloguer):
     lib.item(call_number="I247.5/41", call_sort=clc_sort_key("I247.5/41"))
     lib.item(call_number="I247.5/7:2", call_sort=clc_sort_key("I247.5/7:2"))
     lib.item(call_number="I247.57/900", call_sort=clc_sort_key("I247.57/900"))  # another class
+    lib.item(call_number="I247.5/LY", call_sort=clc_sort_key("I247.5/LY"))  # an author mark files last
+    lib.item(call_number="I247.5/9", call_sort=clc_sort_key("I247.5/9"))
     _title(title="Old", book_number="39")
     first = _title()
     second = _title(title="Life")
@@ -143,7 +145,11 @@ def test_dewey_gives_cutter_marks_with_work_marks(lib, cataloguer, settings):
     assert db.write(lambda: call_numbers.call_number_for(one, "v.2")) == (
         "891.72 C445t v.2", dewey_sort_key("891.72 C445t v.2"))
     assert db.write(lambda: call_numbers.call_number_for(two))[0] == "891.72 C445t2"
-    assert db.write(lambda: call_numbers.call_number_for(chinese))[0] == "895.13 1"  # no Latin name: running
+    lib.item(call_number="895.13 12 v.3", call_sort=dewey_sort_key("895.13 12 v.3"))
+    lib.item(call_number="895.13 9", call_sort=dewey_sort_key("895.13 9"))
+    lib.item(call_number="895.13 C2", call_sort=dewey_sort_key("895.13 C2"))
+    # no Latin name: a running number, after the highest of the class
+    assert db.write(lambda: call_numbers.call_number_for(chinese))[0] == "895.13 13"
     # a copy catalogued by hand with the next mark is seen too
     lib.item(call_number="891.72 C445t3 v.1", call_sort=dewey_sort_key("891.72 C445t3 v.1"))
     three = _title(title="The Tale", classification="891.72", author="Chekhov, A.")

@@ -227,11 +227,13 @@ def _highest_running(cls: str, name: str) -> int:
                                 cls).fetchall():
         if number.strip().isdigit():
             highest = max(highest, int(number))
-    for (call,) in db.execute("SELECT call_number FROM item WHERE call_sort >= ? AND call_sort < ?",
-                              *_key_range(_class_key(cls, name))).fetchall():
-        part = _book_part(call, name)
-        if part.isdigit():
-            highest = max(highest, int(part))
+    # A book number of digits starts the rest of the key with "1" and its length, so the last
+    # key of the class that starts that way is the copy with the highest number (one index step).
+    numeric = _class_key(cls, name) + ("01" if name == "dewey" else "1")
+    row = db.execute("SELECT call_number FROM item WHERE call_sort >= ? AND call_sort < ? "
+                     "ORDER BY call_sort DESC LIMIT 1", *_key_range(numeric)).fetchone()
+    if row is not None and _book_part(row[0], name).isdigit():
+        highest = max(highest, int(_book_part(row[0], name)))
     return highest
 
 
