@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
               f"set up in {time.perf_counter() - started:.1f} s")
         timings: dict[str, list[int]] = {"checkin, title with a queue": [], "checkin, no holds": [],
                                          "trap (clerk confirms)": []}
-        offered = 0
+        offered, missed = 0, []
         try:
             for n, ((p1, b1), (p2, b2)) in enumerate(zip(queued, plain)):
                 circulation.checkout(actor, p1, b1, lend_held=True)
@@ -104,6 +104,11 @@ def main(argv: list[str] | None = None) -> None:
                 circulation.checkin(actor, b2)
                 t2 = time.perf_counter_ns()
                 offered += result.hold is not None
+                if result.hold is None and len(missed) < 5:
+                    missed.append((b1, db.execute(
+                        "SELECT h.status, COUNT(*) FROM hold h JOIN item i ON i.biblio_id = h.biblio_id "
+                        "WHERE i.barcode = ? GROUP BY h.status", b1).fetchall(),
+                        db.execute("SELECT status FROM item WHERE barcode = ?", b1).fetchone()))
                 trap_ns = None
                 if result.hold is not None and n % 2 == 0:
                     t3 = time.perf_counter_ns()
@@ -121,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
             row = stats(samples)
             print(f"{name:<30}{row['n']:>6}{row['median']:>9.3f}{row['p90']:>9.3f}{row['p99']:>9.3f}"
                   f"{row['max']:>9.2f}")
-        print(f"check-ins that offered a hold: {offered} of {len(queued)} (every queued title should)")
+        print(f"check-ins that offered a hold: {offered} of {len(queued)}")
+        for barcode, counts, status in missed:
+            print(f"  no hold offered for {barcode} (now {status[0]}); holds on its title: {counts}")
     finally:
         database.close()
 
