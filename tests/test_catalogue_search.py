@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from counter_tui import db
 from counter_tui.models import Biblio, Item, ItemType
 from counter_tui.services import catalogue, staff
 from counter_tui.services.errors import PermissionDenied, Refusal
@@ -111,7 +112,8 @@ def test_pages_follow_one_another_without_gaps(lib):
     assert [r.id for r in first.rows + second.rows + third.rows] == made
     # two characters are too short to count without reading every title: the pages still follow
     short = catalogue.search_page(lib.clerk, "ry", page_size=10)
-    assert (short.total, len(short.rows), short.next) == (None, 10, made[9])
+    assert (len(short.rows), short.next) == (10, made[9])
+    assert short.total == (None if db.is_sqlite() else 25)  # PostgreSQL's trigram index takes any length
     short = catalogue.search_page(lib.clerk, "ry", after=made[19], page_size=10)
     assert [r.id for r in short.rows] == made[20:] and short.next is None
     everything = catalogue.search_page(lib.clerk, "", page_size=10)
@@ -220,3 +222,43 @@ async def test_scanning_an_isbn_jumps_to_the_title(lib, settings):
             assert screen.record.id == book.id
         burst(app, "9780306406157")
         await settle(pilot, lambda: "No title in the catalogue matches" in status(screen))
+
+
+
+
+def _tool_screen(biblio_id):
+    from textual.screen import ModalScreen
+    from textual.widgets import Static
+
+    class Tool(ModalScreen):
+        BINDINGS = [("escape", "dismiss", "Close")]
+
+        def compose(self):
+            yield Static(f"tool for record {biblio_id}")
+
+    screen = Tool()
+    screen.biblio_id = biblio_id
+    return screen
+
+
+async def test_a_record_tool_opens_its_screen_with_the_title_on_screen(lib, settings, monkeypatch):
+    from counter_tui.app import CounterApp
+    from counter_tui.screens import catalogue as catalogue_screen
+    from tests.test_desk_screens import burst, settle
+
+    book = _title("红楼梦", "曹雪芹", isbn="9787020002207")
+    tool = catalogue_screen.RecordTool("ctrl+t", "Try a tool", "catalogue.try", "tests.test_catalogue_search:_tool_screen")
+    monkeypatch.setattr(catalogue_screen, "RECORD_TOOLS", [tool])
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        screen = app.screen
+        await settle(pilot, lambda: screen.page is not None)
+        assert not screen.check_action("record_tool", ("catalogue.try",))  # no title on screen yet
+        burst(app, "9787020002207")
+        await settle(pilot, lambda: screen.showing_record)
+        assert screen.check_action("record_tool", ("catalogue.try",))
+        screen.action_record_tool("catalogue.try")
+        await settle(pilot, lambda: getattr(app.screen, "biblio_id", None) == book.id and app.screen is not screen)
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is screen)
