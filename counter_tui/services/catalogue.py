@@ -96,8 +96,8 @@ class Record:
     def values(self) -> dict[str, str]:
         """The record as the form shows it."""
         shown = {name: getattr(self, name) for name in FIELDS}
-        if self.isbn:
-            shown["isbn"] = stdnum_isbn.format(self.isbn)
+        if self.isbn and normalise_isbn(self.isbn):
+            shown["isbn"] = stdnum_isbn.format(normalise_isbn(self.isbn))  # hyphens where the ranges put them
         return {name: "" if value is None else str(value) for name, value in shown.items()}
 
 
