@@ -199,3 +199,20 @@ async def test_repair_queue_marks_repaired_and_proposes_withdrawal(lib, settings
 def status_of(screen) -> str:
     from textual.widgets import Static
     return str(screen.query_one("#repairs-status", Static).content)
+
+
+async def test_reading_room_staff_open_the_shelving_screen_in_in_house_use(lib, settings):
+    from counter_tui.services import staff
+    room = staff.add_staff(None, "room", "Reading Room", "correct horse", ["reading_room"], utc_now())
+    paper = lib.item(title="People's Daily, bound")
+    app = CounterApp(settings, room)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_tool(app, pilot, "shelving")
+        await settle(pilot, lambda: screen.mode == "in-house use")
+        burst(app, paper.barcode)
+        await settle(pilot, lambda: screen.lines == 1)
+        assert rows(screen)[0][3] == "use 1"
+        await pilot.press("ctrl+s")  # sweeping the cart is circulation's: said, not listed as a scan
+        await settle(pilot, lambda: "Only circulation staff" in status(screen))
+        assert screen.lines == 1
+    assert InHouseUse.select().count() == 1

@@ -82,7 +82,7 @@ TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
     ("rules", "Circulation rules and calendar", (access.CURATOR,), _rules),
     ("roster", "Import a roster of readers", (access.OFFICE, access.CURATOR), _roster),
     ("notices", "Overdue and hold notices", (access.CIRCULATION, access.CURATOR), _notices),
-    ("shelving", "Shelving cart and in-house use", (access.CIRCULATION,), _shelving),
+    ("shelving", "Shelving cart and in-house use", (access.CIRCULATION, access.READING_ROOM), _shelving),
     ("repairs", "Repair queue and withdrawal proposals", (access.CIRCULATION, access.CATALOGING, access.CURATOR),
      _repairs),
     ("shelf_list", "Shelf list by call number", access.ROLES, _shelf_list),

@@ -17,7 +17,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from counter_tui.screens.desk import ScanDesk
-from counter_tui.services import shelving
+from counter_tui.services import access, shelving
+from counter_tui.services.errors import Refusal
 
 SHELVE, IN_HOUSE = "shelve", "in-house use"
 
@@ -59,6 +60,9 @@ class ShelvingScreen(ScanDesk):
         return "[b]Mode: in-house use[/] (one scan, one use)   F10 switches to shelving"
 
     def on_mount(self) -> None:
+        if not access.may(self.app.actor, access.CIRCULATION):  # reading-room staff count use only
+            self.queue.put_nowait(SWITCH)
+            return
         self.queue.put_nowait(SWEEP)  # copies whose time is up leave the cart first
 
     def action_switch(self) -> None:
@@ -85,7 +89,11 @@ class ShelvingScreen(ScanDesk):
             self.say(f"Now: {self.mode}.")
             return
         if text is SWEEP:
-            await self.sweep()
+            try:
+                await self.sweep()
+            except Refusal as refusal:  # a key, not a scan: said on the status line only
+                self.say(refusal.sentence, "bold red")
+                self.app.bell()
             return
         try:
             if self.mode == SHELVE:
