@@ -262,3 +262,14 @@ def test_the_check_finds_a_hold_shelf_out_of_step(lib):
     assert holds.shelf_problems() == [f"copy {book.barcode} is on the hold shelf but 0 holds are ready for it"]
     result = next(r for r in check.run_checks() if r.name == "hold shelf agrees with ready holds")
     assert result.count == 1
+
+
+def test_the_demo_library_has_queues_and_a_hold_shelf(clerk):
+    from counter_tui.services import demo, staff
+    counts = demo.build_library(demo.DEMO, now=NOW)
+    actor = staff.get_staff(demo.DEMO_USERNAME)
+    assert counts["holds"] >= 12
+    assert len(holds.hold_shelf(actor)) == 3 and holds.shelf_problems() == []
+    waiting = Hold.select().where(Hold.status == "waiting")
+    assert all(Item.select().where((Item.biblio == h.biblio_id) & (Item.status == "available")).count() == 0
+               for h in waiting)  # queues only on titles whose every copy is out

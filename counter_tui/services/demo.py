@@ -312,6 +312,9 @@ def build_library(scale: Scale, now: datetime | None = None, seed: int = 7,
                 say("commit")
         finally:
             helpers.detach()
+    if scale is DEMO:  # a few queues and a hold shelf to see at F7 and at check-in
+        from counter_tui.services import holds
+        counts["holds"] = holds.demo_holds(clerk, now, seed)
     return counts
 
 

@@ -480,3 +480,32 @@ def shelf_problems() -> list[str]:
                      "WHERE h.status = 'ready' AND (i.id IS NULL OR i.status <> ?)",
                      ItemStatus.ON_HOLD_SHELF.value).fetchall()]
     return problems
+
+
+def demo_holds(actor: Staff, now: datetime, seed: int = 7, waiting_titles: int = 12, on_shelf: int = 3) -> int:
+    """A few holds for the demo library: queues on titles out on loan, and copies on the hold shelf."""
+    import random
+    rng = random.Random(seed)
+    readers = [r for (r,) in db.execute(
+        "SELECT id FROM patron WHERE status = 'active' AND expires_on >= ? ORDER BY id", _today(now)).fetchall()]
+    out = [b for (b,) in db.execute(
+        "SELECT i.biblio_id FROM item i JOIN item_type t ON t.id = i.item_type_id WHERE t.loanable "
+        "GROUP BY i.biblio_id HAVING SUM(CASE WHEN i.status = 'checked out' THEN 0 ELSE 1 END) = 0 "
+        "ORDER BY i.biblio_id DESC LIMIT ?", waiting_titles).fetchall()]  # every copy out on loan
+    shelf = db.execute("SELECT MIN(i.id), i.biblio_id FROM item i JOIN item_type t ON t.id = i.item_type_id "
+                       "WHERE i.status = 'available' AND t.loanable AND i.biblio_id NOT IN "
+                       "(SELECT i2.biblio_id FROM item i2 WHERE i2.status <> 'available') "
+                       "GROUP BY i.biblio_id ORDER BY i.biblio_id DESC LIMIT ?", on_shelf).fetchall()
+    placed = 0
+    for n, biblio_id in enumerate(out + [b for _, b in shelf]):
+        for k in range(1 if n >= len(out) else rng.randint(1, 3)):
+            try:
+                place(actor, rng.choice(readers), biblio_id, now=now - timedelta(days=3, minutes=-10 * k))
+                placed += 1
+            except Refusal:
+                continue  # the reader is blocked, at their limit, or has the title already
+    for item_id, biblio_id in shelf:
+        row = db.execute("SELECT id FROM hold WHERE biblio_id = ? AND status = 'waiting'", biblio_id).fetchone()
+        if row:
+            trap(actor, item_id, row[0], now - timedelta(days=1))
+    return placed
