@@ -93,9 +93,10 @@ def main(argv: list[str] | None = None) -> None:
               f"set up in {time.perf_counter() - started:.1f} s")
         timings: dict[str, list[int]] = {"checkin, title with a queue": [], "checkin, no holds": [],
                                          "trap (clerk confirms)": []}
-        offered, missed = 0, []
+        offered, missed, runs = 0, [], 0
         try:
             for n, ((p1, b1), (p2, b2)) in enumerate(zip(queued, plain)):
+                runs += 1
                 circulation.checkout(actor, p1, b1, lend_held=True)
                 circulation.checkout(actor, p2, b2, lend_held=True)
                 t0 = time.perf_counter_ns()
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
             row = stats(samples)
             print(f"{name:<30}{row['n']:>6}{row['median']:>9.3f}{row['p90']:>9.3f}{row['p99']:>9.3f}"
                   f"{row['max']:>9.2f}")
-        print(f"check-ins that offered a hold: {offered} of {len(queued)}")
+        print(f"check-ins of a queued title that offered a hold: {offered} of {runs}")
         for barcode, counts, status in missed:
             print(f"  no hold offered for {barcode} (now {status[0]}); holds on its title: {counts}")
     finally:
