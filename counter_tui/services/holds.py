@@ -127,9 +127,15 @@ def _fits(item: Item, category_id: int) -> bool:
     return bool(rules.rule_for(category_id, item.item_type_id, item.location).holds_allowed)
 
 
-def _first_fitting(item: Item):
+# the same, only while the copy is on the shelf or the cart (check-in): one query in all
+_OFFER = _CANDIDATES.replace("ORDER BY", "AND EXISTS (SELECT 1 FROM item i WHERE i.id = ? AND i.status IN "
+                             "('available', 'shelving cart')) ORDER BY")
+assert {ItemStatus(s) for s in ("available", "shelving cart")} == LENDABLE
+
+
+def _first_fitting(item: Item, sql: str = _CANDIDATES, *params):
     """The first waiting hold in the queue this copy can fill, and how many wait for the title."""
-    rows = db.execute(_CANDIDATES, item.biblio_id, item.id, MAX_CANDIDATES).fetchall()
+    rows = db.execute(sql, item.biblio_id, item.id, *params, MAX_CANDIDATES).fetchall()
     for row in rows:
         if _fits(item, row[4]):
             return row, len(rows)
@@ -138,10 +144,7 @@ def _first_fitting(item: Item):
 
 def waiting_for(item: Item) -> HoldFound | None:
     """The hold this copy (just returned) can fill, first in the queue; None when no one waits."""
-    status = lookups.item_status(item.id)
-    if ItemStatus(status) not in LENDABLE:
-        return None
-    row, waiting = _first_fitting(item)
+    row, waiting = _first_fitting(item, _OFFER, item.id)
     if row is None:
         return None
     return HoldFound(hold_id=row[0], item_id=item.id, barcode=item.barcode, title=item.title, patron_id=row[1],
