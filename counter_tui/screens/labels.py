@@ -168,6 +168,7 @@ class LabelsScreen(Screen):
             self.say("Scan at least one copy first.", "bold red")
             self.app.bell()
             return
+        self.say(f"Printing the labels of {len(self.copies)} copies...")
         try:
             path = await self._call(labels.new_sheet_path)
             sheet = await self._call(labels.print_labels, self.app.actor, list(self.copies), path, self.kind,
