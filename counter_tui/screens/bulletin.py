@@ -50,7 +50,7 @@ PERIOD_CSS = """
     #{id}-title {{ height: 1; background: $primary; padding: 0 1; }}
     #{id}-period {{ height: 3; }}
     #{id}-period Label {{ padding: 1 0; }}
-    #{id}-period Input {{ width: 16; }}
+    #{id}-period Input {{ width: 18; }}
     #{id}-status {{ height: auto; max-height: 2; padding: 0 1; }}
 """
 

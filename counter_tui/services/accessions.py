@@ -21,7 +21,7 @@ ROLES = (access.CATALOGING, access.CURATOR)
 PERIODS = ("day", "month", "year")
 WITHDRAWN = ItemStatus.WITHDRAWN.value
 ENV_DOCUMENTS = "COUNTER_TUI_PROPERTY_DOCS"  # the folder for certificates, transfer lists and bulletins
-PAGE = 78  # columns of a printed document line (A4 portrait, monospaced)
+PAGE = 76  # columns of a printed document line (A4 portrait, monospaced; fits an 80-column proof view)
 
 
 def documents_dir(kind: str) -> Path:
