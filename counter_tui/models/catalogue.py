@@ -22,6 +22,10 @@ class Biblio(BaseModel):
     book_number = CharField(default="", constraints=[SQL("DEFAULT ''")])  # running number in the class or author mark; schema 4
     created_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")  # schema 4
 
+    class Meta:
+        # the next book number in a class (schema 4)
+        indexes = ((("classification", "book_number"), False),)
+
 
 class ItemType(BaseModel):
     code = CharField(unique=True)  # book, reference, periodical, av

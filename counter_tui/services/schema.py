@@ -50,7 +50,8 @@ def _v4_holds_care_and_property() -> None:
     """Version 4: holds, damage and in-house use, notices, the accession register, write-offs, transfers."""
     migrator = SchemaMigrator.from_database(database.obj)
     run_migration(*(migrator.add_column(model._meta.table_name, field.column_name, field)
-                    for model, field in V4_COLUMNS))
+                    for model, field in V4_COLUMNS),
+                  migrator.add_index(Biblio._meta.table_name, ("classification", "book_number")))
     database.create_tables(V4_MODELS)
     for step in AFTER_CREATE:
         step()
