@@ -155,14 +155,16 @@ class CounterApp(App):
             await self.screen.show_patron(patron.id)
 
     async def action_holds(self) -> None:
-        """Holds (F7); from a desk showing a reader (or a title, `hold_title_id`), opens holds for them."""
+        """Holds (F7); from a desk showing a reader (`patron`) or a title (`biblio_id`), opens holds for them."""
         from counter_tui.screens.holds import Command, HoldsScreen
         under = self.screen
         patron = None if isinstance(under, HoldsScreen) else getattr(under, "patron", None)
-        title_id = None if isinstance(under, HoldsScreen) else getattr(under, "hold_title_id", None)
+        title_id = None if isinstance(under, HoldsScreen) else getattr(under, "biblio_id", None)
         await self.switch_mode("holds")
         if patron is not None:
             self.screen.queue.put_nowait(Command("reader", patron.id))
+        elif title_id is not None:  # a title from the catalogue: the next card scanned is asked about it
+            self.screen.queue.put_nowait(Command("next_reader"))
         if title_id is not None:
             self.screen.queue.put_nowait(Command("title", title_id))
 

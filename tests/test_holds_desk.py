@@ -177,3 +177,56 @@ async def test_hold_shelf_and_expire_from_the_desk(lib, settings):
         assert rows(desk)[0][2] == "First" and rows(desk)[0][3] == "for Second"
     assert Hold.get(Hold.patron == second.id).status == "ready"
     assert Item.get_by_id(book.id).status == "on hold shelf"
+
+
+async def test_f7_from_a_readers_record_opens_their_holds(lib, settings):
+    book = lib.item(title="Wanted")
+    reader = lib.patron(name="Li Lei")
+    holds.place(lib.clerk, reader.id, book.biblio_id)
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        readers = app.screen
+        burst(app, reader.card)
+        await settle(pilot, lambda: readers.patron is not None)
+        await pilot.press("f7")
+        desk = app.screen
+        await settle(pilot, lambda: isinstance(desk, HoldsScreen) and desk.view == "reader")
+        assert desk.patron.id == reader.id and rows(desk)[0][0] == "Wanted"
+
+
+async def test_f7_from_a_catalogue_record_then_a_card_places_the_hold(lib, settings):
+    book = lib.item(title="Fortress Besieged")
+    lent(lib, book, lib.patron(name="Borrower"))
+    reader = lib.patron(name="Han Meimei")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        catalogue = app.screen
+        burst(app, book.barcode)  # a scanned copy opens its title's record
+        await settle(pilot, lambda: catalogue.biblio_id == book.biblio_id)
+        await pilot.press("f7")
+        desk = app.screen
+        await settle(pilot, lambda: isinstance(desk, HoldsScreen) and desk.view == "queue")
+        assert desk.patron is None and desk.title_id == book.biblio_id
+        burst(app, reader.card)
+        await settle(pilot, lambda: isinstance(app.screen, Decision))
+        assert "Fortress Besieged" in app.screen.question and "Han Meimei" in app.screen.question
+        await pilot.press("y")
+        await settle(pilot, lambda: "Hold placed" in status(desk))
+    assert Hold.get().patron_id == reader.id and Hold.get().biblio_id == book.biblio_id
+
+
+async def test_the_catalogue_record_tool_screen_opens_on_the_title(lib, settings):
+    from counter_tui.screens.holds import TitleHoldsScreen
+    book = lib.item(title="Dune")
+    waiter = lib.patron(name="Waiter")
+    holds.place(lib.clerk, waiter.id, book.biblio_id)
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = TitleHoldsScreen(book.biblio_id)
+        app.push_screen(screen)
+        await settle(pilot, lambda: screen.view == "queue")
+        assert rows(screen)[0][1] == "Waiter" and rows(screen)[0][0] == "1"
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is not screen)

@@ -396,6 +396,13 @@ class HoldsScreen(ScanDesk):
         self.say("Ready for the next reader.")
 
 
+class TitleHoldsScreen(HoldsScreen):
+    """The holds desk for one title, as the catalogue's record tools open it: `TitleHoldsScreen(biblio_id)`."""
+
+    def __init__(self, biblio_id: int) -> None:
+        super().__init__(biblio_id=biblio_id)
+
+
 def place_hold_screen(biblio_id: int | None = None, patron_id: int | None = None) -> HoldsScreen:
     """The holds desk opened on a title (from the catalogue) and/or a reader (from their account).
 
