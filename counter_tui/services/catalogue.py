@@ -91,7 +91,7 @@ class Record:
 
     @property
     def available(self) -> int:
-        return sum(1 for c in self.copies if c.status == "available")
+        return sum(1 for c in self.copies if c.status in ("available", "shelving cart"))
 
     def values(self) -> dict[str, str]:
         """The record as the form shows it."""
@@ -305,8 +305,8 @@ def _title_rows(ids: list[int]) -> list[TitleRow]:
         return []
     marks = ", ".join("?" for _ in ids)
     copies = {row[0]: row[1:] for row in db.execute(
-        "SELECT i.biblio_id, COUNT(*), SUM(CASE WHEN i.status = 'available' THEN 1 ELSE 0 END), "
-        "MIN(i.call_number), MIN(CASE WHEN i.status = 'available' THEN i.location END), "
+        "SELECT i.biblio_id, COUNT(*), SUM(CASE WHEN i.status IN ('available', 'shelving cart') THEN 1 ELSE 0 END), "
+        "MIN(i.call_number), MIN(CASE WHEN i.status IN ('available', 'shelving cart') THEN i.location END), "
         "MIN(i.location), MAX(i.location) "
         f"FROM item i WHERE i.biblio_id IN ({marks}) AND i.status <> 'withdrawn' GROUP BY i.biblio_id", *ids)}
     rows = []
