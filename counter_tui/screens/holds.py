@@ -103,7 +103,7 @@ class HoldsScreen(ScanDesk):
     """
     BINDINGS = [
         Binding("ctrl+t", "place", "Place hold", id="holds.place"),
-        Binding("ctrl+r", "reader_holds", "Reader's holds", id="holds.reader"),
+        Binding("ctrl+r", "reader_holds", "Reader", id="holds.reader"),
         Binding("ctrl+z", "cancel_hold", "Cancel hold", id="holds.cancel"),
         Binding("ctrl+s", "shelf", "Hold shelf", id="holds.shelf"),
         Binding("ctrl+g", "expire", "Expire", id="holds.expire"),
