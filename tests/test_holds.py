@@ -273,3 +273,19 @@ def test_the_demo_library_has_queues_and_a_hold_shelf(clerk):
     waiting = Hold.select().where(Hold.status == "waiting")
     assert all(Item.select().where((Item.biblio == h.biblio_id) & (Item.status == "available")).count() == 0
                for h in waiting)  # queues only on titles whose every copy is out
+
+
+def test_taking_another_copy_fills_the_hold_and_the_kept_copy_goes_on(lib):
+    kept = lib.item(title="Two copies")
+    other = copy_of(lib, kept)
+    first, second = lib.patron(name="First"), lib.patron(name="Second")
+    holds.place(lib.clerk, first.id, kept.biblio_id, now=NOW)
+    found = circulation.checkin(lib.clerk, kept.barcode, now=NOW).hold
+    holds.trap(lib.clerk, kept.id, found.hold_id, now=NOW)
+    holds.place(lib.clerk, second.id, kept.biblio_id, now=NOW + timedelta(minutes=5))
+    circulation.checkout(lib.clerk, first.id, other.barcode, now=NOW + timedelta(hours=1))
+    assert Hold.get(Hold.patron == first.id).status == "collected"
+    assert Hold.get(Hold.patron == first.id).item_id == other.id
+    nxt = Hold.get(Hold.patron == second.id)
+    assert nxt.status == "ready" and nxt.item_id == kept.id and status_of(kept) == "on hold shelf"
+    assert holds.shelf_problems() == []

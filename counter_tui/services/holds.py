@@ -250,10 +250,19 @@ def at_checkout(actor: Staff, item: Item, reader_id: int, status: str, now: date
     rows = db.execute("SELECT h.id, h.patron_id, p.name, h.status, h.item_id, h.copy_level, h.pickup_by "
                       "FROM hold h JOIN patron p ON p.id = h.patron_id "
                       "WHERE h.biblio_id = ? AND h.status IN ('waiting', 'ready') "
-                      "AND (h.item_id IS NULL OR h.item_id = ?) ORDER BY h.placed_at, h.id LIMIT ?",
-                      item.biblio_id, item.id, MAX_CANDIDATES).fetchall()
+                      "AND (h.item_id IS NULL OR h.item_id = ? OR (h.status = 'ready' AND h.patron_id = ?)) "
+                      "ORDER BY h.placed_at, h.id LIMIT ?",
+                      item.biblio_id, item.id, reader_id, MAX_CANDIDATES).fetchall()
     if not rows:
         return status
+    kept = next((r for r in rows if r[3] == "ready" and r[1] == reader_id and r[4] != item.id), None)
+    if kept is not None and status != ItemStatus.ON_HOLD_SHELF.value:
+        # the reader takes another copy of the title: their hold is filled by it, and the copy
+        # kept for them on the hold shelf goes on to the next reader (or back to the shelf)
+        _collected(actor, kept[0], item.id, now)
+        _release(actor, lookups.item_by_id(kept[4]), now)
+        return status
+    rows = [r for r in rows if r is not kept]
     mine = next((r for r in rows if r[1] == reader_id), None)
     if status == ItemStatus.ON_HOLD_SHELF.value:
         ready = next((r for r in rows if r[3] == "ready" and r[4] == item.id), None)
