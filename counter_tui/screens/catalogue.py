@@ -42,6 +42,8 @@ class RecordTool:
 RECORD_TOOLS: list[RecordTool] = [
     RecordTool("ctrl+t", "Copies", "copies", "counter_tui.screens.copies:CopiesScreen",
                (access.CATALOGING, access.CURATOR)),
+    RecordTool("ctrl+r", "Place hold", "catalogue.place_hold", "counter_tui.screens.holds:TitleHoldsScreen",
+               (access.CIRCULATION,)),
 ]
 
 EDIT_ACTIONS = {"new_record", "edit_record"}
