@@ -396,3 +396,14 @@ def test_a_batch_the_database_refuses_is_written_again_record_by_record(catalogu
     assert report.copies_added == 2
     assert sorted(i.barcode for i in Item.select()) == ["LEG-0", "LEG-2"]
     assert Accession.select().count() == 2  # nothing of the refused record half-written
+
+
+def test_matching_by_isbn_only_leaves_similar_titles_alone(cataloguer):
+    marc.import_marc(cataloguer, book("红楼梦", "曹雪芹", "9787020002207").as_marc(), now=NOW)
+    data = book("红楼梦", "曹雪芹", "9787020008728").as_marc() + book("Other", "X", "9787020002207").as_marc()
+    report = marc.import_marc(cataloguer, data, match="isbn", now=NOW)
+    assert [n for n, _, _ in report.imported] == [1]
+    assert [(d.number, d.reason) for d in report.duplicates] == [(2, "same ISBN")]
+    assert "matched by isbn" in report.text()
+    with pytest.raises(Refusal, match="matched by"):
+        marc.import_marc(cataloguer, data, match="title", now=NOW)

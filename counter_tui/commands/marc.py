@@ -28,6 +28,11 @@ def register(subparsers, db_option, open_library) -> dict:
                            help="a record already in the library (same ISBN, or similar title and author): "
                                 "skip it (default), add its copies to the existing record, or import it "
                                 "as a new record")
+    importing.add_argument("--match", choices=("isbn-or-title", "isbn"), default="isbn-or-title",
+                           help="what makes a duplicate of a title in the library: the same ISBN or a "
+                                "similar title by a compatible author (default), or the same ISBN only "
+                                "(faster, for a migration into a library whose titles all come from this "
+                                "file); within the file the same ISBN or title and author always counts")
     importing.add_argument("--status", choices=("available", "in-processing"), default="available",
                            help="status of the new copies: available (default: holdings migrated from "
                                 "another system are already on the shelves) or in-processing (new books "
@@ -72,7 +77,7 @@ def import_file(args, open_library) -> None:
 
     try:
         report = marc.import_marc(actor, args.file, dry_run=args.dry_run, policy=args.duplicates,
-                                  status=args.status, progress=progress)
+                                  status=args.status, match=args.match, progress=progress)
     except Refusal as refusal:
         raise SystemExit(refusal.sentence) from None
     sys.stdout.write(report.text())

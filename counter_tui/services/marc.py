@@ -54,6 +54,11 @@ from counter_tui.services.errors import Refusal
 ROLES = (access.CATALOGING, access.CURATOR)
 BATCH = 500  # records per transaction
 POLICIES = ("skip", "add-copies", "new")
+# What makes a record a duplicate of one in the library: the same ISBN or a similar title by
+# a compatible author (services/duplicates.py), or the same ISBN only (a migration into a
+# library whose titles all came from the same file; about ten times faster on a large
+# catalogue). Within the file, the same ISBN or the same title and author always count.
+MATCHES = ("isbn-or-title", "isbn")
 COPY_STATUSES = {"available": "available", "in-processing": "in processing"}
 FORMATS = ("iso2709", "marcxml")
 MAX_ISO_RECORD = 99_999  # ISO 2709's five-digit record length
@@ -87,6 +92,7 @@ class ImportReport:
     dry_run: bool
     policy: str
     status: str
+    match: str = "isbn-or-title"
     read: int = 0  # records found in the file (good or bad)
     imported: list[tuple[int, int | None, str]] = field(default_factory=list)  # number, biblio id, title
     duplicates: list[Duplicate] = field(default_factory=list)
@@ -112,7 +118,8 @@ class ImportReport:
         head = "MARC import (dry run: nothing was written)" if self.dry_run else "MARC import"
         would = "would be " if self.dry_run else ""
         out = [head, f"File: {self.source} ({'MARCXML' if self.format == 'marcxml' else 'ISO 2709'})",
-               f"Duplicates: {self.policy}; new copies: {self.status}",
+               f"Duplicates: {self.policy} (matched by {self.match.replace('-', ' ')}); "
+               f"new copies: {self.status}",
                f"Records: {self.read} read, {len(self.imported)} {would}imported, {len(self.duplicates)} duplicate, "
                f"{len(self.rejected)} rejected",
                f"Copies: {self.copies_added} {would}added, {len(self.copies_rejected)} left out"]
@@ -488,17 +495,20 @@ class _State:
     titles: dict[tuple[str, str], int] = field(default_factory=dict)
     barcodes: set[str] = field(default_factory=set)
     biblio_of: dict[int, int | None] = field(default_factory=dict)  # record number -> biblio id
+    match: str = "isbn-or-title"
 
 
 def import_marc(actor: Staff, path_or_bytes: str | Path | bytes, *, dry_run: bool = False,
-                policy: str = "skip", status: str = "available", progress: Progress | None = None,
-                source: str | None = None, now: datetime | None = None) -> ImportReport:
+                policy: str = "skip", status: str = "available", match: str = "isbn-or-title",
+                progress: Progress | None = None, source: str | None = None,
+                now: datetime | None = None) -> ImportReport:
     """Import a MARC 21 file (ISO 2709 or MARCXML, found from its first byte); returns the report.
 
     Cataloguers and the curator only (a dry run too: it shows the library's duplicates).
     `policy` is what to do with a duplicate: skip, add-copies or new. `status` of new
     copies: "available" (holdings migrated from another system are already on the shelf)
-    or "in-processing" (new books that still go through a transfer batch).
+    or "in-processing" (new books that still go through a transfer batch). `match`: what
+    makes a duplicate of a title in the library (see MATCHES).
     """
     now = now or utc_now()
     access.require(actor, "import MARC records", *ROLES)
@@ -506,12 +516,14 @@ def import_marc(actor: Staff, path_or_bytes: str | Path | bytes, *, dry_run: boo
         raise Refusal(f"The duplicate policy is one of {', '.join(POLICIES)}, not {policy!r}.")
     if status not in COPY_STATUSES:
         raise Refusal(f"New copies are {' or '.join(COPY_STATUSES)}, not {status!r}.")
+    if match not in MATCHES:
+        raise Refusal(f"Duplicates are matched by {' or '.join(MATCHES)}, not {match!r}.")
     if isinstance(path_or_bytes, bytes):
         data, name = path_or_bytes, source or "(data)"
     else:
         data, name = read_bytes(path_or_bytes), source or str(Path(path_or_bytes).expanduser())
     fmt = file_format(data)
-    report = ImportReport(source=name, format=fmt, dry_run=dry_run, policy=policy, status=status)
+    report = ImportReport(source=name, format=fmt, dry_run=dry_run, policy=policy, status=status, match=match)
     tell = progress or (lambda done, total: None)
     if fmt == "marcxml":
         items: Sequence = marcxml_records(data)
@@ -525,7 +537,7 @@ def import_marc(actor: Staff, path_or_bytes: str | Path | bytes, *, dry_run: boo
     if not item_types:
         raise Refusal("The library has no item types yet; add one before importing copies.")
     default_type = "book" if "book" in item_types else sorted(item_types)[0]
-    state = _State()
+    state = _State(match=match)
     for start in range(0, total, BATCH):
         entries = []
         for offset, item in enumerate(items[start:start + BATCH]):
@@ -678,7 +690,7 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
                 else "same title and author"
             target = state.biblio_of.get(earlier, out.biblio_of.get(earlier))
         else:
-            candidates = duplicates.find_duplicates(v["title"], v["author"], v["isbn"])
+            candidates = _in_library(v, state.match)
             if candidates:
                 first = candidates[0]
                 matched, reason, target = f"title {first.biblio_id} \"{_short(first.title, 30)}\"", first.reason, \
@@ -733,6 +745,16 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
     if write and accessions:
         cursor.executemany(db.sql("INSERT INTO accession (number, item_id, received_on, source, price, at, staff_id) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?)"), accessions)
+
+
+def _in_library(values: dict, match: str) -> list[duplicates.Candidate]:
+    if match == "isbn-or-title":
+        return duplicates.find_duplicates(values["title"], values["author"], values["isbn"])
+    if not values["isbn"]:
+        return []
+    row = db.execute("SELECT id, title, author, isbn, year FROM biblio WHERE isbn = ? ORDER BY id LIMIT 1",
+                     values["isbn"]).fetchone()
+    return [duplicates.Candidate(*row, duplicates.SAME_ISBN)] if row else []
 
 
 def callnumbers_sort_key(call: str, scheme: str) -> str:
