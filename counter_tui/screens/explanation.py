@@ -59,7 +59,9 @@ class ExplanationDialog(ModalScreen[None]):
         self.query_one("#explanation", Static).update("\n".join(lines))
 
     def text(self) -> str:
-        return str(self.query_one("#explanation", Static).content)
+        """What the dialog says; empty until it has been composed."""
+        shown = self.query("#explanation")
+        return str(shown.first(Static).content) if shown else ""
 
     def on_key(self, event: events.Key) -> None:
         scroller = self.query_one(VerticalScroll)
