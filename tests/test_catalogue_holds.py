@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import events
+
 from counter_tui.app import CounterApp
 from counter_tui.models import Hold
 from counter_tui.screens.catalogue import CatalogueScreen
@@ -35,3 +37,22 @@ async def test_place_a_hold_from_a_titles_record(lib, settings):
         await settle(pilot, lambda: "Li Lei" in status(holds))
     hold = Hold.get()
     assert (hold.patron_id, hold.biblio_id, hold.status, hold.item_id) == (reader.id, book.biblio_id, "waiting", None)
+
+
+async def test_down_and_enter_in_one_burst_open_the_title(lib, settings):
+    """Down then Enter typed at once: the Enter reaches the search line before the focus moves."""
+    book = lib.item(title="红楼梦")
+    lib.item(title="Dune")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        screen = app.screen
+        await settle(pilot, lambda: screen.page is not None)
+        burst(app, "楼梦")
+        await settle(pilot, lambda: screen.page is not None and len(screen.page.rows) == 1)
+        for key, character in (("down", None), ("enter", "\r")):  # queued together, no wait between
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await settle(pilot, lambda: screen.showing_record)
+        assert screen.record.id == book.biblio_id

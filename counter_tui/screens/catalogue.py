@@ -220,6 +220,13 @@ class CatalogueScreen(ScanDesk):
         if event.data_table.id == "results" and self.page and event.cursor_row < len(self.page.rows):
             self.run_worker(self.show_record(self.page.rows[event.cursor_row].id), group="reads")
 
+    def on_scan_input_blank(self, _: ScanInput.Blank) -> None:
+        """Down then Enter typed in one go: the Enter reached the search line before the
+        focus moved, so it opens the highlighted result as the clerk meant."""
+        results = self.query_one("#results", DataTable)
+        if not self.showing_record and self.page and results.cursor_row < len(self.page.rows):
+            self.run_worker(self.show_record(self.page.rows[results.cursor_row].id), group="reads")
+
     def action_back(self) -> None:
         self._switch("results-view")
         self.query_one("#results", DataTable).focus()

@@ -32,6 +32,9 @@ class ScanInput(Input):
             self.scan_input = scan_input
             self.text = text
 
+    class Blank(Message):
+        """Enter on an empty line: a list screen opens its highlighted line (Down, Enter in one burst)."""
+
     def __init__(self, placeholder: str = "Scan or type, then Enter", **kwargs) -> None:
         super().__init__(placeholder=placeholder, **kwargs)
 
@@ -70,3 +73,5 @@ class ScanInput(Input):
         self.value = ""
         if text.strip():
             self.post_message(self.Scanned(self, text))
+        else:
+            self.post_message(self.Blank())
