@@ -330,6 +330,8 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
         assert (tmp_path / "batch.mrc.dry-run.report.txt").read_text().startswith("MARC import (dry run")
         await pilot.press("ctrl+t")  # skip -> add copies
         assert "add their copies" in str(screen.query_one("#options", Static).content)
+        await pilot.press("ctrl+r", "ctrl+r")  # ISBN only, and back to ISBN or title
+        assert "similar title and author" in str(screen.query_one("#options", Static).content)
         await pilot.press("ctrl+s")
         await settle(pilot, screen)
         assert "1 imported, 1 duplicate, 1 rejected; 2 copies added" in summary(screen)

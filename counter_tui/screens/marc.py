@@ -3,7 +3,8 @@
 Import: type or paste the path of an ISO 2709 or MARCXML file; Enter checks it (a dry
 run: nothing written), Ctrl+S imports it. Ctrl+T chooses what happens to a duplicate
 (skip it, add its copies to the record already here, or import it as a new record),
-Ctrl+N the status of the new copies. The import runs in a thread worker; the progress
+Ctrl+N the status of the new copies, Ctrl+R whether a title in the library matches by
+ISBN or similar title and author, or by ISBN only. The import runs in a thread worker; the progress
 bar follows its messages, and the report (every rejected record with its number and
 reason, every duplicate with the record it matched, every copy left out) fills the
 scrolling view and is saved next to the file as FILE.report.txt.
@@ -30,6 +31,7 @@ from counter_tui.services.errors import Refusal
 
 POLICY_WORDS = {"skip": "skip them", "add-copies": "add their copies to the record here",
                 "new": "import them as new records"}
+MATCH_WORDS = {"isbn-or-title": "same ISBN, or similar title and author", "isbn": "same ISBN only (faster)"}
 STATUS_WORDS = {"available": "available (on the shelves already)", "in-processing": "in processing"}
 
 
@@ -37,19 +39,20 @@ class MarcScreen(Screen):
     TITLE = "MARC import and export"
     DEFAULT_CSS = """
     MarcScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
-    MarcScreen #path { width: 1fr; }
-    MarcScreen #options { height: 2; padding: 0 1; color: $text-muted; }
+    MarcScreen #path { width: 1fr; margin: 1 1 0 1; }
+    MarcScreen #options { height: 3; padding: 0 1; color: $text-muted; }
     MarcScreen #progress { height: 1; padding: 0 1; }
     MarcScreen #summary { height: auto; max-height: 3; padding: 0 1; }
     MarcScreen #report { height: 1fr; border: round $primary-darken-2; }
-    MarcScreen #export { height: auto; }
-    MarcScreen #out { width: 1fr; }
+    MarcScreen #export { height: 1; margin: 0 1 1 1; }
+    MarcScreen #out { width: 1fr; margin-right: 1; }
     MarcScreen #term { width: 1fr; }
     """
     BINDINGS = [
         Binding("ctrl+s", "import_file", "Import", id="marc.import"),
         Binding("ctrl+t", "policy", "Duplicates", id="marc.duplicates"),
         Binding("ctrl+n", "status", "Copy status", id="marc.status"),
+        Binding("ctrl+r", "match", "Match by", id="marc.match"),
         Binding("escape", "close", "Back", id="marc.close"),
     ]
 
@@ -67,21 +70,22 @@ class MarcScreen(Screen):
         super().__init__()
         self.policy = "skip"
         self.status = "available"
+        self.match = "isbn-or-title"
         self.busy = False
         self.last_report: marc.ImportReport | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.TITLE}[/]  {self.app.settings.library_name}", id="title")
         yield Input(placeholder="MARC file to import (ISO 2709 or MARCXML): Enter = dry run, Ctrl+S = import",
-                    id="path")
+                    id="path", compact=True)
         yield Static(id="options")
         yield ProgressBar(id="progress", show_eta=False)
         yield Static("Records in MARC-8 or UTF-8; Koha 952 fields become copies with accession numbers.",
                      id="summary")
         yield Log(id="report", highlight=False)
         with Horizontal(id="export"):
-            yield Input(placeholder="Export to file (.xml = MARCXML), Enter", id="out")
-            yield Input(placeholder="Search (empty = all titles)", id="term")
+            yield Input(placeholder="Export to file (.xml = MARCXML), Enter", id="out", compact=True)
+            yield Input(placeholder="Search (empty = all titles)", id="term", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -91,7 +95,7 @@ class MarcScreen(Screen):
             self.say("Importing and exporting MARC records takes a cataloguer or the curator.", "yellow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("import_file", "policy", "status"):
+        if action in ("import_file", "policy", "status", "match"):
             if not access.may(self.app.actor, *marc.ROLES):
                 return False
             return None if self.busy else True
@@ -107,6 +111,7 @@ class MarcScreen(Screen):
     def _show_options(self) -> None:
         self.query_one("#options", Static).update(
             f"Duplicates (Ctrl+T): [b]{POLICY_WORDS[self.policy]}[/]\n"
+            f"Matched by (Ctrl+R): [b]{MATCH_WORDS[self.match]}[/]\n"
             f"New copies (Ctrl+N): [b]{STATUS_WORDS[self.status]}[/]")
 
     def _set_busy(self, busy: bool) -> None:
@@ -115,6 +120,10 @@ class MarcScreen(Screen):
 
     def action_policy(self) -> None:
         self.policy = marc.POLICIES[(marc.POLICIES.index(self.policy) + 1) % len(marc.POLICIES)]
+        self._show_options()
+
+    def action_match(self) -> None:
+        self.match = marc.MATCHES[(marc.MATCHES.index(self.match) + 1) % len(marc.MATCHES)]
         self._show_options()
 
     def action_status(self) -> None:
@@ -146,15 +155,15 @@ class MarcScreen(Screen):
         self.query_one("#report", Log).clear()
         self.query_one(ProgressBar).update(total=None, progress=0)
         self.say(f"{'Checking' if dry_run else 'Importing'} {path}...")
-        self.run_import(path, dry_run, self.policy, self.status)
+        self.run_import(path, dry_run, self.policy, self.status, self.match)
 
     @work(thread=True, exit_on_error=False, group="marc")
-    def run_import(self, path: str, dry_run: bool, policy: str, status: str) -> None:
+    def run_import(self, path: str, dry_run: bool, policy: str, status: str, match: str) -> None:
         def progress(done: int, total: int) -> None:
             self.post_message(self.Progress(done, total))
         try:
             report = marc.import_marc(self.app.actor, path, dry_run=dry_run, policy=policy, status=status,
-                                      progress=progress)
+                                      match=match, progress=progress)
         except Refusal as refusal:
             self.post_message(self.Finished([], refusal.sentence, "red"))
             return
