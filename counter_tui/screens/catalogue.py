@@ -22,10 +22,11 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.search_list import PagedSearch
 from counter_tui.services import access, catalogue
 from counter_tui.services.catalogue import Page, Record
 from counter_tui.services.errors import Refusal
-from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
+from counter_tui.widgets.scan_input import ScanInput
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ RECORD_ACTIONS = {"edit_record", "record_tool", "back"}
 RESULT_ACTIONS = {"next_page", "previous_page"}
 
 
-class CatalogueScreen(ScanDesk):
+class CatalogueScreen(PagedSearch, ScanDesk):
     TITLE = "Catalogue"
     PROMPT = "Scan an ISBN, or type words, a call number, a: author, s: subject; Enter"
     DEFAULT_CSS = """
@@ -61,6 +62,7 @@ class CatalogueScreen(ScanDesk):
     CatalogueScreen #page-info { height: 1; padding: 0 1; color: $text-muted; }
     CatalogueScreen #record { height: auto; max-height: 8; padding: 0 1; }
     """
+    search_page = staticmethod(catalogue.search_page)
     BINDINGS = [
         Binding("ctrl+n", "new_record", "New record", id="catalogue.new"),
         Binding("ctrl+e", "edit_record", "Edit", id="catalogue.edit", priority=True),
@@ -127,24 +129,6 @@ class CatalogueScreen(ScanDesk):
         self.query_one(ContentSwitcher).current = view
         self.refresh_bindings()
 
-    def on_key(self, event) -> None:
-        """Typing or scanning while a list has the focus goes to the search line: nothing is lost."""
-        scan = self.query_one(ScanInput)
-        if event.is_printable and event.character:
-            event.stop()
-            scan.focus()
-            scan.insert_text_at_cursor(event.character)
-        elif (event.key in TERMINATORS or event.key == "tab") and scan.value.strip():
-            event.stop()
-            event.prevent_default()
-            scan.focus()
-            scan._submit_scan()  # noqa: SLF001 (our own widget; the burst bypassed its key handler)
-
-    def refuse(self, refusal: Refusal, scanned: str) -> None:
-        self.say(refusal.sentence, "bold red")
-        if refusal.bell:
-            self.app.bell()
-
     # -- searching ----------------------------------------------------------------------------
 
     async def handle_scan(self, text: str) -> None:
@@ -163,10 +147,6 @@ class CatalogueScreen(ScanDesk):
         self._switch("results-view")
         if open_single:
             self.say(f"{self._count(page)} for {text.strip()[:30]!r}: Down to the list, Enter opens a title.")
-
-    def _page_size(self) -> int:
-        height = self.query_one("#results", DataTable).size.height
-        return max(5, height - 1) if height > 3 else 12
 
     @staticmethod
     def _count(page: Page) -> str:
@@ -187,45 +167,11 @@ class CatalogueScreen(ScanDesk):
         self.query_one("#page-info", Static).update(
             f"{self.first_row}-{last}{of}{more}{back}   Enter: open" if page.rows else "No titles.")
 
-    async def _turn(self, step: int) -> None:
-        if self.page is None:
-            return
-        if step > 0 and self.page.next is None:
-            self.say("This is the last page.")
-            return
-        if step < 0 and len(self.page_starts) == 1:
-            self.say("This is the first page.")
-            return
-        if step > 0:
-            self.page_starts.append(self.page.next)
-            self.first_row += len(self.page.rows)
-        else:
-            self.page_starts.pop()
-        page = await self.call(catalogue.search_page, self.app.actor, self.search_text, self.page_starts[-1],
-                               self._page_size())
-        if step < 0:
-            self.first_row = max(1, self.first_row - len(page.rows))
-        self._show_page(page)
-
-    def action_next_page(self) -> None:
-        self.run_worker(self._turn(+1), group="reads", exclusive=True)
-
-    def action_previous_page(self) -> None:
-        self.run_worker(self._turn(-1), group="reads", exclusive=True)
-
     def action_open_list(self) -> None:
         self.query_one("#copies" if self.showing_record else "#results", DataTable).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "results" and self.page and event.cursor_row < len(self.page.rows):
-            self.run_worker(self.show_record(self.page.rows[event.cursor_row].id), group="reads")
-
-    def on_scan_input_blank(self, _: ScanInput.Blank) -> None:
-        """Down then Enter typed in one go: the Enter reached the search line before the
-        focus moved, so it opens the highlighted result as the clerk meant."""
-        results = self.query_one("#results", DataTable)
-        if not self.showing_record and self.page and results.cursor_row < len(self.page.rows):
-            self.run_worker(self.show_record(self.page.rows[results.cursor_row].id), group="reads")
+    async def open_row(self, biblio_id: int) -> None:
+        await self.show_record(biblio_id)
 
     def action_back(self) -> None:
         self._switch("results-view")

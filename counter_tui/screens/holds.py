@@ -18,11 +18,11 @@ from textual.widgets import DataTable, Static
 
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.search_list import ListTyping
 from counter_tui.services import catalogue, holds, patrons
 from counter_tui.services.errors import CardScanned, NotFound, Refusal
 from counter_tui.services.library import money
 from counter_tui.widgets.patron_picker import PatronPicker
-from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
 
 GOES_TO_COLUMN = 5  # the check-in desk's "Goes to" column
 
@@ -95,7 +95,7 @@ VIEWS = {
 }
 
 
-class HoldsScreen(ScanDesk):
+class HoldsScreen(ListTyping, ScanDesk):
     TITLE = "Holds"
     PROMPT = "Scan a card or type a name; then scan a book or type title words"
     DEFAULT_CSS = """
@@ -161,21 +161,6 @@ class HoldsScreen(ScanDesk):
         self.say(refusal.sentence, "bold red")
         if refusal.bell:
             self.app.bell()
-
-    def on_key(self, event) -> None:
-        """Typing or scanning while the list has the focus goes to the scan line: nothing is lost."""
-        scan = self.query_one(ScanInput)
-        if scan.has_focus:
-            return
-        if event.is_printable and event.character:
-            event.stop()
-            scan.focus()
-            scan.insert_text_at_cursor(event.character)
-        elif (event.key in TERMINATORS or event.key == "tab") and scan.value.strip():
-            event.stop()
-            event.prevent_default()
-            scan.focus()
-            scan._submit_scan()  # noqa: SLF001 (our own widget; the burst bypassed its key handler)
 
     # -- keys: each one's work waits its turn on the queue ------------------------------------
 

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.search_list import PagedSearch
 from counter_tui.screens.payments import FeeKeys
 from counter_tui.screens.reader_office import ReaderOfficeKeys
 from counter_tui.services import access, cards, circulation, losses, readers
@@ -20,7 +21,7 @@ from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
 from counter_tui.services.reader_search import Cursor, Page
 from counter_tui.widgets.reader_record import ReaderRecordView
-from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
+from counter_tui.widgets.scan_input import ScanInput
 
 OFFICE_ACTIONS = {"new_reader", "edit_reader", "block", "renew_card", "replace_card", "cancel_card", "print_card"}
 RECORD_ACTIONS = {"edit_reader", "block", "renew_card", "replace_card", "cancel_card", "renew_selected", "print_card",
@@ -28,7 +29,7 @@ RECORD_ACTIONS = {"edit_reader", "block", "renew_card", "replace_card", "cancel_
 RESULT_ACTIONS = {"next_page", "previous_page"}
 
 
-class ReadersScreen(FeeKeys, ReaderOfficeKeys, ScanDesk):
+class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
     TITLE = "Readers"
     PROMPT = "Scan a card, or type a name or identity number, then Enter"
     DEFAULT_CSS = """
@@ -37,6 +38,7 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, ScanDesk):
     ReadersScreen #results { height: 1fr; }
     ReadersScreen #page-info { height: 1; padding: 0 1; color: $text-muted; }
     """
+    search_page = staticmethod(readers.search_page)
     BINDINGS = [
         # the footer has room for a few: the rest are in help (F1)
         Binding("ctrl+t", "next_tab", "Tabs", id="account.next_tab"),
@@ -108,27 +110,6 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, ScanDesk):
         self.query_one(ContentSwitcher).current = view
         self.refresh_bindings()
 
-    def on_key(self, event) -> None:
-        """Typing or scanning while a list has the focus goes to the scan line: nothing is lost.
-
-        Keys that arrive in one burst were all sent to the list before the focus moved, so
-        each one is put into the scan line here, and its Enter ends the scan."""
-        scan = self.query_one(ScanInput)
-        if event.is_printable and event.character:  # the scan line itself never lets these through
-            event.stop()
-            scan.focus()
-            scan.insert_text_at_cursor(event.character)
-        elif (event.key in TERMINATORS or event.key == "tab") and scan.value.strip():
-            event.stop()
-            event.prevent_default()
-            scan.focus()
-            scan._submit_scan()  # noqa: SLF001 (our own widget; the burst bypassed its key handler)
-
-    def refuse(self, refusal: Refusal, scanned: str) -> None:
-        self.say(refusal.sentence, "bold red")
-        if refusal.bell:
-            self.app.bell()
-
     # -- finding readers ----------------------------------------------------------------------
 
     async def handle_scan(self, text: str) -> None:
@@ -152,10 +133,6 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, ScanDesk):
             self._switch("results-view")
             self.say(f"{self._count(page)} match {text.strip()[:30]!r}: Down to the list, Enter opens a reader.")
 
-    def _page_size(self) -> int:
-        height = self.query_one("#results", DataTable).size.height
-        return max(5, height - 1) if height > 3 else 12
-
     @staticmethod
     def _count(page: Page) -> str:
         if page.total is None:
@@ -173,48 +150,14 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, ScanDesk):
         self.query_one("#page-info", Static).update(
             f"{self.first_row}-{last}{more}{back}" if page.rows else "No readers.")
 
-    async def _turn(self, step: int) -> None:
-        if self.page is None:
-            return
-        if step > 0 and self.page.next is None:
-            self.say("This is the last page.")
-            return
-        if step < 0 and len(self.page_starts) == 1:
-            self.say("This is the first page.")
-            return
-        if step > 0:
-            self.page_starts.append(self.page.next)
-            self.first_row += len(self.page.rows)
-        else:
-            self.page_starts.pop()
-        page = await self.call(readers.search_page, self.app.actor, self.search_text, self.page_starts[-1],
-                               self._page_size())
-        if step < 0:
-            self.first_row = max(1, self.first_row - len(page.rows))
-        self._show_page(page)
-
-    def action_next_page(self) -> None:
-        self.run_worker(self._turn(+1), group="reads", exclusive=True)
-
-    def action_previous_page(self) -> None:
-        self.run_worker(self._turn(-1), group="reads", exclusive=True)
-
     def action_open_list(self) -> None:
         if self.showing_record:
             self.query_one(ReaderRecordView).focus_list()
         else:
             self.query_one("#results", DataTable).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "results" and self.page and event.cursor_row < len(self.page.rows):
-            self.run_worker(self.show_patron(self.page.rows[event.cursor_row].id), group="reads")
-
-    def on_scan_input_blank(self, _: ScanInput.Blank) -> None:
-        """Down then Enter typed in one go: the Enter reached the search line before the
-        focus moved, so it opens the highlighted result as the clerk meant."""
-        results = self.query_one("#results", DataTable)
-        if not self.showing_record and self.page and results.cursor_row < len(self.page.rows):
-            self.run_worker(self.show_patron(self.page.rows[results.cursor_row].id), group="reads")
+    async def open_row(self, patron_id: int) -> None:
+        await self.show_patron(patron_id)
 
     def action_back(self) -> None:
         self._switch("results-view")
