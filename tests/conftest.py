@@ -125,5 +125,18 @@ def lib(clerk) -> LibraryBuilder:
     return LibraryBuilder(clerk)
 
 
+@pytest.fixture
+def cataloguer(clerk) -> Staff:
+    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+
+
+@pytest.fixture
+def property_documents(tmp_path, monkeypatch):
+    """Write-off certificates, transfer lists and bulletins go to a folder of the test's own."""
+    from counter_tui.services import accessions
+    monkeypatch.setenv(accessions.ENV_DOCUMENTS, str(tmp_path / "docs"))
+    return tmp_path / "docs"
+
+
 def days(n: int) -> timedelta:
     return timedelta(days=n)

@@ -10,7 +10,7 @@ from counter_tui import db
 from counter_tui.domain.callnumbers import (clc_sort_key, compose, cutter, dewey_sort_key, shelf_order,
                                             sort_key, spine_lines)
 from counter_tui.models import AuditEvent, Biblio, Item
-from counter_tui.services import call_numbers, library, staff
+from counter_tui.services import call_numbers, library
 from counter_tui.services.errors import Refusal
 from tests.conftest import NOW
 
@@ -68,11 +68,6 @@ def test_cutter_marks_follow_the_lc_table():
     assert cutter("Schmidt") == "S365"
     assert cutter("Quinn") == "Q566"
     assert cutter("曹雪芹") == ""
-
-
-@pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
 
 
 def _title(title="Ordinary World", classification="I247.5", author="Lu Yao", **fields):

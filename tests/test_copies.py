@@ -12,11 +12,6 @@ from tests.conftest import NOW
 
 
 @pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
-
-
-@pytest.fixture
 def title(clerk):
     return Biblio.create(title="围城", author="钱锺书 著", classification="I246.57", book_number="12",
                          created_at=NOW)

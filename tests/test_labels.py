@@ -17,11 +17,6 @@ import pypdfium2 as pdfium  # noqa: E402  (test extras: a missing decoder must f
 import zxingcpp  # noqa: E402
 
 
-@pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
-
-
 def decoded(pdf_path) -> tuple[int, list[str]]:
     """Pages and every barcode zxing-cpp finds on them, rendered at 300 dpi."""
     document = pdfium.PdfDocument(str(pdf_path))

@@ -13,11 +13,6 @@ from tests.conftest import NOW
 FS, RS, GS = b"\x1f", b"\x1e", b"\x1d"
 
 
-@pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
-
-
 def book(title: str, author: str = "", isbn: str | None = None, copies=(), *, publisher="人民文学出版社",
          year="1996", clc="I242.4", subjects=("章回小说",), language="chi", number="") -> Record:
     """A UTF-8 MARC 21 record; copies are (barcode, call number, item type, price) for 952s."""

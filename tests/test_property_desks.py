@@ -7,24 +7,16 @@ from counter_tui.app import CounterApp
 from counter_tui.models import Item, TransferBatch, WriteOff
 from counter_tui.screens.transfer import TransferScreen
 from counter_tui.screens.writeoff import WriteOffScreen
-from counter_tui.services import accessions, copies, staff
+from counter_tui.services import accessions, copies
 from counter_tui.widgets.fields_dialog import FieldsDialog
 from tests.conftest import NOW
 from tests.test_desk_screens import burst, rows, settle, status
 
 
-@pytest.fixture(autouse=True)
-def documents(tmp_path, monkeypatch):
-    monkeypatch.setenv(accessions.ENV_DOCUMENTS, str(tmp_path / "docs"))
-    return tmp_path / "docs"
+pytestmark = pytest.mark.usefixtures("property_documents")
 
 
-@pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
-
-
-async def test_write_off_desk_scans_a_pile_then_makes_the_certificate(lib, settings, cataloguer, documents):
+async def test_write_off_desk_scans_a_pile_then_makes_the_certificate(lib, settings, cataloguer, property_documents):
     reader = lib.patron()
     pile = [lib.item(title=f"Book {n}", price=1000 + n) for n in range(3)]
     lent = lib.item(title="Lent")
@@ -54,7 +46,7 @@ async def test_write_off_desk_scans_a_pile_then_makes_the_certificate(lib, setti
         assert "Write-off certificate 1: 3 copies, ¥30.03" in status(desk)
         assert [Item.get_by_id(i.id).status for i in pile] == ["withdrawn"] * 3
         assert Item.get_by_id(lent.id).status == "checked out"
-        assert (documents / "write-offs" / "write-off-000001.txt").exists()
+        assert (property_documents / "write-offs" / "write-off-000001.txt").exists()
 
 
 async def test_write_off_desk_refuses_a_circulation_clerk(lib, settings):
@@ -70,7 +62,7 @@ async def test_write_off_desk_refuses_a_circulation_clerk(lib, settings):
     assert Item.get_by_id(book.id).status == "available"
 
 
-async def test_transfer_desk_batch_take_out_and_close(lib, settings, cataloguer, documents):
+async def test_transfer_desk_batch_take_out_and_close(lib, settings, cataloguer, property_documents):
     title = lib.item().biblio
     new = copies.receive_copies(cataloguer, title.id, 3, price=500, location="New books", now=NOW)
     app = CounterApp(settings, cataloguer)
@@ -89,7 +81,7 @@ async def test_transfer_desk_batch_take_out_and_close(lib, settings, cataloguer,
         assert "Batch 1 closed: 2 copies are available" in status(desk)
         assert [r[0] for r in rows(desk)] == [new[0].barcode, new[2].barcode]
     assert [Item.get_by_id(c.item_id).status for c in new] == ["available", "in processing", "available"]
-    assert (documents / "transfers" / "transfer-000001.txt").exists()
+    assert (property_documents / "transfers" / "transfer-000001.txt").exists()
     assert TransferBatch.get().closed_at is not None
 
 
@@ -122,7 +114,7 @@ async def test_copies_screen_adds_copies_from_the_form(lib, settings, cataloguer
     assert accessions.balance().ok and accessions.balance().accessions == 3
 
 
-async def test_register_bulletin_and_statistics_views(lib, settings, cataloguer, documents):
+async def test_register_bulletin_and_statistics_views(lib, settings, cataloguer, property_documents):
     from counter_tui.screens.bulletin import BulletinScreen
     from counter_tui.screens.processing import ProcessingScreen
     from counter_tui.screens.register import RegisterScreen
@@ -145,7 +137,7 @@ async def test_register_bulletin_and_statistics_views(lib, settings, cataloguer,
         assert "Dream of the Red Chamber" in str(bulletin_view.query_one("#bulletin-text").content)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: bulletin_view.path is not None)
-        assert bulletin_view.path.parent == documents / "bulletins"
+        assert bulletin_view.path.parent == property_documents / "bulletins"
         await pilot.press("escape")
         stats = ProcessingScreen()
         app.push_screen(stats)

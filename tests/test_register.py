@@ -7,20 +7,12 @@ import pytest
 
 from counter_tui import db
 from counter_tui.models import Accession, Biblio, Item
-from counter_tui.services import accessions, check, copies, demo, staff, writeoffs
+from counter_tui.services import accessions, check, copies, demo, writeoffs
 from counter_tui.services.errors import PermissionDenied
 from tests.conftest import NOW
 
 
-@pytest.fixture(autouse=True)
-def documents(tmp_path, monkeypatch):
-    monkeypatch.setenv(accessions.ENV_DOCUMENTS, str(tmp_path / "docs"))
-    return tmp_path / "docs"
-
-
-@pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+pytestmark = pytest.mark.usefixtures("property_documents")
 
 
 def property_check():
@@ -99,7 +91,7 @@ def test_circulation_clerk_may_not_read_the_register(clerk):
         accessions.register(clerk)
 
 
-def test_the_commands(lib, settings, cataloguer, monkeypatch, capsys, documents):
+def test_the_commands(lib, settings, cataloguer, monkeypatch, capsys, property_documents):
     from counter_tui import cli
     monkeypatch.setenv(cli.PASSWORD_ENV, "correct horse")
     monkeypatch.setenv("COUNTER_TUI_CONFIG", "/nonexistent/none.toml")

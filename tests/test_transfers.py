@@ -4,20 +4,12 @@ from __future__ import annotations
 import pytest
 
 from counter_tui.models import Item, TransferBatch, TransferLine
-from counter_tui.services import accessions, copies, staff, transfers, writeoffs
+from counter_tui.services import copies, staff, transfers, writeoffs
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, days
 
 
-@pytest.fixture(autouse=True)
-def documents(tmp_path, monkeypatch):
-    monkeypatch.setenv(accessions.ENV_DOCUMENTS, str(tmp_path / "docs"))
-    return tmp_path / "docs"
-
-
-@pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+pytestmark = pytest.mark.usefixtures("property_documents")
 
 
 @pytest.fixture
@@ -30,7 +22,7 @@ def status(barcode):
     return Item.get(Item.barcode == barcode).status
 
 
-def test_batch_scan_close_makes_copies_available_and_writes_the_list(cataloguer, new_copies, documents):
+def test_batch_scan_close_makes_copies_available_and_writes_the_list(cataloguer, new_copies, property_documents):
     batch = transfers.open_batch(cataloguer, now=NOW)
     assert batch.number == 1 and batch.count == 0
     assert transfers.open_batch(cataloguer, now=NOW).id == batch.id  # the open batch is picked up again
@@ -42,7 +34,7 @@ def test_batch_scan_close_makes_copies_available_and_writes_the_list(cataloguer,
     assert done.count == 2 and done.closed_at == later
     assert [status(c.barcode) for c in new_copies] == ["available", "available", "in processing"]
     assert Item.get(Item.barcode == new_copies[0].barcode).status_since == later
-    text = (documents / "transfers" / "transfer-000001.txt").read_text(encoding="utf-8")
+    text = (property_documents / "transfers" / "transfer-000001.txt").read_text(encoding="utf-8")
     assert "TRANSFER LIST No. 1" in text and "Copies: 2" in text and "Received by:" in text
     assert new_copies[0].barcode in text and new_copies[2].barcode not in text and "平凡的世界" in text
     assert TransferBatch.get_by_id(batch.id).file.endswith("transfer-000001.txt")

@@ -11,15 +11,7 @@ from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, days
 
 
-@pytest.fixture(autouse=True)
-def documents(tmp_path, monkeypatch):
-    monkeypatch.setenv(accessions.ENV_DOCUMENTS, str(tmp_path / "docs"))
-    return tmp_path / "docs"
-
-
-@pytest.fixture
-def cataloguer(clerk):
-    return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
+pytestmark = pytest.mark.usefixtures("property_documents")
 
 
 def snapshot():
@@ -27,7 +19,7 @@ def snapshot():
             WriteOffLine.select().count())
 
 
-def test_certificate_numbers_lines_count_and_value(cataloguer, lib, documents):
+def test_certificate_numbers_lines_count_and_value(cataloguer, lib, property_documents):
     a, b, c = lib.item(price=4500), lib.item(title="活着", price=2850, status="in repair"), lib.item(price=None)
     cert = writeoffs.write_off(cataloguer, [a.barcode, f"A{b.barcode}B", c.barcode], "  worn   out ", now=NOW)
     assert (cert.number, cert.copies, cert.value, cert.reason) == (1, 3, 7350, "worn out")
@@ -38,7 +30,7 @@ def test_certificate_numbers_lines_count_and_value(cataloguer, lib, documents):
     assert [(w.accession_number, w.price) for w in WriteOffLine.select().order_by(WriteOffLine.id)] == [
         (a.accession_number, 4500), (b.accession_number, 2850), (c.accession_number, 0)]
     text = cert.path.read_text(encoding="utf-8")
-    assert cert.path.parent == documents / "write-offs"
+    assert cert.path.parent == property_documents / "write-offs"
     assert "WRITE-OFF CERTIFICATE No. 1" in text and "Reason: worn out" in text
     assert "Copies written off: 3" in text and "Total value: " in text and "活着" in text
     assert text.count(a.barcode) == 1
