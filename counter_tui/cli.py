@@ -187,6 +187,11 @@ def cmd_check(args) -> None:
         if result.count > len(result.problems):
             print(f"        ... and {result.count - len(result.problems)} more")
         failed += not result.ok
+    from counter_tui.services import accessions
+    from counter_tui.services.library import money
+    b = accessions.balance()  # the proof in figures, as an auditor reads it
+    print(f"      accessions {b.accessions:,} ({money(b.accession_value)}) - write-offs {b.written_off:,} "
+          f"({money(b.written_off_value)}) = holdings {b.holdings:,} ({money(b.holdings_value)})")
     print("All checks passed." if not failed else f"{failed} check(s) failed.")
     if failed:
         raise SystemExit(1)

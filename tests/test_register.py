@@ -114,3 +114,5 @@ def test_the_commands(lib, settings, cataloguer, monkeypatch, capsys, property_d
         cli.main(["writeoff", "--reason", "x", new[0].barcode, "--as", "clerk"])
     assert Item.get_by_id(new[0].item_id).status == "available"
     assert accessions.balance().ok
+    cli.main(["check"])  # the proof, in figures: 3 received at 15 + 7 + 7, 1 written off at 15
+    assert "accessions 3 (¥29.00) - write-offs 1 (¥15.00) = holdings 2 (¥14.00)" in capsys.readouterr().out
