@@ -289,3 +289,19 @@ def test_taking_another_copy_fills_the_hold_and_the_kept_copy_goes_on(lib):
     nxt = Hold.get(Hold.patron == second.id)
     assert nxt.status == "ready" and nxt.item_id == kept.id and status_of(kept) == "on hold shelf"
     assert holds.shelf_problems() == []
+
+
+def test_a_copy_from_the_hold_shelf_scanned_at_check_in_names_its_reader_and_changes_nothing(lib):
+    book = lib.item(title="Fortress Besieged")
+    on_loan(lib, book, lib.patron(name="Borrower"))
+    first, second = lib.patron(name="First"), lib.patron(name="Second")
+    for n, reader in enumerate((first, second)):
+        holds.place(lib.clerk, reader.id, book.biblio_id, now=NOW + timedelta(minutes=n))
+    found = circulation.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=1)).hold
+    holds.trap(lib.clerk, book.id, found.hold_id, now=NOW + timedelta(hours=1))
+    before = list(Hold.select(Hold.id, Hold.status, Hold.item).order_by(Hold.id).tuples())
+    again = circulation.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=2))
+    assert again.hold is None  # not offered to the second reader: it is the first's
+    assert "waits on the hold shelf for First" in again.note and again.destination == "HOLD SHELF"
+    assert list(Hold.select(Hold.id, Hold.status, Hold.item).order_by(Hold.id).tuples()) == before
+    assert status_of(book) == "on hold shelf"

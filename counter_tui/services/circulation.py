@@ -203,6 +203,13 @@ def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> Chec
                                  + (losses.found(actor, item.id, now) if status is ItemStatus.LOST else ""))
         if status is ItemStatus.IN_REPAIR:
             raise Refusal(f"{item.title} ({item.barcode}) is in repair, not on loan.")
+        kept = holds.kept_for(item.id) if status is ItemStatus.ON_HOLD_SHELF else None
+        if kept is not None:  # picked up from the hold shelf by mistake: say whose it is
+            return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
+                                 was_on_loan=False, destination="HOLD SHELF",
+                                 note=f"Was not on loan: it waits on the hold shelf for {kept.patron_name} "
+                                      f"({kept.patron_card}), {kept.where.removeprefix('on the hold shelf ')}; "
+                                      f"put it back there.")
         return CheckinResult(barcode=item.barcode, title=item.title, call_number=item.call_number,
                              was_on_loan=False, destination=_shelf(item),
                              note=f"Was not on loan ({status.value}).")

@@ -395,6 +395,11 @@ def title_queue(actor: Staff, biblio_id: int) -> list[HoldRow]:
                       "ORDER BY CASE WHEN h.status = 'ready' THEN 0 ELSE 1 END, h.placed_at, h.id", biblio_id)
 
 
+def kept_for(item_id: int) -> HoldRow | None:
+    """The ready hold this copy waits on the hold shelf for, if any."""
+    return next(iter(_hold_rows("h.item_id = ? AND h.status = 'ready'", item_id)), None)
+
+
 def hold_shelf(actor: Staff) -> list[HoldRow]:
     """Every copy on the hold shelf, the oldest pick-up-by date first."""
     access.require(actor, "see the hold shelf", access.CIRCULATION)
