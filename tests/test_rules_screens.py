@@ -173,3 +173,18 @@ async def test_a_clerk_has_no_rules_tool_and_the_screen_changes_nothing_for_them
         await pilot.press("y")
         await settle(pilot, lambda: "Only the curator" in status_of(screen))
     assert CirculationRule.select().count() == 1
+
+
+async def test_the_calendar_form_typed_in_one_burst_fills_each_field(lib, head, settings):
+    """Keys typed ahead of an Enter go to the next field, not into the one before."""
+    from tests.test_desk_screens import burst
+    app = CounterApp(settings, head)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_rules(app, pilot)
+        await pilot.press("t")
+        await settle(pilot, lambda: screen.query_one(TabbedContent).active == "calendar-tab")
+        await pilot.press("n")
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
+        burst(app, "2026-10-01", "2026-10-03", "Staff training")  # all queued at once, Enter after each
+        await settle(pilot, lambda: app.screen is screen and len(table(screen, "closed")) == 3)
+        assert table(screen, "closed")[0] == ["2026-10-01", "Thu", "Staff training"]

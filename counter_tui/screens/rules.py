@@ -16,14 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
 
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.screens.explanation import ExplanationDialog, ScanPrompts
 from counter_tui.services import explain, rules_admin
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
-from counter_tui.widgets.fields_dialog import Field, FieldsDialog
+from counter_tui.widgets.fields_dialog import Field, FieldsDialog, FormInput
 
 RULE_FIELDS = [
     ("category", "Reader category (code, or any)"),
@@ -65,8 +65,8 @@ class RuleForm(FieldsDialog):
             for field in self.fields:
                 with Horizontal():
                     yield Label(field.label)
-                    yield Input(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}",
-                                compact=True)
+                    yield FormInput(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}",
+                                    compact=True)
             yield Static(self.error, id="dialog-error")
 
 

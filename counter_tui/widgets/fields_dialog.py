@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,6 +22,37 @@ class Field:
     value: str = ""
     password: bool = False
     placeholder: str = ""
+
+
+class FormInput(Input):
+    """A field that moves on at Enter inside its own key handler, so keys typed ahead land
+    in the field they were meant for.
+
+    Keys come to a field through its own queue: those typed right after an Enter were
+    queued here before the focus moved, and are handed on to the field that has it now."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if focused is not self and isinstance(focused, FormInput):  # has_focus lags: it waits for Blur
+            event.stop()
+            event.prevent_default()
+            await focused.take(event)
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.screen.advance_from(self)
+            return
+        await super()._on_key(event)
+
+    async def take(self, event: events.Key) -> None:
+        """A key typed ahead for this field while the one before still had it queued."""
+        if event.key == "enter":
+            self.screen.advance_from(self)
+        elif event.key == "backspace":
+            self.action_delete_left()
+        elif event.is_printable and event.character:
+            self.insert_text_at_cursor(event.character)
 
 
 class FieldsDialog(ModalScreen[dict[str, str] | None]):
@@ -46,7 +77,7 @@ class FieldsDialog(ModalScreen[dict[str, str] | None]):
             yield Static(f"[b]{self.title_text}[/]  (Enter: next field, Ctrl+S: save, Esc: cancel)")
             for field in self.fields:
                 yield Label(field.label)
-                yield Input(value=field.value, password=field.password, placeholder=field.placeholder,
+                yield FormInput(value=field.value, password=field.password, placeholder=field.placeholder,
                             id=f"field-{field.name}")
             yield Static(self.error, id="dialog-error")
 
@@ -57,12 +88,12 @@ class FieldsDialog(ModalScreen[dict[str, str] | None]):
         if self.error:
             self.app.bell()
 
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
+    def advance_from(self, field: Input) -> None:
+        """Enter: on to the next field now (not after the keys already typed), or finish."""
         inputs = list(self.query(Input))
-        index = inputs.index(event.input)
+        index = inputs.index(field)
         if index + 1 < len(inputs):
-            inputs[index + 1].focus()
+            self.set_focus(inputs[index + 1])
         else:
             self.action_finish()
 
