@@ -125,14 +125,7 @@ class CatalogueScreen(PagedSearch, ScanDesk):
             return tool is not None and (not tool.roles or access.may(self.app.actor, *tool.roles))
         return True
 
-    def _switch(self, view: str) -> None:
-        self.query_one(ContentSwitcher).current = view
-        self.refresh_bindings()
-
     # -- searching ----------------------------------------------------------------------------
-
-    async def handle_scan(self, text: str) -> None:
-        await self.search(text, open_single=True)
 
     async def search(self, text: str, open_single: bool = False) -> None:
         page = await self.call(catalogue.search_page, self.app.actor, text, None, self._page_size())

@@ -106,14 +106,7 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
             return False
         return True
 
-    def _switch(self, view: str) -> None:
-        self.query_one(ContentSwitcher).current = view
-        self.refresh_bindings()
-
     # -- finding readers ----------------------------------------------------------------------
-
-    async def handle_scan(self, text: str) -> None:
-        await self.search(text, open_single=True)
 
     async def search(self, text: str, open_single: bool = False) -> None:
         page = await self.call(readers.search_page, self.app.actor, text, None, self._page_size())

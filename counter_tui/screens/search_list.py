@@ -4,11 +4,11 @@ to the scan line, and results come a page at a time.
 Mix `ListTyping` into any ScanDesk with a list the clerk can move into; mix `PagedSearch`
 into one whose scans search. A PagedSearch screen sets `search_page` (the service:
 `(actor, text, start, size) -> Page` with `rows` and `next`), shows a page in
-`_show_page` and opens a row in `open_row`.
+`_show_page`, opens a row in `open_row`, and searches in `search(text, open_single)`.
 """
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from textual.widgets import ContentSwitcher, DataTable
 
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
@@ -38,6 +38,14 @@ class PagedSearch(ListTyping):
     page = None
     search_text = ""
     showing_record = False
+
+    async def handle_scan(self, text: str) -> None:
+        await self.search(text, open_single=True)
+
+    def _switch(self, view: str) -> None:
+        """Show the results or the record (a ContentSwitcher's child) and the keys that fit."""
+        self.query_one(ContentSwitcher).current = view
+        self.refresh_bindings()
 
     def refuse(self, refusal: Refusal, scanned: str) -> None:
         """A search that finds nothing is said, not listed as a failed scan."""
