@@ -2,7 +2,7 @@
 the warning at check-out, and the holds desk (F7)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import local_date, utc_now
@@ -10,7 +10,7 @@ from counter_tui.models import Hold, Item, Loan
 from counter_tui.screens.holds import HoldsScreen
 from counter_tui.services import holds
 from counter_tui.widgets.decision import Decision
-from tests.conftest import ZONE
+from tests.conftest import NOW, ZONE
 from tests.test_desk_screens import burst, rows, settle, status
 
 
@@ -230,3 +230,16 @@ async def test_the_catalogue_record_tool_screen_opens_on_the_title(lib, settings
         assert rows(screen)[0][1] == "Waiter" and rows(screen)[0][0] == "1"
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is not screen)
+
+
+async def test_the_readers_record_lists_their_holds_with_the_place_in_the_queue(lib, settings):
+    from tests.test_readers_screen import open_record
+    book = lib.item(title="Fortress Besieged")
+    lib.loan(book, lib.patron(name="Borrower"), date(2026, 11, 20), date(2026, 12, 18))
+    first, reader = lib.patron(name="First"), lib.patron(name="Li Lei")
+    holds.place(lib.clerk, first.id, book.biblio_id, now=NOW)
+    holds.place(lib.clerk, reader.id, book.biblio_id, now=NOW + timedelta(minutes=1))
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(app, pilot, reader.card)
+        assert rows(screen, "#holds") == [["Fortress Besieged", "waiting, number 2 in the queue", ""]]

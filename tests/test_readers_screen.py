@@ -120,10 +120,10 @@ async def test_a_scanned_card_opens_the_record_with_every_tab(lib, settings):
         assert "Class 3" in str(screen.query_one("#details", Static).content)
         tabs = screen.query_one(TabbedContent)
         seen = []
-        for _ in range(5):
+        for _ in range(6):
             await pilot.press("ctrl+t")
             seen.append(tabs.active)
-        assert seen == ["history-tab", "fees-tab", "cards-tab", "details-tab", "loans-tab"]
+        assert seen == ["holds-tab", "history-tab", "fees-tab", "cards-tab", "details-tab", "loans-tab"]
         await pilot.press("ctrl+r")  # renew the selected loan, as on the old account view
         await settle(pilot, lambda: "overdue" in status(screen) or "Renewed" in status(screen))
 

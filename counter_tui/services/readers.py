@@ -15,7 +15,7 @@ from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.reader_fields import ReaderFields, clean
 from counter_tui.models import CardEvent, Patron, PatronCategory, Staff
-from counter_tui.services import access, account, audit, cards, patrons
+from counter_tui.services import access, account, audit, cards, holds, patrons
 from counter_tui.services.errors import NotFound, Refusal
 # The search is written in reader_search; it is part of what this module offers.
 from counter_tui.services.reader_search import Cursor, Page, ReaderRow, search_page  # noqa: F401
@@ -66,6 +66,7 @@ class ReaderRecord:
     history: tuple[account.LoanLine, ...] | None  # None: this member of staff may not see it
     fees: tuple[account.FeeLine, ...]
     cards: tuple[cards.CardLine, ...]
+    holds: tuple[holds.HoldRow, ...] = ()  # open holds, with the place in each queue (circulation only)
 
     @property
     def balance(self) -> int:
@@ -97,7 +98,9 @@ def reader_record(actor: Staff | None, patron_id: int, now: datetime | None = No
     acc = account.account(patron_id, now)
     return ReaderRecord(details=details(patron_id), summary=acc.patron, loans=acc.loans,
                         history=acc.history if access.may(actor, *HISTORY_ROLES) else None,
-                        fees=acc.fees, cards=cards.history_lines(patron_id))
+                        fees=acc.fees, cards=cards.history_lines(patron_id),
+                        holds=tuple(holds.reader_holds(actor, patron_id))
+                        if access.may(actor, access.CIRCULATION) else ())
 
 
 # -- registering and editing -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A reader's record: the panel, then tabs of details, loans, history, fees and cards."""
+"""A reader's record: the panel, then tabs of details, loans, holds, history, fees and cards."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -10,7 +10,7 @@ from counter_tui.services.library import money
 from counter_tui.services.readers import HISTORY_HIDDEN, ReaderRecord
 from counter_tui.widgets.patron_panel import PatronPanel
 
-TABS = ("details-tab", "loans-tab", "history-tab", "fees-tab", "cards-tab")
+TABS = ("details-tab", "loans-tab", "holds-tab", "history-tab", "fees-tab", "cards-tab")
 
 
 def _table(name: str, *columns: tuple[str, int]) -> DataTable:
@@ -37,6 +37,8 @@ class ReaderRecordView(Vertical):
                 yield Static("", id="details")
             with TabPane("Loans", id="loans-tab"):
                 yield _table("loans", ("Barcode", 14), ("Title", 28), ("Due", 10), ("Late", 5), ("Ren.", 4))
+            with TabPane("Holds", id="holds-tab"):
+                yield _table("holds", ("Title", 30), ("Where", 30), ("Copy", 14))
             with TabPane("History", id="history-tab"):
                 yield _table("history", ("Barcode", 14), ("Title", 30), ("Out", 10), ("Returned", 10))
                 yield Static(HISTORY_HIDDEN, id="history-hidden")
@@ -57,6 +59,9 @@ class ReaderRecordView(Vertical):
                           "claim" if line.claimed_on else f"{line.overdue_days}d" if line.overdue_days else "",
                           str(line.renewals),
                           key=str(line.loan_id))
+        held = self.query_one("#holds", DataTable)
+        held.clear()
+        held.add_rows([(h.title, h.where, h.barcode) for h in record.holds])
         history = self.query_one("#history", DataTable)
         history.clear()
         hidden = record.history is None
