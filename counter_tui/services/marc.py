@@ -36,19 +36,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 from pymarc import Field, Indicators, Leader, Record, Subfield, XMLWriter
 from pymarc.exceptions import PymarcException
 from stdnum import issn as stdnum_issn
 
 from counter_tui import db
-from counter_tui.domain import callnumbers
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.money import parse_money
 from counter_tui.models import Staff
-from counter_tui.services import access, audit, duplicates, library
+from counter_tui.services import access, audit, call_numbers, duplicates, library
 from counter_tui.services.errors import Refusal
 
 ROLES = (access.CATALOGING, access.CURATOR)
@@ -736,7 +734,7 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
             call = copy.call_number or _composed_call_number(v, copy.volume)
             acquired = copy.acquired_on or today
             cursor.execute(item_sql, (
-                copy.barcode, number, biblio_id, call, callnumbers_sort_key(call, scheme), copy.location,
+                copy.barcode, number, biblio_id, call, call_numbers.sort_key(call, scheme), copy.location,
                 item_types[copy.item_type], copy.price, acquired.isoformat(), copy.source, state_of, "",
                 copy.volume, at, at, actor.id))
             item_id = cursor.fetchone()[0]
@@ -757,26 +755,16 @@ def _in_library(values: dict, match: str) -> list[duplicates.Candidate]:
     return [duplicates.Candidate(*row, duplicates.SAME_ISBN)] if row else []
 
 
-def callnumbers_sort_key(call: str, scheme: str) -> str:
-    if not call:
-        return ""
-    sort_key = getattr(callnumbers, "sort_key", None)
-    if sort_key is not None:
-        try:
-            return sort_key(call, scheme)
-        except ValueError:
-            pass
-    return callnumbers.clc_sort_key(call)
-
-
 def _composed_call_number(values: dict, volume: str) -> str:
-    parts = [p for p in (values["classification"], values["book_number"], volume) if p]
-    try:
-        from counter_tui.services import copies
-        return copies.call_number_of(SimpleNamespace(classification=values["classification"],
-                                                     book_number=values["book_number"]), volume)[0]
-    except Exception:
-        return "/".join(parts)
+    """A copy's call number when its 952 has none, from the record's class and book number.
+
+    The import gives no book numbers of its own: a record without one keeps its class
+    (and volume), to be numbered later."""
+    if not call_numbers.normal_class(values["classification"] or ""):
+        return ""
+    if values["book_number"]:
+        return call_numbers.compose(values["classification"], values["book_number"], volume)[0]
+    return "/".join(p for p in (values["classification"], volume) if p)
 
 
 def _take_accession_numbers(count: int) -> range:
