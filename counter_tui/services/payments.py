@@ -168,6 +168,23 @@ def _deliver(receipt: Receipt, now: datetime) -> Receipt:
     return replace(receipt, slip=slips.deliver("fee receipt", list(receipt.lines), at=now))
 
 
+def _reason(reason: str | None, for_what: str) -> str:
+    """The reason a waiver or refund gives, on one line; refused when there is none."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refusal(f"Give the reason for {for_what}.")
+    return reason
+
+
+def _charge_of(patron_id: int, fee_id: int):
+    """The reader (locked) and one of their charges as the ledger stands. In a write."""
+    patron = _lock(patron_id)
+    charge = statement(patron_id).charge(fee_id)
+    if charge is None:
+        raise Refusal(f"That is not one of {patron.name}'s charges.")
+    return patron, charge
+
+
 def _positive(amount: int | None, what: str) -> None:
     if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0):
         raise Refusal(f"{what} must be a positive amount.")
@@ -209,17 +226,11 @@ def waive(actor: Staff, patron_id: int, fee_id: int, reason: str, amount: int | 
     """Forgive the unpaid part of one charge (or `amount` of it), with a reason."""
     now = now or utc_now()
     access.require(actor, "waive fees", *WAIVE_ROLES)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise Refusal("Give the reason for waiving the fee.")
+    reason = _reason(reason, "waiving the fee")
     _positive(amount, "A waiver")
 
     def work() -> Receipt:
-        patron = _lock(patron_id)
-        before = statement(patron_id)
-        charge = before.charge(fee_id)
-        if charge is None:
-            raise Refusal(f"That is not one of {patron.name}'s charges.")
+        patron, charge = _charge_of(patron_id, fee_id)
         if charge.owing <= 0:
             hint = " refund it instead" if charge.paid else ""
             raise Refusal(f"Nothing of that {charge.kind} charge is unpaid;{hint or ' there is nothing to waive'}.")
@@ -254,17 +265,11 @@ def refund(actor: Staff, patron_id: int, fee_id: int, reason: str, amount: int |
     credit left is handed back in the same transaction (a payout row)."""
     now = now or utc_now()
     access.require(actor, "refund fees", *WAIVE_ROLES)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise Refusal("Give the reason for the refund.")
+    reason = _reason(reason, "the refund")
     _positive(amount, "A refund")
 
     def work() -> Receipt:
-        patron = _lock(patron_id)
-        before = statement(patron_id)
-        charge = before.charge(fee_id)
-        if charge is None:
-            raise Refusal(f"That is not one of {patron.name}'s charges.")
+        patron, charge = _charge_of(patron_id, fee_id)
         if charge.paid <= 0:
             hint = " waive it instead" if charge.owing else " there is nothing to refund"
             raise Refusal(f"Nothing of that {charge.kind} charge has been paid;{hint}.")
