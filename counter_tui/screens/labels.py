@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -20,20 +19,12 @@ from textual.widgets import DataTable, Footer, Static
 
 from counter_tui.services import labels
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.cells import cut
 from counter_tui.widgets.scan_input import ScanInput
 
 COLUMNS = (("Barcode", 14), ("Call number", 16), ("Title", 40))
 KIND_NAMES = {labels.BOTH: "spine and barcode labels", labels.SPINE: "spine labels",
               labels.BARCODE: "barcode labels"}
-
-
-def _cut(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
-    if cell_len(text) <= width:
-        return text
-    while text and cell_len(text) > width - 1:
-        text = text[:-1]
-    return text + "…"
 
 
 class LabelsScreen(Screen):
@@ -100,7 +91,7 @@ class LabelsScreen(Screen):
         new = [c for c in found if c.barcode not in known]
         self.copies += new
         self.query_one("#label-copies", DataTable).add_rows(
-            [(c.barcode, _cut(c.call_number, 16), _cut(c.title, 40)) for c in new])
+            [(c.barcode, cut(c.call_number, 16), cut(c.title, 40)) for c in new])
         self._show_sheet()
         return len(new)
 

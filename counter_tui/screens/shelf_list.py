@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,19 +20,10 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from counter_tui.services import shelf_list
 from counter_tui.services.errors import Refusal
 from counter_tui.services.shelf_list import ShelfPage
+from counter_tui.widgets.cells import cut
 
 # fits 80 columns with the scrollbar: each column adds 2 of padding
 COLUMNS = (("Call number", 15), ("Title", 27), ("Barcode", 14), ("Status", 12))
-
-
-def _cut(text: str, width: int) -> str:
-    """The text in `width` terminal cells (a Chinese character takes two), "…" when cut."""
-    text = " ".join((text or "").split())
-    if cell_len(text) <= width:
-        return text
-    while text and cell_len(text) > width - 1:
-        text = text[:-1]
-    return text + "…"
 
 
 class ShelfListScreen(Screen):
@@ -101,7 +91,7 @@ class ShelfListScreen(Screen):
     def _fill(self) -> None:
         table = self.query_one("#shelf", DataTable)
         table.clear()
-        table.add_rows([(_cut(row.call_number, 15), _cut(row.title, 27), row.barcode, _cut(row.status, 12))
+        table.add_rows([(cut(row.call_number, 15), cut(row.title, 27), row.barcode, cut(row.status, 12))
                         for row in self.page.rows])
         rows = self.page.rows
         if not rows:
