@@ -140,7 +140,7 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
         due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))
         loan_id = lookups.insert_loan(item.id, reader.id, now,
                                       end_of_local_day_utc(due, library.settings().timezone), actor.id)
-        lookups.set_item_status(item.id, ItemStatus.CHECKED_OUT.value)
+        lookups.set_item_status(item.id, ItemStatus.CHECKED_OUT.value, now)
         audit.record(actor, "checkout", "loan", loan_id, now,
                      new={"item": item.barcode, "patron": reader.card, "due": due, "rule": rule.id})
         after = replace(summary, loans_out=summary.loans_out + 1)  # no second round of queries

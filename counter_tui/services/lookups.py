@@ -39,12 +39,9 @@ def item_status(item_id: int) -> str:
     return db.execute_locked("SELECT i.status FROM item i WHERE i.id = ?", "i", item_id).fetchone()[0]
 
 
-def set_item_status(item_id: int, status: str, since: datetime | None = None) -> None:
+def set_item_status(item_id: int, status: str, since: datetime) -> None:
     """`since`: when the status changed (the shelving cart's timer reads it)."""
-    if since is None:
-        db.execute("UPDATE item SET status = ? WHERE id = ?", status, item_id)
-    else:
-        db.execute("UPDATE item SET status = ?, status_since = ? WHERE id = ?", status, since, item_id)
+    db.execute("UPDATE item SET status = ?, status_since = ? WHERE id = ?", status, since, item_id)
 
 
 def reader(patron_id: int, lock: bool = False) -> Patron | None:

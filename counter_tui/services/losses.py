@@ -152,7 +152,7 @@ def declare_lost(actor: Staff, loan_id: int, now: datetime | None = None) -> Los
             raise Refusal(f"{quote.title} is {status.value}; it cannot be declared lost.")
         db.execute("UPDATE loan SET returned_at = ?, staff_in_id = ?, lost_at = ? WHERE id = ?",
                    now, actor.id, now, loan.id)
-        lookups.set_item_status(loan.item_id, ItemStatus.LOST.value)
+        lookups.set_item_status(loan.item_id, ItemStatus.LOST.value, now)
         what = f"{quote.title} ({quote.barcode})"
         for kind, amount, note in (("lost", quote.replacement, f"Lost: {what}"),
                                    ("processing", quote.processing, f"Processing fee, lost: {what}"),
@@ -240,7 +240,7 @@ def claim_returned(actor: Staff, loan_id: int, now: datetime | None = None) -> C
             raise Refusal(f"{title} is {status.value}; it cannot be claimed returned.")
         db.execute("UPDATE loan SET claimed_returned_at = ?, claimed_by_id = ? WHERE id = ?",
                    now, actor.id, loan.id)
-        lookups.set_item_status(loan.item_id, ItemStatus.CLAIMS_RETURNED.value)
+        lookups.set_item_status(loan.item_id, ItemStatus.CLAIMS_RETURNED.value, now)
         audit.record(actor, "loan.claimed_returned", "loan", loan.id, now,
                      old={"status": status.value}, new={"item": loan.item.barcode, "patron": loan.patron.card,
                                                         "claimed_returned_at": now})
