@@ -1,8 +1,10 @@
 """The App: one mode per desk, the global keys, the database thread."""
 from __future__ import annotations
 
+import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from textual import events
 from textual.app import App
@@ -71,6 +73,10 @@ class CounterApp(App):
         # and the event loop never waits on the database.
         self.db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
         self.last_input = time.monotonic()
+
+    async def run_db(self, fn, *args, **kwargs):
+        """Run a service on the desk's one database thread and wait for its answer."""
+        return await asyncio.get_running_loop().run_in_executor(self.db_executor, partial(fn, *args, **kwargs))
 
     def on_mount(self) -> None:
         if self.settings.keymap:

@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from counter_tui.domain.calendar import local_date, utc_now
-from counter_tui.screens.copies import run_db
 from counter_tui.services import bulletin
 from counter_tui.services.errors import Refusal
 
@@ -96,7 +95,7 @@ class BulletinScreen(Screen):
     async def load(self) -> bool:
         try:
             since, until = read_period(self, "bulletin")
-            self.data = await run_db(self.app, bulletin.bulletin, self.app.actor, since, until)
+            self.data = await self.app.run_db(bulletin.bulletin, self.app.actor, since, until)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             self.app.bell()
@@ -110,7 +109,7 @@ class BulletinScreen(Screen):
         if not await self.load():
             return
         try:
-            _, self.path = await run_db(self.app, bulletin.write_bulletin, self.app.actor, self.data.since,
+            _, self.path = await self.app.run_db(bulletin.write_bulletin, self.app.actor, self.data.since,
                                         self.data.until)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")

@@ -8,8 +8,6 @@ processing" until a transfer batch hands it to circulation. Esc goes back.
 """
 from __future__ import annotations
 
-import asyncio
-from functools import partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,12 +20,6 @@ from counter_tui.services import access, copies
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
-
-
-async def run_db(app, fn, *args, **kwargs):
-    """Run a service on the app's database thread and wait for its answer."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(app.db_executor, partial(fn, *args, **kwargs))
 
 
 def _title(biblio_id: int) -> str:
@@ -77,7 +69,7 @@ class CopiesScreen(Screen):
     async def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         try:
-            title = await run_db(self.app, _title, self.biblio_id)
+            title = await self.app.run_db(_title, self.biblio_id)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             return
@@ -87,7 +79,7 @@ class CopiesScreen(Screen):
             self.say("You may look; adding copies is for cataloguers and the curator.")
 
     async def refresh_copies(self) -> None:
-        lines = await run_db(self.app, copies.copies_of, self.biblio_id)
+        lines = await self.app.run_db(copies.copies_of, self.biblio_id)
         table = self.query_one(DataTable)
         table.clear()
         table.add_rows([(str(c.accession_number), c.barcode, c.call_number, c.location,
@@ -109,7 +101,7 @@ class CopiesScreen(Screen):
 
     async def _add(self, error: str = "") -> None:
         while True:
-            kinds = "/".join(await run_db(self.app, copies.item_types))
+            kinds = "/".join(await self.app.run_db(copies.item_types))
             fields = [Field("count", "How many copies", self.last["count"]),
                       Field("item_type", f"Item type ({kinds})", self.last["item_type"]),
                       Field("price", "Price of each copy (empty: unknown)", self.last["price"]),
@@ -129,7 +121,7 @@ class CopiesScreen(Screen):
                 error = str(exc) if "amount" in str(exc) or "money" in str(exc) else "How many copies: type a number."
                 continue
             try:
-                made = await run_db(self.app, copies.receive_copies, self.app.actor, self.biblio_id, count,
+                made = await self.app.run_db(copies.receive_copies, self.app.actor, self.biblio_id, count,
                                     item_type=values["item_type"].strip(), price=price, location=values["location"],
                                     source=values["source"], labels=values["labels"].split(), volume=values["volume"])
             except Refusal as refusal:

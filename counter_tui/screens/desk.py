@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from contextlib import ExitStack
 from collections.abc import Callable
-from functools import partial
 from typing import TypeVar
 
 from rich.text import Text
@@ -113,8 +112,7 @@ class ScanDesk(Screen):
 
     async def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run a service on the database thread and wait for its answer."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.app.db_executor, partial(fn, *args, **kwargs))
+        return await self.app.run_db(fn, *args, **kwargs)
 
     async def ask(self, question: str, choices: dict[str, tuple[str, str]], cancel: str = "") -> str:
         """One-key question; scans typed meanwhile join the queue behind this one."""

@@ -7,8 +7,6 @@ writes the PDF into the labels folder. Esc leaves.
 """
 from __future__ import annotations
 
-import asyncio
-from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -82,10 +80,6 @@ class LabelsScreen(Screen):
             f"{len(self.copies)} copies: {count} {KIND_NAMES[self.kind]} on {sheet.name} "
             f"({sheet.columns}x{sheet.rows}, {sheet.label_w:g}x{sheet.label_h:g} mm)"))
 
-    async def _call(self, fn, *args, **kwargs):
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.app.db_executor, partial(fn, *args, **kwargs))
-
     def _add(self, found: list[labels.Copy]) -> int:
         known = {c.barcode for c in self.copies}
         new = [c for c in found if c.barcode not in known]
@@ -109,11 +103,11 @@ class LabelsScreen(Screen):
                 number = text[1:].strip()
                 if not number.isdigit():
                     raise Refusal("A transfer batch is # and its number, e.g. #7.")
-                found = await self._call(labels.copies_of_batch, int(number))
+                found = await self.app.run_db(labels.copies_of_batch, int(number))
                 added = self._add(found)
                 self.say(f"Transfer batch {number}: {added} copies added.", "green")
             else:
-                found = await self._call(labels.copies_by_barcode, [text], then="")
+                found = await self.app.run_db(labels.copies_by_barcode, [text], then="")
                 if self._add(found):
                     self.say(f"{found[0].barcode} {found[0].call_number} added.", "green")
                 else:
@@ -127,7 +121,7 @@ class LabelsScreen(Screen):
 
     async def action_processing(self) -> None:
         try:
-            added = self._add(await self._call(labels.copies_in_processing))
+            added = self._add(await self.app.run_db(labels.copies_in_processing))
             self.say(f"{added} copies in processing added.", "green")
         except Refusal as refusal:
             self._refuse(refusal)
@@ -161,8 +155,8 @@ class LabelsScreen(Screen):
             return
         self.say(f"Printing the labels of {len(self.copies)} copies...")
         try:
-            path = await self._call(labels.new_sheet_path)
-            sheet = await self._call(labels.print_labels, self.app.actor, list(self.copies), path, self.kind,
+            path = await self.app.run_db(labels.new_sheet_path)
+            sheet = await self.app.run_db(labels.print_labels, self.app.actor, list(self.copies), path, self.kind,
                                      labels.TEMPLATES[self.template_name])
         except (Refusal, OSError) as problem:
             self._refuse(problem if isinstance(problem, Refusal) else Refusal(

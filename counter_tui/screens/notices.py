@@ -5,8 +5,6 @@ for all (a page per reader). Each notice is recorded as sent, so it goes out onc
 """
 from __future__ import annotations
 
-import asyncio
-from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -40,9 +38,6 @@ class NoticesScreen(Screen):
     async def on_mount(self) -> None:
         await self.action_reload()
 
-    async def _call(self, fn, *args, **kwargs):
-        return await asyncio.get_running_loop().run_in_executor(self.app.db_executor, partial(fn, *args, **kwargs))
-
     def say(self, sentence: str, style: str = "") -> None:
         self.query_one("#status", Static).update(Text(sentence, style=style))
 
@@ -50,7 +45,7 @@ class NoticesScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         try:
-            lines = await self._call(notices.notices_due, self.app.actor)
+            lines = await self.app.run_db(notices.notices_due, self.app.actor)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             return
@@ -69,7 +64,7 @@ class NoticesScreen(Screen):
 
     async def action_produce(self, one_sheet: bool) -> None:
         try:
-            done = await self._call(notices.produce, self.app.actor, one_sheet=one_sheet)
+            done = await self.app.run_db(notices.produce, self.app.actor, one_sheet=one_sheet)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             self.app.bell()

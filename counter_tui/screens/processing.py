@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from counter_tui.screens.bulletin import PERIOD_CSS, fill_period, period_inputs, read_period
-from counter_tui.screens.copies import run_db
 from counter_tui.services import processing_stats
 from counter_tui.services.errors import Refusal
 
@@ -60,7 +59,7 @@ class ProcessingScreen(Screen):
         status = self.query_one("#processing-status", Static)
         try:
             since, until = read_period(self, "processing")
-            self.rows = await run_db(self.app, processing_stats.processing, self.app.actor, since, until, self.by)
+            self.rows = await self.app.run_db(processing_stats.processing, self.app.actor, since, until, self.by)
         except Refusal as refusal:
             status.update(Text(refusal.sentence, style="bold red"))
             return

@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from counter_tui.screens.copies import run_db
 from counter_tui.services import accessions
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
@@ -63,7 +62,7 @@ class RegisterScreen(Screen):
     async def on_mount(self) -> None:
         self.query_one("#register", DataTable).focus()
         try:
-            balance = await run_db(self.app, accessions.balance)
+            balance = await self.app.run_db(accessions.balance)
             self.query_one("#balance", Static).update(_balance_line(balance))
             await self.load_totals()
             await self.action_next_page()
@@ -71,7 +70,7 @@ class RegisterScreen(Screen):
             self.query_one("#balance", Static).update(Text(refusal.sentence, style="bold red"))
 
     async def load_totals(self) -> None:
-        rows = await run_db(self.app, accessions.totals, self.app.actor, period=self.period)
+        rows = await self.app.run_db(accessions.totals, self.app.actor, period=self.period)
         table = self.query_one("#totals", DataTable)
         table.clear()
         table.add_rows([(t.period, t.source, str(t.copies), money(t.value)) for t in rows])
@@ -88,7 +87,7 @@ class RegisterScreen(Screen):
 
     async def action_next_page(self) -> None:
         try:
-            page = await run_db(self.app, accessions.register, self.app.actor, after_number=self.last_number,
+            page = await self.app.run_db(accessions.register, self.app.actor, after_number=self.last_number,
                                 limit=PAGE)
         except Refusal as refusal:
             self.query_one("#balance", Static).update(Text(refusal.sentence, style="bold red"))

@@ -7,9 +7,7 @@ Copies proposed for withdrawal stay listed until the cataloguers write them off.
 """
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC
-from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -63,15 +61,11 @@ class RepairsScreen(Screen):
         self.query_one("#queue", DataTable).focus()
         await self.reload()
 
-    async def _call(self, fn, *args):
-        """A service on the app's database thread."""
-        return await asyncio.get_running_loop().run_in_executor(self.app.db_executor, partial(fn, *args))
-
     def say(self, sentence: str, style: str = "") -> None:
         self.query_one("#repairs-status", Static).update(Text(sentence, style=style))
 
     async def reload(self, keep: int | None = None) -> None:
-        self.lines = await self._call(care.repair_queue)
+        self.lines = await self.app.run_db(care.repair_queue)
         table = self.query_one("#queue", DataTable)
         table.clear()
         zone = self.app.settings.timezone
@@ -122,7 +116,7 @@ class RepairsScreen(Screen):
                 self.say("Nothing changed.")
                 return
         try:
-            await self._call(care.mark_repaired, self.app.actor, line.item_id)
+            await self.app.run_db(care.mark_repaired, self.app.actor, line.item_id)
         except Refusal as refusal:
             await self.reload(row)
             self.say(refusal.sentence, "bold red")
@@ -157,9 +151,9 @@ class RepairsScreen(Screen):
                 if not degree:
                     self.say("Nothing changed.")
                     return
-                await self._call(care.assess_damage, self.app.actor, line.barcode, degree, care.WITHDRAW)
+                await self.app.run_db(care.assess_damage, self.app.actor, line.barcode, degree, care.WITHDRAW)
             else:
-                await self._call(care.propose_withdrawal, self.app.actor, line.item_id)
+                await self.app.run_db(care.propose_withdrawal, self.app.actor, line.item_id)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             self.app.bell()

@@ -7,9 +7,7 @@ anyone but the curator and audits what it does.
 """
 from __future__ import annotations
 
-import asyncio
 from datetime import date
-from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -119,10 +117,6 @@ class RulesScreen(Screen):
         self.query_one("#rules", DataTable).focus()
         self.reload()
 
-    async def call(self, fn, *args, **kwargs):
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.app.db_executor, partial(fn, *args, **kwargs))
-
     def say(self, sentence: str, error: bool = False) -> None:
         self.query_one("#status", Static).update(f"[red]{sentence}[/]" if error else sentence)
         if error:
@@ -136,8 +130,8 @@ class RulesScreen(Screen):
 
     @work(exclusive=True, group="rules-read")
     async def reload(self, select_rule: int | None = None, select_day: date | None = None) -> None:
-        lines = await self.call(explain.rule_lines)
-        closed = await self.call(rules_admin.closed_days)
+        lines = await self.app.run_db(explain.rule_lines)
+        closed = await self.app.run_db(rules_admin.closed_days)
         self.rule_lines = {line.id: line for line in lines}
         table = self.query_one("#rules", DataTable)
         table.clear()
@@ -200,7 +194,7 @@ class RulesScreen(Screen):
                 self.say("Nothing was changed.")
                 return
             try:
-                done = await self.call(run, values)
+                done = await self.app.run_db(run, values)
             except Refusal as refusal:
                 error = refusal.sentence
                 continue
@@ -240,7 +234,7 @@ class RulesScreen(Screen):
             start = rules_admin.form_values(rules_admin.RuleTerms())
             title = "New rule"
         else:
-            start = await self.call(lambda: rules_admin.form_values(
+            start = await self.app.run_db(lambda: rules_admin.form_values(
                 rules_admin.terms_of(self.rule_lines[rule_id].rule)))
             title = f"Rule {rule_id}"
         saved: list[int] = []
@@ -265,7 +259,7 @@ class RulesScreen(Screen):
             self.say("Nothing was changed.")
             return
         try:
-            await self.call(rules_admin.delete_rule, self.app.actor, line.id)
+            await self.app.run_db(rules_admin.delete_rule, self.app.actor, line.id)
         except Refusal as refusal:
             self.say(refusal.sentence, error=True)
             return
@@ -301,7 +295,7 @@ class RulesScreen(Screen):
         if day is None:
             return
         try:
-            await self.call(rules_admin.remove_closed_days, self.app.actor, day)
+            await self.app.run_db(rules_admin.remove_closed_days, self.app.actor, day)
         except Refusal as refusal:
             self.say(refusal.sentence, error=True)
             return

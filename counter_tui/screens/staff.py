@@ -1,8 +1,6 @@
 """Staff accounts (curator): add, disable or enable, change roles, give a new password, unlock."""
 from __future__ import annotations
 
-import asyncio
-from functools import partial
 
 from textual import work
 from textual.app import ComposeResult
@@ -44,14 +42,10 @@ class StaffScreen(Screen):
         self.query_one(DataTable).focus()
         self.reload()
 
-    async def call(self, fn, *args, **kwargs):
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.app.db_executor, partial(fn, *args, **kwargs))
-
     @work(exclusive=True, group="staff-read")
     async def reload(self) -> None:
         try:
-            lines = await self.call(staff.list_staff, self.app.actor)
+            lines = await self.app.run_db(staff.list_staff, self.app.actor)
         except Refusal as refusal:
             self.say(refusal.sentence, error=True)
             return
@@ -83,7 +77,7 @@ class StaffScreen(Screen):
                 self.say("Nothing was changed.")
                 return
             try:
-                done = await self.call(run, values)
+                done = await self.app.run_db(run, values)
             except Refusal as refusal:
                 error = refusal.sentence
                 fields = [Field(f.name, f.label, "" if f.password else values[f.name], f.password, f.placeholder)
@@ -134,7 +128,7 @@ class StaffScreen(Screen):
             return
         active = str(self.query_one(DataTable).get_row(username)[3]).startswith("active")
         try:
-            await self.call(staff.set_active, self.app.actor, username, not active)
+            await self.app.run_db(staff.set_active, self.app.actor, username, not active)
         except Refusal as refusal:
             self.say(refusal.sentence, error=True)
             return
@@ -146,6 +140,6 @@ class StaffScreen(Screen):
         username = self.selected()
         if username is None:
             return
-        await self.call(staff.unlock, self.app.actor, username)
+        await self.app.run_db(staff.unlock, self.app.actor, username)
         self.say(f"{username} is unlocked.")
         self.reload()
