@@ -8,9 +8,7 @@ S skips (nothing is saved), Esc goes back to the form.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from functools import partial
 
 from rich.markup import escape
 from textual import events, work
@@ -61,12 +59,11 @@ class BiblioForm(FormScreen):
 
     @work(exclusive=True, group="form-save", exit_on_error=False)
     async def _save_record(self, values: dict[str, str], actor) -> None:
-        loop = asyncio.get_running_loop()
         confirmed = False
         while True:
             try:
-                saved = await loop.run_in_executor(self.app.db_executor, partial(
-                    catalogue.save_biblio, actor, values, self.biblio_id, confirmed=confirmed))
+                saved = await self.app.run_db(catalogue.save_biblio, actor, values, self.biblio_id,
+                                              confirmed=confirmed)
             except PossibleDuplicates as found:
                 choice = await self.app.push_screen_wait(DuplicateChoice(found.candidates))
                 if choice == "new":

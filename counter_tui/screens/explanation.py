@@ -6,7 +6,6 @@ each Enter hands the scan back to the desk's queue and closes the dialog, so no 
 """
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from textual import events, on, work
@@ -50,9 +49,8 @@ class ExplanationDialog(ModalScreen[None]):
 
     @work(group="explanation")
     async def fill(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
-            lines = await loop.run_in_executor(self.app.db_executor, self.load)
+            lines = await self.app.run_db(self.load)
         except Refusal as refusal:
             lines = [refusal.sentence]
             self.app.bell()

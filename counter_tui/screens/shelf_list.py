@@ -6,8 +6,6 @@ Esc leaves. Every staff member may browse.
 """
 from __future__ import annotations
 
-import asyncio
-from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -76,10 +74,8 @@ class ShelfListScreen(Screen):
         self.run_worker(self._load(where), group="shelf_list", exclusive=True)
 
     async def _load(self, where: dict) -> None:
-        loop = asyncio.get_running_loop()
         try:
-            page = await loop.run_in_executor(self.app.db_executor, partial(
-                shelf_list.browse, self.app.actor, limit=self.page_size, **where))
+            page = await self.app.run_db(shelf_list.browse, self.app.actor, limit=self.page_size, **where)
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             self.app.bell()
