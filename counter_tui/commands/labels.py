@@ -12,7 +12,7 @@ from counter_tui.commands.acting import acting_staff, add_acting_option
 
 
 def register(subparsers, db_option, open_library) -> dict:
-    from counter_tui.services.labels import DEFAULT_TEMPLATE, TEMPLATES  # no heavy imports there
+    from counter_tui.domain.label_sheets import DEFAULT_TEMPLATE, TEMPLATES
     parser = subparsers.add_parser(
         "labels", help="print spine and barcode labels for copies as a PDF sheet",
         description="Make a PDF of spine labels (the call number over lines) and barcode labels "
