@@ -121,13 +121,13 @@ def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = Non
 
     def work() -> Produced:
         lines = due_notices(now)  # read again inside the transaction: another desk may have sent some
+        if not lines:
+            return Produced((), 0, 0)
         by_reader: dict[int, list[NoticeLine]] = defaultdict(list)
         for line in lines:
             by_reader[line.patron_id].append(line)
         letters = [letter(reader_lines, now) for reader_lines in by_reader.values()]
         stamp = now.strftime("%Y%m%d-%H%M%S")
-        if not lines:
-            return Produced((), 0, 0)
         if one_sheet:
             path = folder / f"notices-{stamp}.txt"
             path.write_text("\f\n".join(letters), encoding="utf-8")  # form feed: one reader per page
