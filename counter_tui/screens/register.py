@@ -82,8 +82,8 @@ class RegisterScreen(Screen):
         self.period = order[(order.index(self.period) + 1) % len(order)]
         try:
             await self.load_totals()
-        except Refusal:
-            pass
+        except Refusal as refusal:  # said where the balance stands, as when the screen opened
+            self.query_one("#balance", Static).update(Text(refusal.sentence, style="bold red"))
 
     async def action_next_page(self) -> None:
         try:
