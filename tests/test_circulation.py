@@ -160,6 +160,34 @@ def test_database_refuses_a_second_open_loan(lib):
         Loan.create(item=book, patron=reader, out_at=NOW, due_at=NOW)
 
 
+def test_a_checkin_waiting_for_another_desk_is_stamped_after_what_that_desk_did(lib):
+    """A desk scans a book in while another desk holds the lock, checks the same copy
+    in and lends it again. The waiting check-in closes the new loan, so its moment must
+    be taken once the lock is held, or the loan is returned before it was lent."""
+    import threading
+    import time
+
+    from counter_tui import db
+    from counter_tui.domain.calendar import utc_now
+    from counter_tui.services import check
+
+    first, second = lib.patron(), lib.patron(name="Han Meimei", expires_on=date(2099, 1, 1))
+    book = lib.item()
+    circulation.checkout(lib.clerk, first.id, book.barcode, NOW)
+    waiting = {}
+    with db.database.atomic():
+        circulation.checkin(lib.clerk, book.barcode, NOW + timedelta(days=1))
+        desk = threading.Thread(target=lambda: waiting.update(r=circulation.checkin(lib.clerk, book.barcode)))
+        desk.start()
+        time.sleep(1.1)  # stamps are whole seconds: the other desk read its clock a second ago
+        circulation.checkout(lib.clerk, second.id, book.barcode, utc_now())
+    desk.join()
+    assert waiting["r"].was_on_loan and waiting["r"].patron_name == "Han Meimei"
+    lent_again = Loan.get(Loan.patron == second.id)
+    assert lent_again.returned_at >= lent_again.out_at
+    assert [r.name for r in check.run_checks() if not r.ok] == []
+
+
 def test_checkin_on_time_charges_nothing(lib):
     reader, book = lib.patron(), lib.item()
     circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)

@@ -94,6 +94,13 @@ def _price(item: Item) -> int | None:
     return price or None
 
 
+def _stamp(given: datetime | None) -> datetime:
+    """The moment of a desk's write: the caller's, else the clock read once the rows are
+    locked. Read before the lock, a desk that waited would stamp its write earlier than
+    the loan another desk made meanwhile (returned before it was lent)."""
+    return given or utc_now()
+
+
 def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | None = None,
              *, check_in_first: bool = False, lend_held: bool = False) -> CheckoutResult:
     """Lend the scanned copy to the reader.
@@ -103,7 +110,7 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
     `lend_held`: the copy waits for (or is wanted first by) another reader; the clerk
     confirmed it should be lent anyway (holds.WantedByAnother).
     """
-    now = now or utc_now()
+    given = now
     access.require(actor, "lend books", access.CIRCULATION)
     item = find_item(raw_barcode)
 
@@ -113,6 +120,7 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
         if reader is None:
             raise NotFound("That reader no longer exists.")
         status = lookups.item_status(item.id)
+        now = _stamp(given)
         returned_first = None
         if status == ItemStatus.CHECKED_OUT.value:
             loan = lookups.open_loan(item.id)
@@ -179,7 +187,7 @@ def _shelf(item: Item) -> str:
 
 def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> CheckinResult:
     """Take a returned copy back: close its loan, charge any fine, say where it goes."""
-    now = now or utc_now()
+    given = now
     access.require(actor, "check books in", access.CIRCULATION)
     try:
         item = find_item(raw_barcode)
@@ -188,6 +196,7 @@ def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> Chec
 
     def work() -> CheckinResult:
         status = ItemStatus(lookups.item_status(item.id))
+        now = _stamp(given)
         if status is ItemStatus.WITHDRAWN:
             raise Refusal(f"{item.title} ({item.barcode}) has been withdrawn: set it aside for cataloguing.")
         loan = lookups.open_loan(item.id)
@@ -225,7 +234,6 @@ def checkin(actor: Staff, raw_barcode: str, now: datetime | None = None) -> Chec
 def renew(actor: Staff, raw_barcode: str, now: datetime | None = None,
           patron_id: int | None = None) -> RenewResult:
     """Renew the open loan of the scanned copy (optionally only if it is this reader's)."""
-    now = now or utc_now()
     access.require(actor, "renew loans", access.CIRCULATION)
     item = find_item(raw_barcode)
     return db.write(lambda: _renew(actor, item, now, patron_id))
@@ -233,7 +241,6 @@ def renew(actor: Staff, raw_barcode: str, now: datetime | None = None,
 
 def renew_loan(actor: Staff, loan_id: int, now: datetime | None = None) -> RenewResult:
     """Renew a loan picked on the reader's account."""
-    now = now or utc_now()
     access.require(actor, "renew loans", access.CIRCULATION)
     loan = Loan.get_or_none(Loan.id == loan_id)
     if loan is None:
@@ -242,8 +249,9 @@ def renew_loan(actor: Staff, loan_id: int, now: datetime | None = None) -> Renew
     return db.write(lambda: _renew(actor, item, now, loan.patron_id))
 
 
-def _renew(actor: Staff, item: Item, now: datetime, patron_id: int | None) -> RenewResult:
+def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | None) -> RenewResult:
     loan = lookups.open_loan(item.id)
+    now = _stamp(given)
     if loan is None:
         raise Refusal(f"{item.title} ({item.barcode}) is not on loan, so it cannot be renewed.")
     if patron_id is not None and loan.patron_id != patron_id:
