@@ -46,6 +46,10 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         for raw in args.barcodes:
             try:
                 done = shelving.shelve(actor, raw)
+                if done.hold is not None:
+                    print(f"{done.barcode}  {done.title[:40]}  not shelved: a hold waits for "
+                          f"{done.hold.patron_name}; scan it at check-in (F3) for the hold shelf")
+                    continue
                 print(f"{done.barcode}  {done.title[:40]}  -> {done.shelf}" + (f"  ({done.note})" if done.note else ""))
             except Refusal as refusal:
                 failed += 1

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.screens.desk import ScanDesk
 from counter_tui.screens.search_list import ListTyping
-from counter_tui.services import catalogue, holds, patrons
+from counter_tui.services import catalogue, holds, patrons, pull_list
 from counter_tui.services.errors import CardScanned, NotFound, Refusal
 from counter_tui.services.library import money
 from counter_tui.widgets.patron_picker import PatronPicker
@@ -64,12 +64,16 @@ async def returned_for_hold(desk: ScanDesk, result) -> None:
         desk.app.bell()
         return
     table.update_cell_at(Coordinate(row, GOES_TO_COLUMN), Text("HOLD SHELF", style="bold green"))
+    desk.say(trapped_sentence(trapped) + charged, "bold green")
+
+
+def trapped_sentence(trapped: holds.Trapped) -> str:
+    """What the clerk is told once a copy is on the hold shelf, the slip included."""
     slip = ""
     if trapped.slip is not None:
         slip = (" Slip printed." if trapped.slip.printed else f" Slip saved as {trapped.slip.path.name}.")
         slip += f" {trapped.slip.problem}" if trapped.slip.problem else ""
-    desk.say(f"To the hold shelf for {trapped.patron_name}, pick up by {trapped.pickup_by.isoformat()}."
-             f"{slip}{charged}", "bold green")
+    return f"To the hold shelf for {trapped.patron_name}, pick up by {trapped.pickup_by.isoformat()}.{slip}"
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ VIEWS = {
     "queue": (("#", 3), ("Reader", 22), ("Card", 14), ("Where", 32)),
     "shelf": (("Pick up by", 10), ("Reader", 18), ("Title", 26), ("Copy", 14)),
     "expired": (("Title", 24), ("Copy", 14), ("Was for", 16), ("Now", 18)),
+    "pull": (("Shelf", 20), ("Title", 24), ("Copy", 14), ("For", 16)),
 }
 
 
@@ -107,6 +112,7 @@ class HoldsScreen(ListTyping, ScanDesk):
         Binding("ctrl+z", "cancel_hold", "Cancel hold", id="holds.cancel"),
         Binding("ctrl+s", "shelf", "Hold shelf", id="holds.shelf"),
         Binding("ctrl+g", "expire", "Expire", id="holds.expire"),
+        Binding("ctrl+f", "pull", "To pull", id="holds.pull"),
         Binding("ctrl+n", "next_reader", "Next reader", id="holds.next_reader", show=False),
         Binding("down", "to_list", "To the list", id="holds.to_list", show=False),
         Binding("escape", "close", "Close", id="holds.close", show=False),
@@ -187,6 +193,9 @@ class HoldsScreen(ListTyping, ScanDesk):
 
     def action_shelf(self) -> None:
         self.queue.put_nowait(Command("shelf"))
+
+    def action_pull(self) -> None:
+        self.queue.put_nowait(Command("pull"))
 
     def action_expire(self) -> None:
         self.queue.put_nowait(Command("expire"))
@@ -309,6 +318,12 @@ class HoldsScreen(ListTyping, ScanDesk):
         self._show_context()
         await self.do_reader_holds(None)
         copy = f" (copy {hold.barcode} only)" if hold.copy_level else ""
+        fetch = [r for r in await self.call(pull_list.to_pull, self.app.actor, biblio_id=biblio_id)
+                 if r.hold_id == hold.id]
+        if fetch:  # nothing else would bring that copy to the hold shelf
+            self.say(f"Hold placed for {hold.patron_name} ({hold.title}{copy}). A copy is {fetch[0].shelf} "
+                     f"({fetch[0].barcode}): fetch it and scan it at check-in (F3).", "bold green")
+            return
         self.say(f"Hold placed: {hold.patron_name} is number {hold.place} in the queue for {hold.title}{copy}.",
                  "green")
 
@@ -357,6 +372,22 @@ class HoldsScreen(ListTyping, ScanDesk):
         late = sum(1 for h in rows if h.pickup_by and h.pickup_by < today)
         self.say(f"{len(rows)} on the hold shelf, {late} not collected in time (Ctrl+G expires them). "
                  "Enter reprints a slip.")
+
+    async def do_pull(self, _arg=None) -> None:
+        """The holds a copy on the shelf can fill; pressed again on the list, it prints the list."""
+        if self.view == "pull" and self.row_ids:
+            done, count = await self.call(pull_list.print_list, self.app.actor)
+            where = "sent to the printer" if done.printed else f"saved as {done.path.name}"
+            self.say(f"List of {count} to pull {where}. {done.problem}".rstrip(), "yellow" if done.problem else "green")
+            return
+        rows = await self.call(pull_list.to_pull, self.app.actor)
+        self._show("pull", [(Text(r.shelf, style="yellow") if r.location == pull_list.ON_CART else r.shelf,
+                             r.title, r.barcode, r.patron_name) for r in rows], [r.hold_id for r in rows])
+        if not rows:
+            self.say("No hold waits for a copy on the shelf: nothing to pull.")
+            return
+        self.say(f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} to fetch for waiting holds, in shelf order. "
+                 "Scan each at check-in (F3) for the hold shelf; Ctrl+F again prints the list.")
 
     async def do_expire(self, _arg=None) -> None:
         answer = await self.ask("Expire every hold not collected by its pick-up-by day?\n"

@@ -12,15 +12,18 @@ from datetime import UTC
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from counter_tui.screens.desk import ScanDesk
-from counter_tui.services import access, shelving
+from counter_tui.screens.holds import TRAP_CHOICES, trapped_sentence
+from counter_tui.services import access, holds, shelving
 from counter_tui.services.errors import Refusal
 
 SHELVE, IN_HOUSE = "shelve", "in-house use"
+DONE_COLUMN = 3
 
 
 class _Command(str):
@@ -98,6 +101,9 @@ class ShelvingScreen(ScanDesk):
         try:
             if self.mode == SHELVE:
                 done = await self.call(shelving.shelve, self.app.actor, text)
+                if done.hold is not None:
+                    await self.offer_hold(done)
+                    return
                 self.add_line(done.barcode, done.title, done.shelf,
                               Text("seen", style="yellow") if done.note else Text("shelved", style="green"))
                 self.say(f"{done.title}: {done.note}." if done.note else f"Shelved: {done.title}, {done.shelf}.",
@@ -109,6 +115,33 @@ class ShelvingScreen(ScanDesk):
                          + ("; onto the shelving cart." if use.to_cart else "."), "green")
         finally:
             self.done += 1
+
+    async def offer_hold(self, done: shelving.ShelvedCopy) -> None:
+        """The copy fills a waiting hold: one key puts it on the hold shelf or shelves it anyway."""
+        found = done.hold
+        self.add_line(done.barcode, done.title, done.shelf, Text("hold?", style="bold yellow"))
+        row = self.lines - 1
+        self.say(f"{done.title}: a hold waits; do not shelve it yet.", "bold yellow")
+        which = "this very copy" if found.copy_level else "the title"
+        answer = await self.ask(f"[b]{found.title}[/] ({found.barcode}) fills a hold.\n"
+                                f"{found.patron_name} ({found.patron_card}) asked for {which}.",
+                                {**TRAP_CHOICES, "n": ("shelve", "shelve it anyway")}, cancel="shelve")
+        table = self.query_one("#lines", DataTable)
+        try:
+            if answer == "shelve":
+                await self.call(shelving.shelve, self.app.actor, done.barcode, despite_hold=True)
+                table.update_cell_at(Coordinate(row, DONE_COLUMN), Text("shelved", style="green"))
+                self.say(f"Shelved: {done.title}, {done.shelf}. The hold still waits.", "yellow")
+                return
+            trapped = await self.call(holds.trap, self.app.actor, found.item_id, found.hold_id,
+                                      print_slip=answer == "print")
+        except Refusal as refusal:
+            table.update_cell_at(Coordinate(row, DONE_COLUMN), Text("not done", style="red"))
+            self.say(refusal.sentence, "bold red")
+            self.app.bell()
+            return
+        table.update_cell_at(Coordinate(row, DONE_COLUMN), Text("HOLD SHELF", style="bold green"))
+        self.say(trapped_sentence(trapped), "bold green")
 
     async def sweep(self) -> None:
         minutes = self.app.settings.shelving_minutes

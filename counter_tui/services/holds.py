@@ -120,11 +120,12 @@ WHERE h.biblio_id = ? AND h.status = 'waiting' AND (h.item_id IS NULL OR h.item_
 ORDER BY h.placed_at, h.id LIMIT ?"""
 
 
-def _fits(item: Item, category_id: int) -> bool:
-    """The copy may fill a hold of a reader of this category: lendable and holds allowed by the rule."""
-    if not item.loanable:
+def fits(loanable: bool, item_type_id: int, location: str, category_id: int) -> bool:
+    """A copy of this type and place may fill a hold of a reader of this category: lendable,
+    and holds allowed by the rule (check-in's offer and the holds-to-pull list both ask)."""
+    if not loanable:
         return False
-    return bool(rules.rule_for(category_id, item.item_type_id, item.location).holds_allowed)
+    return bool(rules.rule_for(category_id, item_type_id, location).holds_allowed)
 
 
 # the same, only while the copy is on the shelf or the cart (check-in): one query in all
@@ -137,7 +138,7 @@ def _first_fitting(item: Item, sql: str = _CANDIDATES, *params):
     """The first waiting hold in the queue this copy can fill, and how many wait for the title."""
     rows = db.execute(sql, item.biblio_id, item.id, *params, MAX_CANDIDATES).fetchall()
     for row in rows:
-        if _fits(item, row[4]):
+        if fits(item.loanable, item.item_type_id, item.location, row[4]):
             return row, len(rows)
     return None, len(rows)
 

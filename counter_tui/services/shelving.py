@@ -26,6 +26,7 @@ from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.item_status import ItemStatus, can_move
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library, lookups
+from counter_tui.services.holds import HoldFound, waiting_for
 from counter_tui.services.errors import CardScanned, Refusal
 
 CART = ItemStatus.SHELVING_CART.value
@@ -45,6 +46,7 @@ class ShelvedCopy:
     shelf: str  # location and call number
     was: str  # the status it had before the scan
     note: str = ""
+    hold: HoldFound | None = None  # a hold this copy can fill: not shelved, the shelver is asked
 
 
 @dataclass(frozen=True)
@@ -123,14 +125,23 @@ def _not_for_shelf(item, status: ItemStatus, doing: str) -> Refusal:
     return Refusal(f"{named} is {status.value}.")
 
 
-def shelve(actor: Staff, raw_barcode: str, now: datetime | None = None) -> ShelvedCopy:
-    """A shelving scan: the copy is back on its shelf, available to readers."""
+def shelve(actor: Staff, raw_barcode: str, now: datetime | None = None, *,
+           despite_hold: bool = False) -> ShelvedCopy:
+    """A shelving scan: the copy is back on its shelf, available to readers.
+
+    A copy a waiting hold can fill is not shelved: the result names the hold, and the
+    shelver puts it on the hold shelf (holds.trap) or, `despite_hold`, shelves it anyway.
+    """
     now = now or utc_now()
     access.require(actor, "shelve books", access.CIRCULATION)
     item = _find(raw_barcode, "shelve it")
 
     def work() -> ShelvedCopy:
         status = ItemStatus(lookups.item_status(item.id))
+        found = None if despite_hold else waiting_for(item)
+        if found is not None:
+            return ShelvedCopy(item.barcode, item.title, _shelf(item), status.value,
+                               note=f"a hold waits: {found.patron_name} ({found.patron_card})", hold=found)
         if status is ItemStatus.AVAILABLE:
             db.execute("UPDATE item SET last_seen = ? WHERE id = ?", now, item.id)
             return ShelvedCopy(item.barcode, item.title, _shelf(item), status.value,

@@ -1,0 +1,103 @@
+"""Holds to pull: waiting holds that a copy on the shelf (or the shelving cart) can fill now.
+
+A hold placed while a copy of the title stands on the shelf waits until somebody fetches
+that copy; nothing else brings it to the hold shelf. This is the list the desk takes to the
+stacks each morning: one line per hold that can be filled, in shelf order, with the copy to
+fetch. Each copy fetched is scanned at check-in (F3), which offers it to the hold.
+
+Copies are given to holds in queue order, each copy once, and only where the rule lets
+that reader hold that copy (the same test check-in uses).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from counter_tui import db
+from counter_tui.domain.calendar import utc_now
+from counter_tui.models import Staff
+from counter_tui.services import access, holds, shelving, slips
+
+ON_CART = "shelving cart"
+
+
+@dataclass(frozen=True)
+class PullRow:
+    hold_id: int
+    biblio_id: int
+    title: str
+    patron_name: str
+    patron_card: str
+    placed_at: datetime
+    copy_level: bool
+    barcode: str  # the copy to fetch
+    location: str  # its shelf's location, or ON_CART while it is still on the cart
+    call_number: str
+    call_sort: str
+
+    @property
+    def shelf(self) -> str:
+        if self.location == ON_CART:
+            return f"on the shelving cart ({self.call_number})" if self.call_number else "on the shelving cart"
+        return " ".join(p for p in (self.location, self.call_number) if p) or "shelf (no call number)"
+
+
+_ROWS = """SELECT h.id, h.biblio_id, b.title, p.name, p.card, p.category_id, h.placed_at, h.copy_level,
+  i.id, i.barcode, i.location, i.call_number, i.call_sort, i.item_type_id, t.loanable, i.status, i.status_since
+FROM hold h
+JOIN patron p ON p.id = h.patron_id
+JOIN biblio b ON b.id = h.biblio_id
+JOIN item i ON i.biblio_id = h.biblio_id AND (h.item_id IS NULL OR h.item_id = i.id)
+JOIN item_type t ON t.id = i.item_type_id
+WHERE h.status = 'waiting' AND i.status IN ('available', 'shelving cart'){only}
+ORDER BY h.biblio_id, h.placed_at, h.id, i.call_sort, i.id"""
+
+
+def to_pull(actor: Staff, now: datetime | None = None, *, biblio_id: int | None = None) -> list[PullRow]:
+    """Every hold a copy on the shelf or the cart can fill now, in the order the shelves are walked.
+
+    `biblio_id`: only that title's (the desk says so when a hold is placed).
+    """
+    now = now or utc_now()
+    access.require(actor, "see the holds to pull", access.CIRCULATION)
+    cutoff = shelving.cart_cutoff(now)
+    only, params = (" AND h.biblio_id = ?", [biblio_id]) if biblio_id is not None else ("", [])
+    taken: set[int] = set()  # copies already given to an earlier hold in the queue
+    filled: set[int] = set()
+    rows: list[PullRow] = []
+    for (hold_id, title_id, title, name, card, category_id, placed_at, copy_level, item_id, barcode, location,
+         call_number, call_sort, item_type_id, loanable, status, since) in db.execute(_ROWS.format(only=only),
+                                                                                      *params):
+        if hold_id in filled or item_id in taken:
+            continue
+        if not holds.fits(loanable, item_type_id, location, category_id):
+            continue
+        since = db.as_datetime(since)
+        still_on_cart = status == ON_CART and since is not None and since > cutoff  # else: counts as shelved
+        taken.add(item_id)
+        filled.add(hold_id)
+        rows.append(PullRow(hold_id=hold_id, biblio_id=title_id, title=title, patron_name=name, patron_card=card,
+                            placed_at=db.as_datetime(placed_at), copy_level=copy_level == "yes", barcode=barcode,
+                            location=ON_CART if still_on_cart else location, call_number=call_number,
+                            call_sort=call_sort))
+    # the cart first (it is at the desk), then shelf by shelf in call-number order
+    rows.sort(key=lambda r: (r.location != ON_CART, r.location, r.call_sort, r.barcode))
+    return rows
+
+
+def slip_lines(rows: list[PullRow], now: datetime) -> list[str]:
+    """The list as an 80 mm slip to carry to the stacks: where, what, and for whom."""
+    lines = slips.header("HOLDS TO PULL", now)
+    for row in rows:
+        lines += [slips.clip(row.shelf), slips.clip(f"  {row.title}"),
+                  slips.pair(f"  {row.barcode}", f"for {row.patron_name}"), ""]
+    lines += [slips.rule(), f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} to fetch.",
+              slips.clip("Scan each at check-in (F3) for the hold shelf.")]
+    return lines
+
+
+def print_list(actor: Staff, now: datetime | None = None) -> tuple[slips.Delivered, int]:
+    """Print the holds to pull; returns how it went and how many lines it has."""
+    now = now or utc_now()
+    rows = to_pull(actor, now)
+    return slips.deliver("pull list", slip_lines(rows, now), at=now), len(rows)
