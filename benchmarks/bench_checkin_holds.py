@@ -15,6 +15,9 @@ circulation.checkin, timed with time.perf_counter_ns:
   trap (clerk confirms)         holds.trap: the copy onto the hold shelf with its
                                 pick-up-by date (open days), on every other queued copy
 
+Before the check-ins it times the holds-to-pull list (pull_list.to_pull) over all those
+waiting holds, each title having copies on the shelf: five runs, the median.
+
 The two kinds alternate so a busy moment on a shared machine falls on both. Afterwards
 the holds it made are deleted and its copies put back on the shelf. Prints n, median,
 p90, p99 and max in milliseconds.
@@ -33,7 +36,7 @@ from make_large_library import ensure_large_library, open_library
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Item, Patron, Staff
-from counter_tui.services import circulation, holds, schema
+from counter_tui.services import circulation, holds, pull_list, schema
 from counter_tui.services.demo import DEMO_USERNAME
 
 DEFAULT_DB = Path(__file__).resolve().parent / "out" / "holds_bench.db"
@@ -91,6 +94,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{path}: {Item.select().count():,} copies, {Patron.select().count():,} readers; "
               f"{made:,} waiting holds on {len(titles):,} titles ({args.queue} each); "
               f"set up in {time.perf_counter() - started:.1f} s")
+        pulls = []
+        for _ in range(5):  # the morning list, over every waiting hold in the library
+            t0 = time.perf_counter_ns()
+            to_fetch = pull_list.to_pull(actor)
+            pulls.append(time.perf_counter_ns() - t0)
+        print(f"holds to pull, whole library: {len(to_fetch):,} copies to fetch, "
+              f"median {sorted(pulls)[2] / 1e6:.0f} ms of 5 runs")
         timings: dict[str, list[int]] = {"checkin, title with a queue": [], "checkin, no holds": [],
                                          "trap (clerk confirms)": []}
         offered, missed, runs = 0, [], 0

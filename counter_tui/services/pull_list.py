@@ -10,6 +10,7 @@ that reader hold that copy (the same test check-in uses).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,15 +43,19 @@ class PullRow:
         return " ".join(p for p in (self.location, self.call_number) if p) or "shelf (no call number)"
 
 
-_ROWS = """SELECT h.id, h.biblio_id, b.title, p.name, p.card, p.category_id, h.placed_at, h.copy_level,
-  i.id, i.barcode, i.location, i.call_number, i.call_sort, i.item_type_id, t.loanable, i.status, i.status_since
-FROM hold h
-JOIN patron p ON p.id = h.patron_id
-JOIN biblio b ON b.id = h.biblio_id
-JOIN item i ON i.biblio_id = h.biblio_id AND (h.item_id IS NULL OR h.item_id = i.id)
-JOIN item_type t ON t.id = i.item_type_id
-WHERE h.status = 'waiting' AND i.status IN ('available', 'shelving cart'){only}
-ORDER BY h.biblio_id, h.placed_at, h.id, i.call_sort, i.id"""
+_WAITING = """SELECT h.id, h.biblio_id, h.item_id, b.title, p.name, p.card, p.category_id, h.placed_at, h.copy_level
+FROM hold h JOIN patron p ON p.id = h.patron_id JOIN biblio b ON b.id = h.biblio_id
+WHERE h.status = 'waiting'{only} ORDER BY h.biblio_id, h.placed_at, h.id"""
+
+# the copies of those titles on the shelf or the cart (asked title by title: most of a big
+# library is "available", so starting from the copies would read them all)
+_ON_SHELF = """SELECT i.biblio_id, i.id, i.barcode, i.location, i.call_number, i.call_sort, i.item_type_id,
+  t.loanable, i.status, i.status_since
+FROM item i JOIN item_type t ON t.id = i.item_type_id
+WHERE i.biblio_id IN ({marks}) ORDER BY i.call_sort, i.id"""
+ON_SHELF = ("available", ON_CART)  # the status is tested here, not in SQL: with both tests the planner
+# may walk the status index, and nearly every copy of a big library is "available"
+CHUNK = 500  # titles per query, well under any engine's limit on parameters
 
 
 def to_pull(actor: Staff, now: datetime | None = None, *, biblio_id: int | None = None) -> list[PullRow]:
@@ -60,26 +65,33 @@ def to_pull(actor: Staff, now: datetime | None = None, *, biblio_id: int | None 
     """
     now = now or utc_now()
     access.require(actor, "see the holds to pull", access.CIRCULATION)
-    cutoff = shelving.cart_cutoff(now)
     only, params = (" AND h.biblio_id = ?", [biblio_id]) if biblio_id is not None else ("", [])
-    taken: set[int] = set()  # copies already given to an earlier hold in the queue
-    filled: set[int] = set()
+    waiting = db.execute(_WAITING.format(only=only), *params).fetchall()
+    copies: dict[int, list[tuple]] = {}
+    titles = sorted({row[1] for row in waiting})
+    for n in range(0, len(titles), CHUNK):
+        chunk = titles[n:n + CHUNK]
+        for row in db.execute(_ON_SHELF.format(marks=", ".join("?" * len(chunk))), *chunk):
+            copies.setdefault(row[0], []).append(row[1:])
+    cutoff = shelving.cart_cutoff(now)
+    fits = functools.lru_cache(maxsize=None)(holds.fits)  # a rule lookup per kind of copy and reader, once
+    taken: set[int] = set()  # copies already given to a hold earlier in the queue
     rows: list[PullRow] = []
-    for (hold_id, title_id, title, name, card, category_id, placed_at, copy_level, item_id, barcode, location,
-         call_number, call_sort, item_type_id, loanable, status, since) in db.execute(_ROWS.format(only=only),
-                                                                                      *params):
-        if hold_id in filled or item_id in taken:
-            continue
-        if not holds.fits(loanable, item_type_id, location, category_id):
-            continue
-        since = db.as_datetime(since)
-        still_on_cart = status == ON_CART and since is not None and since > cutoff  # else: counts as shelved
-        taken.add(item_id)
-        filled.add(hold_id)
-        rows.append(PullRow(hold_id=hold_id, biblio_id=title_id, title=title, patron_name=name, patron_card=card,
-                            placed_at=db.as_datetime(placed_at), copy_level=copy_level == "yes", barcode=barcode,
-                            location=ON_CART if still_on_cart else location, call_number=call_number,
-                            call_sort=call_sort))
+    for hold_id, title_id, wanted_copy, title, name, card, category_id, placed_at, copy_level in waiting:
+        for item_id, barcode, location, call_number, call_sort, item_type_id, loanable, status, since in \
+                copies.get(title_id, ()):
+            if status not in ON_SHELF or item_id in taken or (wanted_copy is not None and item_id != wanted_copy):
+                continue
+            if not fits(bool(loanable), item_type_id, location, category_id):
+                continue
+            since = db.as_datetime(since)
+            still_on_cart = status == ON_CART and since is not None and since > cutoff  # else: counts as shelved
+            taken.add(item_id)
+            rows.append(PullRow(hold_id=hold_id, biblio_id=title_id, title=title, patron_name=name,
+                                patron_card=card, placed_at=db.as_datetime(placed_at), copy_level=copy_level == "yes",
+                                barcode=barcode, location=ON_CART if still_on_cart else location,
+                                call_number=call_number, call_sort=call_sort))
+            break
     # the cart first (it is at the desk), then shelf by shelf in call-number order
     rows.sort(key=lambda r: (r.location != ON_CART, r.location, r.call_sort, r.barcode))
     return rows
