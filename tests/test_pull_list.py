@@ -124,7 +124,7 @@ async def test_placing_a_hold_on_a_title_on_the_shelf_says_where_to_fetch_it_and
         await settle(pilot, lambda: desk.view == "titles")
         await pilot.press("ctrl+t")
         await settle(pilot, lambda: "Hold placed" in status(desk))
-        assert f"A copy is Stacks I246.5/12 ({book.barcode})" in status(desk)
+        assert f"A copy is on the shelf at Stacks I246.5/12 ({book.barcode})" in status(desk)
         await pilot.press("ctrl+f")
         await settle(pilot, lambda: desk.view == "pull")
         assert rows(desk) == [["Stacks I246.5/12", "Fortress Besieged", book.barcode, "Han Meimei"]]

@@ -321,7 +321,7 @@ class HoldsScreen(ListTyping, ScanDesk):
         fetch = [r for r in await self.call(pull_list.to_pull, self.app.actor, biblio_id=biblio_id)
                  if r.hold_id == hold.id]
         if fetch:  # nothing else would bring that copy to the hold shelf
-            self.say(f"Hold placed for {hold.patron_name} ({hold.title}{copy}). A copy is {fetch[0].shelf} "
+            self.say(f"Hold placed for {hold.patron_name} ({hold.title}{copy}). A copy is {fetch[0].whereabouts} "
                      f"({fetch[0].barcode}): fetch it and scan it at check-in (F3).", "bold green")
             return
         self.say(f"Hold placed: {hold.patron_name} is number {hold.place} in the queue for {hold.title}{copy}.",

@@ -37,6 +37,11 @@ class PullRow:
     call_sort: str
 
     @property
+    def whereabouts(self) -> str:
+        """The copy's place in a sentence: "A copy is {whereabouts}"."""
+        return self.shelf if self.location == ON_CART else f"on the shelf at {self.shelf}"
+
+    @property
     def shelf(self) -> str:
         if self.location == ON_CART:
             return f"on the shelving cart ({self.call_number})" if self.call_number else "on the shelving cart"
@@ -104,7 +109,7 @@ def slip_lines(rows: list[PullRow], now: datetime) -> list[str]:
         lines += [slips.clip(row.shelf), slips.clip(f"  {row.title}"),
                   slips.pair(f"  {row.barcode}", f"for {row.patron_name}"), ""]
     lines += [slips.rule(), f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} to fetch.",
-              slips.clip("Scan each at check-in (F3) for the hold shelf.")]
+              "Scan each at check-in (F3)."]
     return lines
 
 
