@@ -1,5 +1,6 @@
 """Holds (F7): place a hold for a reader, see their place in each queue, cancel, the hold
-shelf, and expiring holds nobody collected. Also the one-key question the check-in desk
+shelf, expiring holds nobody collected, and the holds to pull (copies on the shelf that
+waiting holds can have). Also the one-key question the check-in desk
 asks when a returned copy fills a hold (`returned_for_hold`).
 
 The scan line takes a reader's card (or part of a name), then a book: a copy's barcode
