@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from counter_tui.models import AuditEvent, Hold, Item, Loan, PatronCategory
-from counter_tui.services import circulation, holds
+from counter_tui.services import circulation, holds, patrons
 from counter_tui.services.errors import Refusal
 from tests.conftest import NOW
 
@@ -138,10 +138,12 @@ def test_the_reader_collecting_their_hold_fills_it(lib):
     holds.place(lib.clerk, waiter.id, book.biblio_id, now=NOW)
     found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
     holds.trap(lib.clerk, book.id, found.hold_id, now=NOW)
-    circulation.checkout(lib.clerk, waiter.id, book.barcode, now=NOW + timedelta(hours=2))
+    assert patrons.summary(waiter.id, NOW).holds_ready == 1  # the desk is told when the card is scanned
+    lent = circulation.checkout(lib.clerk, waiter.id, book.barcode, now=NOW + timedelta(hours=2))
     hold = Hold.get()
     assert hold.status == "collected" and hold.ended_at is not None and status_of(book) == "checked out"
     assert holds.hold_shelf(lib.clerk) == []
+    assert lent.patron.holds_ready == 0 and lent.patron.loans_out == 1
 
 
 def test_renewing_a_loan_others_wait_for_is_refused(lib):

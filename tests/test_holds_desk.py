@@ -14,6 +14,11 @@ from tests.conftest import NOW, ZONE
 from tests.test_desk_screens import burst, rows, settle, status
 
 
+def panel_text(desk) -> str:
+    from counter_tui.widgets.patron_panel import PatronPanel
+    return str(desk.query_one(PatronPanel).render())
+
+
 def today() -> date:
     return local_date(utc_now(), ZONE)
 
@@ -92,8 +97,14 @@ async def test_lending_a_copy_on_the_hold_shelf_for_another_reader_warns(lib, se
         await pilot.press("n")
         await settle(pilot, lambda: desk.lines == 1)
         assert rows(desk)[0][1] == "After"  # the scan behind went on after the answer
-    assert Item.get_by_id(book.id).status == "on hold shelf" and Hold.get().status == "ready"
-    assert Loan.get(Loan.returned_at.is_null()).item_id == after.id
+        assert "hold ready" not in panel_text(desk)
+        burst(app, waiter.card)  # the reader it waits for comes to the desk: the panel says so
+        await settle(pilot, lambda: "1 hold ready on the hold shelf" in panel_text(desk))
+        burst(app, book.barcode)
+        await settle(pilot, lambda: desk.lines == 1 and rows(desk)[0][1] == "On the hold shelf")
+        assert "hold ready" not in panel_text(desk)
+    assert Item.get_by_id(book.id).status == "checked out" and Hold.get().status == "collected"
+    assert Loan.get(Loan.item == after.id).patron_id == other.id and Loan.get(Loan.item == book.id).patron_id == waiter.id
 
 
 async def test_holds_desk_place_by_title_words_see_the_place_and_cancel(lib, settings):

@@ -246,7 +246,7 @@ def cancel(actor: Staff, patron_id: int, confirmed: bool = False, now: datetime 
         patron = locked_reader(patron_id)
         if patron.status == "cancelled":
             raise Refusal(f"{patron.name}'s card {patron.card} is already cancelled.")
-        out, _, owed = lookups.standing(patron.id, now)
+        out, _, owed, _ = lookups.standing(patron.id, now)
         if (out or owed) and not confirmed:
             raise Refusal(_outstanding(patron.name, out, owed))
         Patron.update(status="cancelled").where(Patron.id == patron.id).execute()
@@ -265,7 +265,7 @@ def cancel_question(actor: Staff, patron_id: int, now: datetime | None = None) -
     patron = Patron.get_or_none(Patron.id == patron_id)
     if patron is None:
         raise NotFound("That reader no longer exists.")
-    out, _, owed = lookups.standing(patron_id, now or utc_now())
+    out, _, owed, _ = lookups.standing(patron_id, now or utc_now())
     return _outstanding(patron.name, out, owed) if out or owed else None
 
 

@@ -151,7 +151,8 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
         lookups.set_item_status(item.id, ItemStatus.CHECKED_OUT.value, now)
         audit.record(actor, "checkout", "loan", loan_id, now,
                      new={"item": item.barcode, "patron": reader.card, "due": due, "rule": rule.id})
-        after = replace(summary, loans_out=summary.loans_out + 1)  # no second round of queries
+        after = replace(summary, loans_out=summary.loans_out + 1,  # no second round of queries...
+                        holds_ready=summary.holds_ready and lookups.holds_ready(reader.id))  # ...but this rare one
         return CheckoutResult(loan_id=loan_id, barcode=item.barcode, title=item.title,
                               call_number=item.call_number, due=due, patron=after,
                               returned_first=returned_first)

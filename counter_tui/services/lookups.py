@@ -7,6 +7,7 @@ with the joined columns as extra attributes, so services read `item.title`,
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from counter_tui import db
 from counter_tui.models import Item, Loan, Patron
@@ -62,15 +63,28 @@ def open_loan(item_id: int) -> Loan | None:
     return _first(Loan.raw(db.sql(text, "l"), item_id))
 
 
-def standing(patron_id: int, now: datetime) -> tuple[int, int, int]:
-    """(loans out, of which overdue, balance owed) in one round trip."""
+class Standing(NamedTuple):
+    loans_out: int
+    overdue: int
+    owed: int  # the balance, minor units
+    holds_ready: int  # copies waiting for the reader on the hold shelf
+
+
+def standing(patron_id: int, now: datetime) -> Standing:
+    """The reader's loans, overdue loans, balance and holds ready, in one round trip."""
     row = db.execute(
         "SELECT (SELECT COUNT(*) FROM loan WHERE patron_id = ? AND returned_at IS NULL), "
         "(SELECT COUNT(*) FROM loan WHERE patron_id = ? AND returned_at IS NULL AND due_at < ? "
         "AND claimed_returned_at IS NULL), "
-        "(SELECT COALESCE(SUM(amount), 0) FROM fee WHERE patron_id = ?)",
-        patron_id, patron_id, now, patron_id).fetchone()
-    return int(row[0]), int(row[1]), int(row[2])
+        "(SELECT COALESCE(SUM(amount), 0) FROM fee WHERE patron_id = ?), "
+        "(SELECT COUNT(*) FROM hold WHERE patron_id = ? AND status = 'ready')",  # as holds_ready
+        patron_id, patron_id, now, patron_id, patron_id).fetchone()
+    return Standing(*(int(value) for value in row))
+
+
+def holds_ready(patron_id: int) -> int:
+    """Copies on the hold shelf for the reader."""
+    return db.execute("SELECT COUNT(*) FROM hold WHERE patron_id = ? AND status = 'ready'", patron_id).fetchone()[0]
 
 
 def insert_loan(item_id: int, patron_id: int, out_at: datetime, due_at: datetime, staff_id: int) -> int:

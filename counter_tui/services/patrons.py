@@ -27,6 +27,7 @@ class PatronSummary:
     overdue: int
     balance: int  # minor units owed
     blocks: tuple[str, ...]
+    holds_ready: int = 0  # copies waiting for them on the hold shelf: the desk fetches them
 
     @property
     def blocked(self) -> bool:
@@ -104,11 +105,11 @@ def summary(reader: Patron | int, now: datetime | None = None) -> PatronSummary:
         reader = lookups.reader(reader)
         if reader is None:
             raise NotFound("That reader no longer exists.")
-    out, overdue, owed = lookups.standing(reader.id, now)
+    out, overdue, owed, ready = lookups.standing(reader.id, now)
     today = local_date(now, library.settings().timezone)
     return PatronSummary(
         id=reader.id, card=reader.card, name=reader.name, category=reader.category_name,
         department=reader.department, expires_on=reader.expires_on, loans_out=out,
         loan_limit=reader.loan_limit, overdue=overdue, balance=owed,
-        blocks=blocks_for(reader, owed, overdue, today),
+        blocks=blocks_for(reader, owed, overdue, today), holds_ready=ready,
     )
