@@ -19,7 +19,7 @@ from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Staff
 from counter_tui.services import access, holds, shelving, slips
 
-ON_CART = "shelving cart"
+ON_CART = shelving.CART
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ _ON_SHELF = """SELECT i.biblio_id, i.id, i.barcode, i.location, i.call_number, i
   t.loanable, i.status, i.status_since
 FROM item i JOIN item_type t ON t.id = i.item_type_id
 WHERE i.biblio_id IN ({marks}) ORDER BY i.call_sort, i.id"""
-ON_SHELF = ("available", ON_CART)  # the status is tested here, not in SQL: with both tests the planner
+ON_SHELF = (shelving.AVAILABLE, ON_CART)  # the status is tested here, not in SQL: with both tests the planner
 # may walk the status index, and nearly every copy of a big library is "available"
 CHUNK = 500  # titles per query, well under any engine's limit on parameters
 
