@@ -169,9 +169,13 @@ async def test_help_lists_the_keys(lib, settings):
         table = app.screen.query_one(DataTable)
         described = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert {"Check out", "Check in", "Renew", "Readers", "Next reader"} <= described
+        assert "Scan the reader's card, then each book" in str(app.screen.query(Static).first().render())
         await pilot.press("escape")
+        await pilot.press("f7")
         await pilot.press("question_mark")  # '?' on an empty scan line is help too
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        heading = str(app.screen.query(Static).first().render())  # what a scan does on this screen
+        assert "Keys on Holds" in heading and "scan a book or type title words" in heading
 
 
 async def test_reader_account_shows_loans_and_fees_and_renews(lib, settings):

@@ -33,8 +33,9 @@ class HelpScreen(ModalScreen[None]):
             where = "everywhere" if active.node is self.app else self.under.TITLE or "this screen"
             table.add_row(self.app.get_key_display(binding), binding.description, where)
         with Vertical():
+            prompt = getattr(self.under, "PROMPT", "")  # what a scan does here, as the scan line says
             yield Static(f" [b]Keys[/] on {getattr(self.under, 'TITLE', '') or 'this screen'}. "
-                         "Scanning: a card switches reader, a book is lent or returned. Esc closes.")
+                         + (f"Scan line: {prompt}. " if prompt else "") + "Esc closes.")
             yield table
 
     def action_close(self) -> None:
