@@ -90,3 +90,17 @@ def test_one_word_changed_is_still_found(clerk):
     b = _biblio("An Introduction to Modern Chinese Literature", "Hong Zicheng")
     found = find_duplicates("An Introduction to Modern Chinese Literatures", "Hong Zicheng", None)
     assert [c.biblio_id for c in found] == [b.id]
+
+
+def test_one_word_changed_is_found_behind_hundreds_of_titles_sharing_its_long_words(clerk):
+    """The "one word changed" query asks the longest runs all but one at a time; titles with
+    no author that share those runs must not crowd the real duplicate out of the candidates."""
+    typed = "Introduction to Modern Chinese Literatures and Criticism"
+    longest = duplicates.title_pieces(typed)[:duplicates.FALLBACK_PIECES]
+    assert "literatures" in longest  # the word that differs from the record in the catalogue
+    shared = [p for p in longest if p != "literatures"]
+    for n in range(duplicates.CANDIDATE_LIMIT + 100):  # each has every long run but the changed one
+        _biblio(" ".join(shared) + f" volume {n} supplementary notes and indexes")
+    b = _biblio("Introduction to Modern Chinese Literature and Criticism", "Hong Zicheng")  # the newest row
+    found = find_duplicates(typed, "Hong Zicheng", None)
+    assert [c.biblio_id for c in found] == [b.id]

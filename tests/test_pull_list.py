@@ -124,7 +124,7 @@ async def test_placing_a_hold_on_a_title_on_the_shelf_says_where_to_fetch_it_and
         await settle(pilot, lambda: desk.view == "titles")
         await pilot.press("ctrl+t")
         await settle(pilot, lambda: "Hold placed" in status(desk))
-        assert f"A copy is on the shelf at Stacks I246.5/12 ({book.barcode})" in status(desk)
+        assert f"Fetch {book.barcode} from Stacks I246.5/12 and scan it at check-in" in status(desk)
         await pilot.press("ctrl+f")
         await settle(pilot, lambda: desk.view == "pull")
         assert rows(desk) == [["Stacks I246.5/12", "Fortress Besieged", book.barcode, "Han Meimei"]]
@@ -159,3 +159,36 @@ async def test_the_shelving_screen_asks_about_a_hold_and_the_scans_behind_wait(l
         assert [line[3] for line in rows(screen)] == ["HOLD SHELF", "shelved"]
     assert status_of(wanted) == "on hold shelf" and status_of(other) == "available"
     assert Hold.get().status == "ready"
+
+
+async def test_escape_on_the_shelving_question_writes_nothing(lib, settings):
+    from counter_tui.app import CounterApp
+    from counter_tui.widgets.decision import Decision
+    from tests.test_care_screens import open_tool
+    from tests.test_desk_screens import burst, rows, settle, status
+    book = lib.item(title="Wanted")
+    circulation.checkout(lib.clerk, lib.patron(name="Borrower").id, book.barcode)
+    holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id)
+    circulation.checkin(lib.clerk, book.barcode)
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_tool(app, pilot, "shelving")
+        await settle(pilot, lambda: "on the cart" in status(screen))
+        events = AuditEvent.select().count()
+        burst(app, book.barcode)
+        await settle(pilot, lambda: isinstance(app.screen, Decision))
+        await pilot.press("escape")
+        await settle(pilot, lambda: "stays on the cart" in status(screen))
+        assert rows(screen)[0][3] == "on cart"
+    assert status_of(book) == "shelving cart" and Hold.get().status == "waiting"
+    assert AuditEvent.select().count() == events
+
+
+def test_an_any_copy_hold_leaves_the_copy_a_later_reader_named(lib):
+    first = shelved(lib, "Two copies", "I207/1")
+    second = copy_of(lib, first, call_number="I207/1", call_sort=sort_key("I207/1"))
+    holds.place(lib.clerk, lib.patron(name="Any copy").id, first.biblio_id, now=NOW)
+    holds.place(lib.clerk, lib.patron(name="This copy").id, first.biblio_id, item_id=first.id,
+                now=NOW + timedelta(minutes=1))
+    pulled = {r.patron_name: r.barcode for r in pull_list.to_pull(lib.clerk, NOW)}
+    assert pulled == {"Any copy": second.barcode, "This copy": first.barcode}

@@ -58,7 +58,7 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         from counter_tui.services import pull_list
         rows = pull_list.to_pull(actor)
         for r in rows:
-            print(f"{r.shelf[:28]:<28} {r.barcode:<14} {r.title[:24]:<24} for {r.patron_name[:20]}")
+            print(f"{r.shelf[:26]:<26} {r.barcode:<14} {r.title[:18]:<18} for {r.patron_name[:14]}")  # 80 cols
         print(f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} to pull for waiting holds.")
         if print_it:
             done, _ = pull_list.print_list(actor)

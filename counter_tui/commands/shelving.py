@@ -47,8 +47,8 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
             try:
                 done = shelving.shelve(actor, raw)
                 if done.hold is not None:
-                    print(f"{done.barcode}  {done.title[:40]}  not shelved: a hold waits for "
-                          f"{done.hold.patron_name}; scan it at check-in (F3) for the hold shelf")
+                    print(f"{done.barcode}  {done.title[:40]}\n    not shelved: a hold waits for "
+                          f"{done.hold.patron_name[:20]}; scan it at check-in (F3)")
                     continue
                 print(f"{done.barcode}  {done.title[:40]}  -> {done.shelf}" + (f"  ({done.note})" if done.note else ""))
             except Refusal as refusal:

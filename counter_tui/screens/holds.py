@@ -97,7 +97,7 @@ VIEWS = {
     "queue": (("#", 3), ("Reader", 22), ("Card", 14), ("Where", 32)),
     "shelf": (("Pick up by", 10), ("Reader", 18), ("Title", 26), ("Copy", 14)),
     "expired": (("Title", 24), ("Copy", 14), ("Was for", 16), ("Now", 18)),
-    "pull": (("Shelf", 20), ("Title", 24), ("Copy", 14), ("For", 16)),
+    "pull": (("Shelf", 18), ("Title", 22), ("Copy", 14), ("For", 16)),  # 80 columns with the padding
 }
 
 
@@ -322,8 +322,8 @@ class HoldsScreen(ListTyping, ScanDesk):
         fetch = [r for r in await self.call(pull_list.to_pull, self.app.actor, biblio_id=biblio_id)
                  if r.hold_id == hold.id]
         if fetch:  # nothing else would bring that copy to the hold shelf
-            self.say(f"Hold placed for {hold.patron_name} ({hold.title}{copy}). A copy is {fetch[0].whereabouts} "
-                     f"({fetch[0].barcode}): fetch it and scan it at check-in (F3).", "bold green")
+            self.say(f"Hold placed for {hold.patron_name}. Fetch {fetch[0].barcode} {fetch[0].fetch_from} "
+                     "and scan it at check-in (F3).", "bold green")
             return
         self.say(f"Hold placed: {hold.patron_name} is number {hold.place} in the queue for {hold.title}{copy}.",
                  "green")

@@ -125,8 +125,12 @@ class ShelvingScreen(ScanDesk):
         which = "this very copy" if found.copy_level else "the title"
         answer = await self.ask(f"[b]{found.title}[/] ({found.barcode}) fills a hold.\n"
                                 f"{found.patron_name} ({found.patron_card}) asked for {which}.",
-                                {**TRAP_CHOICES, "n": ("shelve", "shelve it anyway")}, cancel="shelve")
+                                {**TRAP_CHOICES, "n": ("shelve", "shelve it anyway")}, cancel="leave")
         table = self.query_one("#lines", DataTable)
+        if answer == "leave":  # Esc writes nothing: the copy stays on the cart, the hold waits
+            table.update_cell_at(Coordinate(row, DONE_COLUMN), Text("on cart", style="yellow"))
+            self.say(f"{done.title} stays on the cart; the hold still waits (Ctrl+F on F7 lists it).", "yellow")
+            return
         try:
             if answer == "shelve":
                 await self.call(shelving.shelve, self.app.actor, done.barcode, despite_hold=True)

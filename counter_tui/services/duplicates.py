@@ -175,8 +175,8 @@ def _title_candidates(title: str, author: str) -> list[tuple]:
     if len(pieces) > 1 and not any(similar_titles(title, row[1]) for row in found):
         # A title with one of these runs changed still has all but one of the longest few:
         # every few-but-one of those finds it, at a fraction of the cost of all-but-one of all.
-        few = pieces[:FALLBACK_PIECES]
-        found += _matching(few, [few[:i] + few[i + 1:] for i in range(len(few))], author)
+        few = pieces[:FALLBACK_PIECES]  # fewer runs a group match more titles: read more of them
+        found += _matching(few, [few[:i] + few[i + 1:] for i in range(len(few))], author, 2 * CANDIDATE_LIMIT)
     return found
 
 
@@ -192,7 +192,7 @@ def _author_filter(author: str) -> tuple[str, list]:
     return f" AND (b.author = '' OR {tests})", [like_pattern(n) for n in names]
 
 
-def _matching(pieces: list[str], groups: list[list[str]], author: str) -> list[tuple]:
+def _matching(pieces: list[str], groups: list[list[str]], author: str, limit: int = CANDIDATE_LIMIT) -> list[tuple]:
     columns = "b.id, b.title, b.author, b.isbn, b.year"
     who, who_params = _author_filter(author)
     if db.is_sqlite():
@@ -200,12 +200,12 @@ def _matching(pieces: list[str], groups: list[list[str]], author: str) -> list[t
                                           for group in groups) + ")"
         return list(db.execute(
             f"SELECT {columns} FROM {FTS_TABLE} f JOIN biblio b ON b.id = f.rowid "
-            f"WHERE {FTS_TABLE} MATCH ?{who} LIMIT ?", match, *who_params, CANDIDATE_LIMIT))
+            f"WHERE {FTS_TABLE} MATCH ?{who} LIMIT ?", match, *who_params, limit))
     # PostgreSQL: ILIKE on each run, served by pg_trgm's GIN index on title
     where = " OR ".join("(" + " AND ".join("b.title ILIKE ?" for _ in group) + ")" for group in groups)
     params = [like_pattern(p) for group in groups for p in group]
     return list(db.execute(f"SELECT {columns} FROM biblio b WHERE ({where}){who} LIMIT ?",
-                           *params, *who_params, CANDIDATE_LIMIT))
+                           *params, *who_params, limit))
 
 
 def _short_title_candidates(title: str, author: str) -> list[tuple]:

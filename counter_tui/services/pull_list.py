@@ -37,9 +37,9 @@ class PullRow:
     call_sort: str
 
     @property
-    def whereabouts(self) -> str:
-        """The copy's place in a sentence: "A copy is {whereabouts}"."""
-        return self.shelf if self.location == ON_CART else f"on the shelf at {self.shelf}"
+    def fetch_from(self) -> str:
+        """Where to fetch the copy, in a sentence: "Fetch it {fetch_from}"."""
+        return f"from {self.shelf.removeprefix('on ')}" if self.location == ON_CART else f"from {self.shelf}"
 
     @property
     def shelf(self) -> str:
@@ -81,10 +81,14 @@ def to_pull(actor: Staff, now: datetime | None = None, *, biblio_id: int | None 
     cutoff = shelving.cart_cutoff(now)
     fits = functools.lru_cache(maxsize=None)(holds.fits)  # a rule lookup per kind of copy and reader, once
     taken: set[int] = set()  # copies already given to a hold earlier in the queue
+    named = {row[2] for row in waiting if row[2] is not None}  # copies a reader asked for by barcode
     rows: list[PullRow] = []
     for hold_id, title_id, wanted_copy, title, name, card, category_id, placed_at, copy_level in waiting:
+        # an any-copy hold takes a copy nobody named before one somebody did, so a later
+        # this-copy-only hold is not left waiting while another copy stands on the shelf
+        candidates = sorted(copies.get(title_id, ()), key=lambda c: wanted_copy is None and c[0] in named)
         for item_id, barcode, location, call_number, call_sort, item_type_id, loanable, status, since in \
-                copies.get(title_id, ()):
+                candidates:
             if status not in ON_SHELF or item_id in taken or (wanted_copy is not None and item_id != wanted_copy):
                 continue
             if not fits(bool(loanable), item_type_id, location, category_id):
