@@ -97,12 +97,12 @@ async def test_lending_a_copy_on_the_hold_shelf_for_another_reader_warns(lib, se
         await pilot.press("n")
         await settle(pilot, lambda: desk.lines == 1)
         assert rows(desk)[0][1] == "After"  # the scan behind went on after the answer
-        assert "hold ready" not in panel_text(desk)
+        assert "hold shelf" not in panel_text(desk)
         burst(app, waiter.card)  # the reader it waits for comes to the desk: the panel says so
-        await settle(pilot, lambda: "1 hold ready on the shelf" in panel_text(desk))
+        await settle(pilot, lambda: "1 waiting on the hold shelf" in panel_text(desk))
         burst(app, book.barcode)
         await settle(pilot, lambda: desk.lines == 1 and rows(desk)[0][1] == "On the hold shelf")
-        assert "hold ready" not in panel_text(desk)
+        assert "hold shelf" not in panel_text(desk)
     assert Item.get_by_id(book.id).status == "checked out" and Hold.get().status == "collected"
     assert Loan.get(Loan.item == after.id).patron_id == other.id and Loan.get(Loan.item == book.id).patron_id == waiter.id
 

@@ -127,7 +127,7 @@ async def test_placing_a_hold_on_a_title_on_the_shelf_says_where_to_fetch_it_and
         assert f"Fetch {book.barcode} from Stacks I246.5/12 and scan it at check-in" in status(desk)
         await pilot.press("ctrl+f")
         await settle(pilot, lambda: desk.view == "pull")
-        assert rows(desk) == [["Stacks I246.5/12", "Fortress Besieged", book.barcode, "Han Meimei"]]
+        assert rows(desk) == [["I246.5/12 Stacks", "Fortress Besieged", book.barcode, "Han Meimei"]]
         assert "1 copy to fetch" in status(desk)
         await pilot.press("ctrl+f")
         await settle(pilot, lambda: "List of 1 to pull" in status(desk))

@@ -97,7 +97,7 @@ VIEWS = {
     "queue": (("#", 3), ("Reader", 22), ("Card", 14), ("Where", 32)),
     "shelf": (("Pick up by", 10), ("Reader", 18), ("Title", 26), ("Copy", 14)),
     "expired": (("Title", 24), ("Copy", 14), ("Was for", 16), ("Now", 18)),
-    "pull": (("Shelf", 18), ("Title", 22), ("Copy", 14), ("For", 16)),  # 80 columns with the padding
+    "pull": (("Call number, shelf", 18), ("Title", 22), ("Copy", 14), ("For", 16)),  # 80 columns, padded
 }
 
 
@@ -382,7 +382,7 @@ class HoldsScreen(ListTyping, ScanDesk):
             self.say(f"List of {count} to pull {where}. {done.problem}".rstrip(), "yellow" if done.problem else "green")
             return
         rows = await self.call(pull_list.to_pull, self.app.actor)
-        self._show("pull", [(Text(r.shelf, style="yellow") if r.location == pull_list.ON_CART else r.shelf,
+        self._show("pull", [(Text(r.call_first, style="yellow") if r.location == pull_list.ON_CART else r.call_first,
                              r.title, r.barcode, r.patron_name) for r in rows], [r.hold_id for r in rows])
         if not rows:
             self.say("No hold waits for a copy on the shelf: nothing to pull.")

@@ -42,6 +42,12 @@ class PullRow:
         return f"from {self.shelf.removeprefix('on ')}" if self.location == ON_CART else f"from {self.shelf}"
 
     @property
+    def call_first(self) -> str:
+        """For a narrow column: the call number first, since a cut may take the end."""
+        where = "cart" if self.location == ON_CART else self.location
+        return " ".join(p for p in (self.call_number, where) if p) or "no call number"
+
+    @property
     def shelf(self) -> str:
         if self.location == ON_CART:
             return f"on the shelving cart ({self.call_number})" if self.call_number else "on the shelving cart"

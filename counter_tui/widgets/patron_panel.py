@@ -28,9 +28,9 @@ class PatronPanel(Static):
                 else f"[b]in credit {money(-summary.balance)}[/]" if summary.balance < 0 else "owes nothing")
         block = (f"[b $error]BLOCKED: {summary.blocks[0]}[/]" if summary.blocks
                  else "[b $success]May borrow[/]")
-        if summary.holds_ready:  # the reader is here: the clerk fetches what waits for them (first,
-            n = summary.holds_ready  # so a long block reason cannot push it out of sight)
-            block = f"[b $warning]{n} hold{'s' if n != 1 else ''} ready on the shelf[/]  " + block
+        if summary.holds_ready:  # the reader is here: the clerk fetches what waits for them (said
+            # first, so a long block reason cannot push it out of sight)
+            block = f"[b $warning]{summary.holds_ready} waiting on the hold shelf[/]  " + block
         self.update(
             f"[b]{summary.name}[/]  {summary.card}  {summary.category}"
             f"{'  ' + summary.department if summary.department else ''}\n"
