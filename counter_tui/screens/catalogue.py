@@ -63,6 +63,7 @@ class CatalogueScreen(PagedSearch, ScanDesk):
     CatalogueScreen #record { height: auto; max-height: 8; padding: 0 1; }
     """
     search_page = staticmethod(catalogue.search_page)
+    NOUN, COUNT_IN_INFO, INFO_TAIL = "title", True, "   Enter: open"
     BINDINGS = [
         Binding("ctrl+n", "new_record", "New record", id="catalogue.new"),
         Binding("ctrl+e", "edit_record", "Edit", id="catalogue.edit", priority=True),
@@ -142,23 +143,9 @@ class CatalogueScreen(PagedSearch, ScanDesk):
             self.say(f"{self._count(page)} for {text.strip()[:30]!r}: Down to the list, Enter opens a title.")
 
     @staticmethod
-    def _count(page: Page) -> str:
-        if page.total is None:
-            return "Titles"
-        return f"{'More than ' if page.total_capped else ''}{page.total:,} title{'s' if page.total != 1 else ''}"
-
-    def _show_page(self, page: Page) -> None:
-        self.page = page
-        table = self.query_one("#results", DataTable)
-        table.clear()
-        table.add_rows([(r.title, r.author, str(r.year or ""), r.call_number, f"{r.available}/{r.total}",
-                         r.location) for r in page.rows])
-        last = self.first_row + len(page.rows) - 1
-        more = "   PgDn: next page" if page.next else ""
-        back = "   PgUp: previous" if len(self.page_starts) > 1 else ""
-        of = f" of {self._count(page).lower()}" if page.total is not None and len(self.page_starts) == 1 else ""
-        self.query_one("#page-info", Static).update(
-            f"{self.first_row}-{last}{of}{more}{back}   Enter: open" if page.rows else "No titles.")
+    def row_cells(row) -> tuple:
+        return (row.title, row.author, str(row.year or ""), row.call_number, f"{row.available}/{row.total}",
+                row.location)
 
     def action_open_list(self) -> None:
         self.query_one("#copies" if self.showing_record else "#results", DataTable).focus()

@@ -23,9 +23,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Log, ProgressBar, Static
 
+from counter_tui.screens.file_import import FileImportScreen
 from counter_tui.services import access, marc
 from counter_tui.services.errors import Refusal
 
@@ -35,7 +35,7 @@ MATCH_WORDS = {"isbn-or-title": "same ISBN, or similar title and author", "isbn"
 STATUS_WORDS = {"available": "available (on the shelves already)", "in-processing": "in processing"}
 
 
-class MarcScreen(Screen):
+class MarcScreen(FileImportScreen):
     TITLE = "MARC import and export"
     DEFAULT_CSS = """
     MarcScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -55,11 +55,6 @@ class MarcScreen(Screen):
         Binding("ctrl+r", "match", "Match by", id="marc.match"),
         Binding("escape", "close", "Back", id="marc.close"),
     ]
-
-    class Progress(Message):
-        def __init__(self, done: int, total: int) -> None:
-            super().__init__()
-            self.done, self.total = done, total
 
     class Finished(Message):
         def __init__(self, lines: list[str], sentence: str, style: str) -> None:
@@ -103,20 +98,11 @@ class MarcScreen(Screen):
             return None
         return True
 
-    def say(self, sentence: str, style: str = "") -> None:
-        summary = self.query_one("#summary", Static)
-        summary.update(sentence)
-        summary.styles.color = {"red": "red", "green": "green", "yellow": "yellow"}.get(style)
-
     def _show_options(self) -> None:
         self.query_one("#options", Static).update(
             f"Duplicates (Ctrl+T): [b]{POLICY_WORDS[self.policy]}[/]\n"
             f"Matched by (Ctrl+R): [b]{MATCH_WORDS[self.match]}[/]\n"
             f"New copies (Ctrl+N): [b]{STATUS_WORDS[self.status]}[/]")
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.refresh_bindings()
 
     def action_policy(self) -> None:
         self.policy = marc.POLICIES[(marc.POLICIES.index(self.policy) + 1) % len(marc.POLICIES)]
@@ -178,10 +164,6 @@ class MarcScreen(Screen):
         where = f" The report is in {saved}." if saved else ""
         self.post_message(self.Finished(report.lines(), report.summary + where, style))
 
-    @on(Progress)
-    def show_progress(self, message: Progress) -> None:
-        self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
-
     @on(Finished)
     def show_report(self, message: Finished) -> None:
         self._set_busy(False)
@@ -236,9 +218,6 @@ class MarcScreen(Screen):
         head += [f"  {why}" for _, why in result.left_out]
         self.post_message(self.Finished(head, result.summary, "yellow" if result.left_out else "green"))
 
-    def action_close(self) -> None:
-        if not self.busy:
-            self.app.pop_screen()
 
 
 def save_report(report: marc.ImportReport, path: str) -> str:

@@ -39,6 +39,7 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
     ReadersScreen #page-info { height: 1; padding: 0 1; color: $text-muted; }
     """
     search_page = staticmethod(readers.search_page)
+    NOUN = "reader"
     BINDINGS = [
         # the footer has room for a few: the rest are in help (F1)
         Binding("ctrl+t", "next_tab", "Tabs", id="account.next_tab"),
@@ -127,21 +128,8 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
             self.say(f"{self._count(page)} match {text.strip()[:30]!r}: Down to the list, Enter opens a reader.")
 
     @staticmethod
-    def _count(page: Page) -> str:
-        if page.total is None:
-            return "Readers"
-        return f"{'More than ' if page.total_capped else ''}{page.total:,} reader{'s' if page.total != 1 else ''}"
-
-    def _show_page(self, page: Page) -> None:
-        self.page = page
-        table = self.query_one("#results", DataTable)
-        table.clear()
-        table.add_rows([(r.name, r.card, r.category, r.department, r.status) for r in page.rows])
-        last = self.first_row + len(page.rows) - 1
-        more = "   PgDn: next page" if page.next else ""
-        back = "   PgUp: previous" if len(self.page_starts) > 1 else ""
-        self.query_one("#page-info", Static).update(
-            f"{self.first_row}-{last}{more}{back}" if page.rows else "No readers.")
+    def row_cells(row) -> tuple:
+        return (row.name, row.card, row.category, row.department, row.status)
 
     def action_open_list(self) -> None:
         if self.showing_record:

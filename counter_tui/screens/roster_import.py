@@ -11,16 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
+from counter_tui.screens.file_import import FileImportScreen
 from counter_tui.services import access, roster
 from counter_tui.services.errors import Refusal
 
 SHOWN = 500  # bad rows listed on screen; the command line's dry run lists them all
 
 
-class RosterImportScreen(Screen):
+class RosterImportScreen(FileImportScreen):
     TITLE = "Roster import"
     DEFAULT_CSS = """
     RosterImportScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -41,11 +41,6 @@ class RosterImportScreen(Screen):
         def __init__(self, plan: roster.ImportPlan | None, sentence: str = "") -> None:
             super().__init__()
             self.plan, self.sentence = plan, sentence
-
-    class Progress(Message):
-        def __init__(self, done: int, total: int) -> None:
-            super().__init__()
-            self.done, self.total = done, total
 
     class Imported(Message):
         def __init__(self, result: roster.ImportResult | None, sentence: str = "") -> None:
@@ -85,15 +80,6 @@ class RosterImportScreen(Screen):
         if action == "close" and self.busy:
             return None
         return True
-
-    def say(self, sentence: str, style: str = "") -> None:
-        summary = self.query_one("#summary", Static)
-        summary.update(sentence)
-        summary.styles.color = {"red": "red", "green": "green", "yellow": "yellow"}.get(style)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.refresh_bindings()
 
     # ---- dry run ---------------------------------------------------------------------------
 
@@ -180,10 +166,6 @@ class RosterImportScreen(Screen):
         else:
             self.post_message(self.Imported(result))
 
-    @on(Progress)
-    def show_progress(self, message: Progress) -> None:
-        self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
-
     @on(Imported)
     def show_result(self, message: Imported) -> None:
         self._set_busy(False)
@@ -197,7 +179,3 @@ class RosterImportScreen(Screen):
         bar = self.query_one(ProgressBar)
         bar.update(total=max(bar.total or 1, 1), progress=bar.total or 1)
         self.say(result.summary, "green")
-
-    def action_close(self) -> None:
-        if not self.busy:
-            self.app.pop_screen()

@@ -3,12 +3,13 @@ to the scan line, and results come a page at a time.
 
 Mix `ListTyping` into any ScanDesk with a list the clerk can move into; mix `PagedSearch`
 into one whose scans search. A PagedSearch screen sets `search_page` (the service:
-`(actor, text, start, size) -> Page` with `rows` and `next`), shows a page in
-`_show_page`, opens a row in `open_row`, and searches in `search(text, open_single)`.
+`(actor, text, start, size) -> Page` with `rows`, `next` and `total`), says what a row
+shows in `row_cells` and what it is in `NOUN`, opens a row in `open_row`, and searches in
+`search(text, open_single)`.
 """
 from __future__ import annotations
 
-from textual.widgets import ContentSwitcher, DataTable
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
@@ -38,6 +39,28 @@ class PagedSearch(ListTyping):
     page = None
     search_text = ""
     showing_record = False
+    NOUN = "row"  # what a row is: "12 readers"; each desk sets it, and `row_cells(row)`
+    COUNT_IN_INFO = False  # the page line says "1-20 of 312 readers", not only "1-20"
+    INFO_TAIL = ""  # a key to mention after the page keys
+
+    def _count(self, page) -> str:
+        if page.total is None:
+            return f"{self.NOUN.capitalize()}s"
+        plural = "s" if page.total != 1 else ""
+        return f"{'More than ' if page.total_capped else ''}{page.total:,} {self.NOUN}{plural}"
+
+    def _show_page(self, page) -> None:
+        self.page = page
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        table.add_rows([self.row_cells(r) for r in page.rows])
+        last = self.first_row + len(page.rows) - 1
+        more = "   PgDn: next page" if page.next else ""
+        back = "   PgUp: previous" if len(self.page_starts) > 1 else ""
+        of = (f" of {self._count(page).lower()}"
+              if self.COUNT_IN_INFO and page.total is not None and len(self.page_starts) == 1 else "")
+        self.query_one("#page-info", Static).update(
+            f"{self.first_row}-{last}{of}{more}{back}{self.INFO_TAIL}" if page.rows else f"No {self.NOUN}s.")
 
     async def handle_scan(self, text: str) -> None:
         await self.search(text, open_single=True)

@@ -238,17 +238,23 @@ def waive(actor: Staff, patron_id: int, fee_id: int, reason: str, amount: int | 
         if take > charge.owing:
             raise Refusal(f"Only {library.money(charge.owing)} of that {charge.kind} charge is unpaid; "
                           f"{library.money(take)} cannot be waived.")
-        fee = Fee.create(patron=patron_id, loan=charge.loan_id, kind="waiver", amount=-take, at=now,
-                         staff=actor.id, note=reason[:250], applies_to=fee_id)
+        body = _against(actor, patron, charge, fee_id, "waiver", "fee.waive", take, reason, now, "Waived")
         after = statement(patron_id)
-        audit.record(actor, "fee.waive", "fee", fee.id, now,
-                     new={"patron": patron.card, "charge": fee_id, "amount": take, "reason": reason})
-        body = _charge_lines(charge.label(), charge.amount)
-        body += [slips.pair("Waived", library.money(take))] + slips.wrap(f"Reason: {reason}")
         return Receipt(kind="waiver", amount=take, balance=after.balance, covered=((charge.label(), take),),
                        lines=tuple(_slip("Fee waived", actor, after, body, now)))
 
     return _deliver(db.write(work), now)
+
+
+def _against(actor: Staff, patron: Patron, charge, fee_id: int, kind: str, action: str, take: int,
+             reason: str, now: datetime, heading: str) -> list[str]:
+    """A waiver or refund row against one charge, audited; returns the receipt's lines for it."""
+    fee = Fee.create(patron=patron.id, loan=charge.loan_id, kind=kind, amount=-take, at=now,
+                     staff=actor.id, note=reason[:250], applies_to=fee_id)
+    audit.record(actor, action, "fee", fee.id, now,
+                 new={"patron": patron.card, "charge": fee_id, "amount": take, "reason": reason})
+    return (_charge_lines(charge.label(), charge.amount) + [slips.pair(heading, library.money(take))]
+            + slips.wrap(f"Reason: {reason}"))
 
 
 def _pay_out(actor: Staff, patron: Patron, amount: int, now: datetime, note: str) -> int:
@@ -277,18 +283,13 @@ def refund(actor: Staff, patron_id: int, fee_id: int, reason: str, amount: int |
         if take > charge.paid:
             raise Refusal(f"Only {library.money(charge.paid)} of that {charge.kind} charge was paid; "
                           f"{library.money(take)} cannot be refunded.")
-        fee = Fee.create(patron=patron_id, loan=charge.loan_id, kind="refund", amount=-take, at=now,
-                         staff=actor.id, note=reason[:250], applies_to=fee_id)
-        audit.record(actor, "fee.refund", "fee", fee.id, now,
-                     new={"patron": patron.card, "charge": fee_id, "amount": take, "reason": reason})
+        body = _against(actor, patron, charge, fee_id, "refund", "fee.refund", take, reason, now, "Refunded")
         after = statement(patron_id)
         paid_out = 0
         if pay_out and after.credit:
             paid_out = after.credit
             _pay_out(actor, patron, paid_out, now, f"Refund handed back: {reason}")
             after = statement(patron_id)
-        body = _charge_lines(charge.label(), charge.amount)
-        body += [slips.pair("Refunded", library.money(take))] + slips.wrap(f"Reason: {reason}")
         if paid_out:
             body.append(slips.pair("Handed back", library.money(paid_out)))
         return Receipt(kind="refund", amount=take, balance=after.balance, covered=((charge.label(), take),),
