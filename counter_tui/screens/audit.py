@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from counter_tui.services import audit_trail
 from counter_tui.services.audit_trail import EventLine
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.row_table import row_table
 
 # field id, label, placeholder
 FIELDS = (
@@ -112,9 +113,7 @@ class AuditScreen(Screen):
                     yield Label(label)
                     yield Input(placeholder=placeholder, id=f"f-{field_id}", compact=True)
         yield Static("", id="audit-status")
-        table = DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        table = row_table("events", COLUMNS)
         yield table
         yield Footer(compact=True)
 

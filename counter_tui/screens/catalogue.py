@@ -26,6 +26,7 @@ from counter_tui.screens.search_list import PagedSearch
 from counter_tui.services import access, catalogue
 from counter_tui.services.catalogue import Page, Record
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 
 
@@ -88,18 +89,14 @@ class CatalogueScreen(PagedSearch, ScanDesk):
     def compose_body(self) -> ComposeResult:
         with ContentSwitcher(initial="results-view", id="body"):
             with Vertical(id="results-view"):
-                table = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-                for label, width in (("Title", 24), ("Author", 12), ("Year", 4), ("Call no.", 11),
-                                     ("Avail", 5), ("Location", 9)):
-                    table.add_column(label, width=width)
+                table = row_table("results", (("Title", 24), ("Author", 12), ("Year", 4), ("Call no.", 11),
+                                              ("Avail", 5), ("Location", 9)))
                 yield table
                 yield Static("", id="page-info")
             with Vertical(id="record-view"):
                 yield Static("", id="record")
-                copies = DataTable(id="copies", cursor_type="row", zebra_stripes=True)
-                for label, width in (("Barcode", 14), ("Status", 13), ("Call no.", 14), ("Location", 12),
-                                     ("Due", 10)):
-                    copies.add_column(label, width=width)
+                copies = row_table("copies", (("Barcode", 14), ("Status", 13), ("Call no.", 14),
+                                              ("Location", 12), ("Due", 10)))
                 yield copies
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from counter_tui.services import access, copies
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
+from counter_tui.widgets.row_table import row_table
 
 
 def _title(biblio_id: int) -> str:
@@ -60,9 +61,7 @@ class CopiesScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("[b]Copies[/]", id="copies-title")
         yield Static("", id="copies-status")
-        table = DataTable(id="copies", cursor_type="row", zebra_stripes=True)
-        for label, width in self.COLUMNS:
-            table.add_column(label, width=width)
+        table = row_table("copies", self.COLUMNS)
         yield table
         yield Footer(compact=True)
 

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
+from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 
 T = TypeVar("T")
@@ -54,9 +55,7 @@ class ScanDesk(Screen):
         yield from ()
 
     def compose_body(self) -> ComposeResult:
-        table = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
-        for label, width in self.COLUMNS:
-            table.add_column(label, width=width)
+        table = row_table("lines", self.COLUMNS)
         yield table
 
     def title_text(self) -> str:

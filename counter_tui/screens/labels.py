@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from counter_tui.services import labels
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.cells import cut
+from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 
 COLUMNS = (("Barcode", 14), ("Call number", 16), ("Title", 40))
@@ -57,9 +58,7 @@ class LabelsScreen(Screen):
         yield ScanInput(placeholder="Scan copies (Enter after each); #7 adds transfer batch 7", id="label-scan")
         yield Static("", id="labels-sheet")
         yield Static("", id="labels-status")
-        table = DataTable(id="label-copies", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        table = row_table("label-copies", COLUMNS)
         yield table
         yield Footer(compact=True)
 

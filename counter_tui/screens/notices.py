@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from counter_tui.services import notices
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.row_table import row_table
 
 COLUMNS = (("Reader", 16), ("Card", 14), ("Notice", 15), ("Title", 20), ("Due", 10))
 
@@ -29,9 +30,7 @@ class NoticesScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(" [b]Overdue and hold notices[/] due to go out", id="title")
         yield Static("", id="status")
-        table = DataTable(id="notices", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        table = row_table("notices", COLUMNS)
         yield table
         yield Footer(compact=True)
 

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from counter_tui.screens.bulletin import PERIOD_CSS, fill_period, period_inputs, read_period
 from counter_tui.services import processing_stats
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.row_table import row_table
 
 
 class ProcessingScreen(Screen):
@@ -37,9 +38,7 @@ class ProcessingScreen(Screen):
         with Horizontal(id="processing-period"):
             yield from period_inputs("processing")
         yield Static("", id="processing-status")
-        table = DataTable(id="processing-table", cursor_type="row", zebra_stripes=True)
-        for label, width in (("Per day", 28), ("Titles", 8), ("Copies", 8)):
-            table.add_column(label, width=width)
+        table = row_table("processing-table", (("Per day", 28), ("Titles", 8), ("Copies", 8)))
         yield table
         yield Footer(compact=True)
 

@@ -13,14 +13,15 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from counter_tui.screens.desk import ScanDesk
-from counter_tui.screens.search_list import PagedSearch
 from counter_tui.screens.payments import FeeKeys
 from counter_tui.screens.reader_office import ReaderOfficeKeys
+from counter_tui.screens.search_list import PagedSearch
 from counter_tui.services import access, cards, circulation, losses, readers
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
 from counter_tui.services.reader_search import Cursor, Page
 from counter_tui.widgets.reader_record import ReaderRecordView
+from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 
 OFFICE_ACTIONS = {"new_reader", "edit_reader", "block", "renew_card", "replace_card", "cancel_card", "print_card"}
@@ -72,10 +73,8 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
     def compose_body(self) -> ComposeResult:
         with ContentSwitcher(initial="results-view", id="body"):
             with Vertical(id="results-view"):
-                table = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-                for label, width in (("Name", 20), ("Card", 14), ("Category", 10), ("Department", 12),
-                                     ("Status", 9)):
-                    table.add_column(label, width=width)
+                table = row_table("results", (("Name", 20), ("Card", 14), ("Category", 10),
+                                              ("Department", 12), ("Status", 9)))
                 yield table
                 yield Static("", id="page-info")
             yield ReaderRecordView(id="record-view")

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 from counter_tui.services import accessions
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
+from counter_tui.widgets.row_table import row_table
 
 PAGE = 200
 
@@ -48,14 +49,10 @@ class RegisterScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("[b]Accession register[/]", id="register-title")
         yield Static("", id="balance")
-        totals = DataTable(id="totals", cursor_type="row", zebra_stripes=True)
-        for label, width in (("Period", 10), ("Source", 14), ("Copies", 8), ("Value", 14)):
-            totals.add_column(label, width=width)
+        totals = row_table("totals", (("Period", 10), ("Source", 14), ("Copies", 8), ("Value", 14)))
         yield totals
-        lines = DataTable(id="register", cursor_type="row", zebra_stripes=True)
-        for label, width in (("Acc. no.", 8), ("Received", 10), ("Source", 9), ("Price", 9), ("Barcode", 14),
-                             ("Title", 12), ("W/o", 4)):
-            lines.add_column(label, width=width)
+        lines = row_table("register", (("Acc. no.", 8), ("Received", 10), ("Source", 9), ("Price", 9),
+                                       ("Barcode", 14), ("Title", 12), ("W/o", 4)))
         yield lines
         yield Footer(compact=True)
 

@@ -21,6 +21,7 @@ from counter_tui.services import care
 from counter_tui.services.care import QueueLine
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
+from counter_tui.widgets.row_table import row_table
 
 COLUMNS = (("Barcode", 14), ("Title", 22), ("Damage", 8), ("To do", 9), ("Since", 10))
 
@@ -51,9 +52,7 @@ class RepairsScreen(Screen):
                      f"[dim]{actor.full_name if actor else ''}[/]", id="title")
         yield Static("", id="repairs-status")
         yield Static("", id="repairs-note")
-        table = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        table = row_table("queue", COLUMNS)
         yield table
         yield Footer(compact=True)
 

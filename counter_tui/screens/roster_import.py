@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from counter_tui.screens.file_import import FileImportScreen
 from counter_tui.services import access, roster
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.row_table import row_table
 
 SHOWN = 500  # bad rows listed on screen; the command line's dry run lists them all
 
@@ -60,9 +61,7 @@ class RosterImportScreen(FileImportScreen):
         yield Static("A CSV of students or teachers, UTF-8 or GB18030, with a header line "
                      "(name/姓名, id/学号/工号, class/班级, category/类别, phone/电话, email/邮箱).", id="summary")
         yield ProgressBar(id="progress", show_eta=False)
-        table = DataTable(id="bad", cursor_type="row", zebra_stripes=True)
-        for label, width in (("Line", 5), ("Name", 10), ("Identity no.", 12)):
-            table.add_column(label, width=width)
+        table = row_table("bad", (("Line", 5), ("Name", 10), ("Identity no.", 12)))
         table.add_column("Why the row is bad")  # as wide as the longest reason; the table scrolls
         yield table
         yield Footer(compact=True)

@@ -19,6 +19,7 @@ from counter_tui.services import shelf_list
 from counter_tui.services.errors import Refusal
 from counter_tui.services.shelf_list import ShelfPage
 from counter_tui.widgets.cells import cut
+from counter_tui.widgets.row_table import row_table
 
 # fits 80 columns with the scrollbar: each column adds 2 of padding
 COLUMNS = (("Call number", 15), ("Title", 27), ("Barcode", 14), ("Status", 12))
@@ -58,9 +59,7 @@ class ShelfListScreen(Screen):
             yield Input(placeholder="e.g. I247.5 or TP311/12; a copy's barcode; Enter goes there",
                         id="shelf-from", compact=True)
         yield Static("", id="shelf-status")
-        table = DataTable(id="shelf", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
+        table = row_table("shelf", COLUMNS)
         yield table
         yield Footer(compact=True)
 

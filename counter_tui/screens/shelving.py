@@ -21,6 +21,7 @@ from counter_tui.screens.desk import ScanDesk
 from counter_tui.screens.holds import TRAP_CHOICES, trapped_sentence
 from counter_tui.services import access, holds, shelving
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.row_table import row_table
 
 SHELVE, IN_HOUSE = "shelve", "in-house use"
 DONE_COLUMN = 3
@@ -183,9 +184,8 @@ class CartList(ModalScreen[None]):
         shown = f" ({len(self.copies)} shown)" if len(self.copies) < self.total else ""
         with Vertical():
             yield Static(f"[b]On the shelving cart[/]: {self.total}{shown}, in shelf order.  Esc closes")
-            table = DataTable(cursor_type="row", zebra_stripes=True)
-            for label, width in (("Location", 10), ("Call number", 16), ("Barcode", 14), ("Title", 16), ("Since", 5)):
-                table.add_column(label, width=width)
+            table = row_table(None, (("Location", 10), ("Call number", 16), ("Barcode", 14), ("Title", 16),
+                                     ("Since", 5)))
             table.add_rows([(c.location, c.call_number, c.barcode, c.title,
                              Text("up", style="dim") if c.counts_as_shelved else
                              (_local(c.since, self.app.settings.timezone) if c.since else "?"))

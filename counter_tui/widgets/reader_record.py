@@ -9,15 +9,9 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from counter_tui.services.library import money
 from counter_tui.services.readers import HISTORY_HIDDEN, ReaderRecord
 from counter_tui.widgets.patron_panel import PatronPanel
+from counter_tui.widgets.row_table import row_table
 
 TABS = ("details-tab", "loans-tab", "holds-tab", "history-tab", "fees-tab", "cards-tab")
-
-
-def _table(name: str, *columns: tuple[str, int]) -> DataTable:
-    table = DataTable(id=name, cursor_type="row", zebra_stripes=True)
-    for label, width in columns:
-        table.add_column(label, width=width)
-    return table
 
 
 class ReaderRecordView(Vertical):
@@ -36,17 +30,17 @@ class ReaderRecordView(Vertical):
             with TabPane("Details", id="details-tab"):
                 yield Static("", id="details")
             with TabPane("Loans", id="loans-tab"):
-                yield _table("loans", ("Barcode", 14), ("Title", 28), ("Due", 10), ("Late", 5), ("Ren.", 4))
+                yield row_table("loans", (("Barcode", 14), ("Title", 28), ("Due", 10), ("Late", 5), ("Ren.", 4)))
             with TabPane("Holds", id="holds-tab"):
-                yield _table("holds", ("Title", 30), ("Where", 30), ("Copy", 14))
+                yield row_table("holds", (("Title", 30), ("Where", 30), ("Copy", 14)))
             with TabPane("History", id="history-tab"):
-                yield _table("history", ("Barcode", 14), ("Title", 30), ("Out", 10), ("Returned", 10))
+                yield row_table("history", (("Barcode", 14), ("Title", 30), ("Out", 10), ("Returned", 10)))
                 yield Static(HISTORY_HIDDEN, id="history-hidden")
             with TabPane("Fees", id="fees-tab"):
-                yield _table("fees", ("Date", 10), ("Kind", 10), ("Amount", 10), ("Note", 36))
+                yield row_table("fees", (("Date", 10), ("Kind", 10), ("Amount", 10), ("Note", 36)))
             with TabPane("Cards", id="cards-tab"):
-                yield _table("cards", ("Date", 10), ("Event", 13), ("Card", 14), ("Expires", 10),
-                             ("Fee", 7), ("Note", 10))
+                yield row_table("cards", (("Date", 10), ("Event", 13), ("Card", 14), ("Expires", 10),
+                                          ("Fee", 7), ("Note", 10)))
 
     def show(self, record: ReaderRecord) -> None:
         self.query_one(PatronPanel).show(record.summary)
