@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_reader_search import report as reader_search_report  # noqa: E402
 from make_large_library import DEFAULT_DB, ensure_large_library, open_library  # noqa: E402
 
 from counter_tui import db  # noqa: E402
@@ -44,9 +45,7 @@ def timed(fn, inputs) -> tuple[list[float], list]:
 
 
 def report(label: str, times: list[float], found: str = "") -> None:
-    times = sorted(times)
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    print(f"{label:<40} median {statistics.median(times):7.2f} ms   p99 {p99:7.2f} ms   {found}")
+    reader_search_report(label, times, found, width=40)
 
 
 def found(pages) -> str:

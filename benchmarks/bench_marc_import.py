@@ -21,19 +21,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_roster import fresh_library  # noqa: E402
 from pymarc import Field, Indicators, Record, Subfield  # noqa: E402
 from stdnum import ean  # noqa: E402
 
 from counter_tui import db  # noqa: E402
-from counter_tui.config import Settings  # noqa: E402
 from counter_tui.domain.barcodes import library_barcode  # noqa: E402
-from counter_tui.models import ALL_MODELS  # noqa: E402
-from counter_tui.services import library, marc, schema, setup, staff  # noqa: E402
+from counter_tui.services import marc  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 # A catalogue's vocabulary is large: Chinese titles draw on the 3,500 common characters
@@ -96,16 +95,6 @@ def make_file(path: Path, records: int, seed: int = 7) -> None:
             out.write(r.as_marc())
 
 
-def fresh_library(url: str):
-    library.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai"), library_name="Bench Library"))
-    db.connect(url)
-    if schema.current_version() is not None:
-        db.database.drop_tables(list(reversed(ALL_MODELS)))
-    schema.create_schema()
-    db.write(setup.seed_standard_rows)
-    return staff.add_staff(None, "cat", "Cataloguer", "bench-password", ["cataloging"])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
@@ -123,7 +112,7 @@ def main() -> None:
         print(f"generated {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'bench.db'}"
-        actor = fresh_library(url)
+        actor = fresh_library(url, "cat", "Cataloguer", "cataloging")
         runs = [("dry run", True)] if not args.skip_dry_run else []
         for label, dry in runs + [("import", False)]:
             started = time.perf_counter()

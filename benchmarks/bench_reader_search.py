@@ -37,10 +37,10 @@ def timed(fn, inputs) -> list[float]:
     return times
 
 
-def report(label: str, times: list[float], found: str = "") -> None:
+def report(label: str, times: list[float], found: str = "", width: int = 34) -> None:
     times = sorted(times)
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    print(f"{label:<34} median {statistics.median(times):7.2f} ms   p99 {p99:7.2f} ms   {found}")
+    print(f"{label:<{width}} median {statistics.median(times):7.2f} ms   p99 {p99:7.2f} ms   {found}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -47,14 +47,15 @@ def roster_csv(rows: int, seed: int, changed: float = 0.0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def fresh_library(url: str):
+def fresh_library(url: str, username: str = "office", full_name: str = "Office Clerk", role: str = "office"):
+    """An empty library at `url` (its tables dropped first) and one member of staff to act."""
     library.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai"), library_name="Bench Library"))
     db.connect(url)
     if schema.current_version() is not None:
         db.database.drop_tables(list(reversed(ALL_MODELS)))
     schema.create_schema()
     db.write(setup.seed_standard_rows)
-    return staff.add_staff(None, "office", "Office Clerk", "bench-password", ["office"])
+    return staff.add_staff(None, username, full_name, "bench-password", [role])
 
 
 def timed(label: str, rows: int, fn):
