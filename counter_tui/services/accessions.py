@@ -92,17 +92,25 @@ def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def _received_between(since: date | None, until: date | None, alias: str = "") -> tuple[list[str], list]:
+    """SQL conditions (and their parameters) for lines received in the period; open ends are left out."""
+    where, params = [], []
+    if since:
+        where.append(f"{alias}received_on >= ?")
+        params.append(since)
+    if until:
+        where.append(f"{alias}received_on <= ?")
+        params.append(until)
+    return where, params
+
+
 def register(actor: Staff, since: date | None = None, until: date | None = None, source: str = "",
              after_number: int = 0, limit: int = 200) -> list[RegisterLine]:
     """A page of the register in number order, from the line after `after_number`."""
     access.require(actor, "read the accession register", *ROLES)
-    where, params = ["a.number > ?"], [after_number]
-    if since:
-        where.append("a.received_on >= ?")
-        params.append(since)
-    if until:
-        where.append("a.received_on <= ?")
-        params.append(until)
+    where, params = _received_between(since, until, "a.")
+    where.append("a.number > ?")
+    params.append(after_number)
     if source:
         where.append("a.source = ?")
         params.append(source)
@@ -121,13 +129,8 @@ def totals(actor: Staff, since: date | None = None, until: date | None = None,
     access.require(actor, "read the accession register", *ROLES)
     if period not in PERIODS:
         raise ValueError(f"period is one of {', '.join(PERIODS)}")
-    where, params = ["1 = 1"], []
-    if since:
-        where.append("received_on >= ?")
-        params.append(since)
-    if until:
-        where.append("received_on <= ?")
-        params.append(until)
+    where, params = _received_between(since, until)
+    where.append("1 = 1")
     rows = db.execute(f"SELECT received_on, source, COUNT(*), SUM(price) FROM accession WHERE {' AND '.join(where)} "
                       "GROUP BY received_on, source", *params).fetchall()
     width = {"day": 10, "month": 7, "year": 4}[period]

@@ -107,6 +107,17 @@ def read_form(values: dict[str, str]) -> RuleTerms:
 
 # -- rules -------------------------------------------------------------------------------
 
+def _id_of(model, code: str | None, what: str) -> int | None:
+    """The id of the category or item type with this code (None: any); a refusal naming the codes there are."""
+    if code is None:
+        return None
+    found = model.get_or_none(model.code == code)
+    if found is None:
+        codes = ", ".join(row.code for row in model.select().order_by(model.code))
+        raise Refusal(f"There is no {what} {code}; use one of {codes}, or any.")
+    return found.id
+
+
 def _check(terms: RuleTerms) -> tuple[int | None, int | None, str | None]:
     for name, words in NUMBERS.items():
         value = getattr(terms, name)
@@ -117,19 +128,8 @@ def _check(terms: RuleTerms) -> tuple[int | None, int | None, str | None]:
                       "set the fine to 0 instead).")
     if terms.loan_days > 3650 or terms.grace_days > 3650 or terms.fine_interval_days > 3650:
         raise Refusal("A period of more than ten years is a typing mistake; check the days.")
-    category = item_type = None
-    if terms.category is not None:
-        found = PatronCategory.get_or_none(PatronCategory.code == terms.category)
-        if found is None:
-            codes = ", ".join(c.code for c in PatronCategory.select().order_by(PatronCategory.code))
-            raise Refusal(f"There is no reader category {terms.category}; use one of {codes}, or any.")
-        category = found.id
-    if terms.item_type is not None:
-        found = ItemType.get_or_none(ItemType.code == terms.item_type)
-        if found is None:
-            codes = ", ".join(t.code for t in ItemType.select().order_by(ItemType.code))
-            raise Refusal(f"There is no item type {terms.item_type}; use one of {codes}, or any.")
-        item_type = found.id
+    category = _id_of(PatronCategory, terms.category, "reader category")
+    item_type = _id_of(ItemType, terms.item_type, "item type")
     location = terms.location.strip() if terms.location and terms.location.strip() else None
     return category, item_type, location
 
