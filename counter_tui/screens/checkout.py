@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 
 from counter_tui.domain.barcodes import Kind, classify
-from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.desk import KeyCommand, ScanDesk
 from counter_tui.services import circulation, patrons, receipts
 from counter_tui.services.library import money
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
@@ -17,7 +17,7 @@ from counter_tui.widgets.patron_picker import PatronPicker
 
 
 # Put on the scan queue by the receipt key, so the receipt lists every scan typed before it.
-RECEIPT = "\x00receipt"
+RECEIPT = KeyCommand("\x00receipt")
 
 
 def looks_like_name(text: str) -> bool:

@@ -29,6 +29,11 @@ BATCH_SECONDS = 0.1
 PAINT_SECONDS = 0.02
 
 
+class KeyCommand(str):
+    """A key's request put on the scan queue, so it applies in turn with the scans typed
+    around it; a desk tells it from a scan by identity (`if text is SWEEP`)."""
+
+
 class ScanDesk(Screen):
     """Subclasses set TITLE and COLUMNS and define `async def handle_scan(self, text)`."""
 

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.desk import KeyCommand, ScanDesk
 from counter_tui.screens.holds import TRAP_CHOICES, trapped_sentence
 from counter_tui.services import access, holds, shelving
 from counter_tui.services.errors import Refusal
@@ -27,12 +27,8 @@ SHELVE, IN_HOUSE = "shelve", "in-house use"
 DONE_COLUMN = 3
 
 
-class _Command(str):
-    """A key's request, put on the scan queue so it applies in turn."""
-
-
-SWITCH = _Command("\x00switch")
-SWEEP = _Command("\x00sweep")
+SWITCH = KeyCommand("\x00switch")
+SWEEP = KeyCommand("\x00sweep")
 
 
 class ShelvingScreen(ScanDesk):

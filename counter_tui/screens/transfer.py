@@ -13,17 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.desk import KeyCommand, ScanDesk
 from counter_tui.services import transfers
 
 
-class _Command(str):
-    """A key's request, put on the scan queue so it applies in turn."""
-
-
-OPEN = _Command("\x00open")
-CLOSE = _Command("\x00close")
-TAKE_OUT = _Command("\x00take-out")
+OPEN = KeyCommand("\x00open")
+CLOSE = KeyCommand("\x00close")
+TAKE_OUT = KeyCommand("\x00take-out")
 
 
 class TransferScreen(ScanDesk):

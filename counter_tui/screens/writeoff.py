@@ -10,19 +10,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from counter_tui.screens.desk import ScanDesk
+from counter_tui.screens.desk import KeyCommand, ScanDesk
 from counter_tui.services import writeoffs
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library import money
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
 
 
-class _Command(str):
-    """A key's request, put on the scan queue so it applies in turn."""
-
-
-FINISH = _Command("\x00finish")
-DROP_LAST = _Command("\x00drop")
+FINISH = KeyCommand("\x00finish")
+DROP_LAST = KeyCommand("\x00drop")
 
 
 class WriteOffScreen(ScanDesk):
