@@ -14,7 +14,7 @@ from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
 from counter_tui.domain.fines import FineReckoning, overdue_fine
 from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
-from counter_tui.models import Item, Loan, Patron, Staff
+from counter_tui.models import Item, Loan, Staff
 from counter_tui.services import access, audit, holds, library, lookups, losses, patrons, rules
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 
@@ -251,6 +251,10 @@ def renew_loan(actor: Staff, loan_id: int, now: datetime | None = None) -> Renew
 
 
 def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | None) -> RenewResult:
+    # the reader's row before the loan's, in the order check-out takes them: the other
+    # order let a renewal and a check-out of the same copy deadlock on PostgreSQL
+    holder = db.execute("SELECT patron_id FROM loan WHERE item_id = ? AND returned_at IS NULL", item.id).fetchone()
+    reader = lookups.reader(holder[0], lock=True) if holder else None
     loan = lookups.open_loan(item.id)
     now = _stamp(given)
     if loan is None:
@@ -259,7 +263,9 @@ def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | No
         raise Refusal(f"{item.title} is on loan to {loan.patron_name}, not to this reader.")
     if loan.claimed_returned_at is not None:
         raise Refusal(f"{item.title} is claimed returned: check it in when found, or declare it lost.")
-    summary = patrons.summary(lookups.reader(loan.patron_id, lock=True), now)
+    if reader is None or reader.id != loan.patron_id:  # lent on to someone else in between
+        reader = lookups.reader(loan.patron_id, lock=True)
+    summary = patrons.summary(reader, now)
     if summary.blocks:
         raise Refusal(f"Cannot renew for {loan.patron_name}: {summary.blocks[0]}")
     rule = rules.rule_for(loan.category_id, item.item_type_id, item.location)
