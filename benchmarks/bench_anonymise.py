@@ -25,7 +25,7 @@ from make_large_library import DEFAULT_DB, ensure_large_library, open_library
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Loan, Staff
-from counter_tui.services import privacy
+from counter_tui.services.readers import privacy
 
 
 def figures(name: str, times: list[float]) -> str:

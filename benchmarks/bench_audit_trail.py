@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from counter_tui import db
 from counter_tui.config import Settings
 from counter_tui.models import AuditEvent, Staff
-from counter_tui.services import audit_trail, library, schema, setup
+from counter_tui.services.admin import audit_trail, schema, setup
+from counter_tui.services import library_settings
 
 DEFAULT_DB = Path(__file__).resolve().parent / "out" / "audit_bench.db"
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -37,7 +38,7 @@ ACTIONS = [("checkout", "loan", 0.44), ("checkin", "loan", 0.44), ("renew", "loa
 
 def open_library(path: Path) -> None:
     settings = Settings(db_url=f"sqlite:///{path}", library_name="Audit benchmark", timezone=ZONE)
-    library.configure(settings)
+    library_settings.configure(settings)
     db.connect(settings.db_url)
 
 

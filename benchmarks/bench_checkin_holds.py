@@ -7,7 +7,7 @@ make_large_library if missing, migrated if its schema is older). Picks 2 x --n r
 (reader, available copy) pairs; the titles of the first --n copies get a queue of
 --queue waiting holds from other random readers (inserted directly, in the past). Each
 copy is lent (untimed; lent anyway past the queue), then checked in with
-circulation.checkin, timed with time.perf_counter_ns:
+lending.checkin, timed with time.perf_counter_ns:
 
   checkin, title with a queue   the loan is closed and the first hold the copy can fill
                                 is found and offered to the clerk (one indexed query)
@@ -36,8 +36,9 @@ from make_large_library import ensure_large_library, open_library
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Item, Patron, Staff
-from counter_tui.services import circulation, holds, pull_list, schema
-from counter_tui.services.demo import DEMO_USERNAME
+from counter_tui.services.circulation import holds, lending, pull_list
+from counter_tui.services.admin import schema
+from counter_tui.demo import DEMO_USERNAME
 
 DEFAULT_DB = Path(__file__).resolve().parent / "out" / "holds_bench.db"
 NOTE = "bench_checkin_holds"
@@ -107,12 +108,12 @@ def main(argv: list[str] | None = None) -> None:
         try:
             for n, ((p1, b1), (p2, b2)) in enumerate(zip(queued, plain)):
                 runs += 1
-                circulation.checkout(actor, p1, b1, lend_held=True)
-                circulation.checkout(actor, p2, b2, lend_held=True)
+                lending.checkout(actor, p1, b1, lend_held=True)
+                lending.checkout(actor, p2, b2, lend_held=True)
                 t0 = time.perf_counter_ns()
-                result = circulation.checkin(actor, b1)
+                result = lending.checkin(actor, b1)
                 t1 = time.perf_counter_ns()
-                circulation.checkin(actor, b2)
+                lending.checkin(actor, b2)
                 t2 = time.perf_counter_ns()
                 offered += result.hold is not None
                 if result.hold is None and len(missed) < 5:

@@ -6,7 +6,7 @@ Opens the LARGE library (building it with make_large_library if it is missing), 
 --n random copies that are available and loanable and as many random readers with no
 blocks, and for each pair, in turn:
 
-  service   circulation.checkout(actor, reader, barcode), then circulation.checkin(actor, barcode)
+  service   lending.checkout(actor, reader, barcode), then lending.checkin(actor, barcode)
   raw       the same check-out as one hand-written transaction on a separate sqlite3
             connection (WAL, synchronous=FULL, BEGIN IMMEDIATE): the copy by barcode,
             the reader and category, the reader's open and overdue loans and balance,
@@ -37,8 +37,10 @@ from make_large_library import DEFAULT_DB, ensure_large_library, open_library
 from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
 from counter_tui.domain.fines import FinePolicy, overdue_fine
 from counter_tui.models import Item, ItemType, Patron, Staff
-from counter_tui.services import circulation, library, patrons
-from counter_tui.services.demo import DEMO_USERNAME
+from counter_tui.services.circulation import lending
+from counter_tui.services import library_settings
+from counter_tui.services.readers import patrons
+from counter_tui.demo import DEMO_USERNAME
 
 _ITEM = ("SELECT i.id, i.barcode, i.call_number, i.location, i.price, i.status, i.item_type_id, b.title, "
          "t.name, t.loanable, t.replacement_price FROM item i JOIN biblio b ON b.id = i.biblio_id "
@@ -72,7 +74,7 @@ class RawDesk:
                        "busy_timeout = 5000"):
             self.conn.execute(f"PRAGMA {pragma}")
         self.staff_id = staff_id
-        self.tz = library.settings().timezone
+        self.tz = library_settings.settings().timezone
 
     def _closed(self, start: date, end: date) -> frozenset[date]:
         # the same window as rules.closed_days_ahead (a year past the loan period)
@@ -202,9 +204,9 @@ def main(argv: list[str] | None = None) -> None:
                                          "checkout (raw, NORMAL)": [], "checkin (raw, NORMAL)": []}
         for n, (patron_id, barcode) in enumerate(pairs):
             t0 = time.perf_counter_ns()
-            circulation.checkout(actor, patron_id, barcode)
+            lending.checkout(actor, patron_id, barcode)
             t1 = time.perf_counter_ns()
-            circulation.checkin(actor, barcode)
+            lending.checkin(actor, barcode)
             t2 = time.perf_counter_ns()
             raw.checkout(patron_id, barcode)
             t3 = time.perf_counter_ns()

@@ -26,11 +26,12 @@ from counter_tui.config import Settings  # noqa: E402
 from counter_tui.domain.barcodes import library_barcode  # noqa: E402
 from counter_tui.models import (Biblio, CirculationRule, Fee, Item, ItemType, Patron,  # noqa: E402
                                 PatronCategory)
-from counter_tui.services import library, schema, setup, staff  # noqa: E402
+from counter_tui.services import library_settings
+from counter_tui.services.admin import schema, setup, staff
 
 
 def make_library(url: str, readers: int, copies: int) -> tuple[list[str], list[int]]:
-    library.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai")))
+    library_settings.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai")))
     db.connect(url)
     if schema.current_version() is not None:
         db.database.drop_tables(list(reversed(__import__("counter_tui.models", fromlist=["ALL_MODELS"]).ALL_MODELS)))

@@ -32,7 +32,7 @@ from stdnum import ean  # noqa: E402
 
 from counter_tui import db  # noqa: E402
 from counter_tui.domain.barcodes import library_barcode  # noqa: E402
-from counter_tui.services import marc  # noqa: E402
+from counter_tui.services.catalogue import marc
 
 OUT = ROOT / "benchmarks" / "out"
 # A catalogue's vocabulary is large: Chinese titles draw on the 3,500 common characters

@@ -1,4 +1,4 @@
-"""Reader search at 100,000 readers: median and p99 of `readers.search_page`, one page of 20.
+"""Reader search at 100,000 readers: median and p99 of `registration.search_page`, one page of 20.
 
 By name prefix (a surname, part of an English name, typed in lower case), by card, by
 identity number, a deep page (the 50th page of a broad prefix, reached by keyset cursors),
@@ -23,7 +23,7 @@ from make_large_library import DEFAULT_DB, ensure_large_library, open_library  #
 
 from counter_tui import db  # noqa: E402
 from counter_tui.models import Staff  # noqa: E402
-from counter_tui.services import readers  # noqa: E402
+from counter_tui.services.readers import registration
 
 OFFICE = Staff(username="bench", full_name="Bench", roles="office", active=True)
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         return name[:1] if rand.random() < 0.5 else name[:2]  # a surname, or surname and a given name
 
     def search(text: str):
-        return readers.search_page(OFFICE, text, None, 20)
+        return registration.search_page(OFFICE, text, None, 20)
 
     prefixes = [prefix(r[0]) for r in sample]
     hits = [len(search(p).rows) for p in prefixes]
@@ -77,9 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     cursors, page = [], first
     while page.next and len(cursors) < 49:
         cursors.append(page.next)
-        page = readers.search_page(OFFICE, broad, page.next, 20)
+        page = registration.search_page(OFFICE, broad, page.next, 20)
     report(f"page {len(cursors) + 1} of {broad!r} (keyset)",
-           timed(lambda c: readers.search_page(OFFICE, broad, c, 20), [cursors[-1]] * args.runs),
+           timed(lambda c: registration.search_page(OFFICE, broad, c, 20), [cursors[-1]] * args.runs),
            f"{'over ' if first.total_capped else ''}{first.total:,} match")
     inside = [r[0][1:] for r in sample if not r[0].isascii() and len(r[0]) > 1][: max(20, args.runs // 10)]
     report("name containing (fallback)", timed(search, inside))

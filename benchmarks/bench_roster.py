@@ -24,7 +24,9 @@ sys.path.insert(0, str(ROOT))
 from counter_tui import db  # noqa: E402
 from counter_tui.config import Settings  # noqa: E402
 from counter_tui.models import ALL_MODELS, Patron  # noqa: E402
-from counter_tui.services import library, roster, schema, setup, staff  # noqa: E402
+from counter_tui.services import library_settings
+from counter_tui.services.readers import roster
+from counter_tui.services.admin import schema, setup, staff
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -49,7 +51,7 @@ def roster_csv(rows: int, seed: int, changed: float = 0.0) -> str:
 
 def fresh_library(url: str, username: str = "office", full_name: str = "Office Clerk", role: str = "office"):
     """An empty library at `url` (its tables dropped first) and one member of staff to act."""
-    library.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai"), library_name="Bench Library"))
+    library_settings.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai"), library_name="Bench Library"))
     db.connect(url)
     if schema.current_version() is not None:
         db.database.drop_tables(list(reversed(ALL_MODELS)))

@@ -7,7 +7,7 @@ What it does, on a copy of a library (the original is never written):
    scale while that script does not exist) to `--work-db` with SQLite's backup API,
    migrates the copy if its schema is older, and adds to it a reader category with
    no loan limit, one reader in it, and (unless `--user` is given) a staff account.
-2. Times `circulation.checkout` in this process on a few copies: the service's share.
+2. Times `lending.checkout` in this process on a few copies: the service's share.
 3. Starts `counter-tui --db WORK_DB` under a pseudo-terminal, signs in, scans the
    reader's card, then scans `--scans` copies one at a time. Each scan's time is from
    writing `BARCODE\\r` to the arrival of that copy's table row (barcode then title)
@@ -90,10 +90,12 @@ def build_library_file(path: Path, copies: int | None) -> None:
     """A new library file filled by services.demo: `copies` copies, or the LARGE scale."""
     from counter_tui import db
     from counter_tui.config import Settings
-    from counter_tui.services import demo, library, schema, setup
+    from counter_tui import demo
+    from counter_tui.services import library_settings
+    from counter_tui.services.admin import schema, setup
     path.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{path}"
-    library.configure(Settings(db_url=url))
+    library_settings.configure(Settings(db_url=url))
     database = db.connect(url)
     schema.create_schema()
     db.write(setup.seed_standard_rows)
@@ -124,10 +126,11 @@ def migrate_copy(path: Path) -> str:
     """Bring a copy (never an original) up to this program's schema; says what it did."""
     from counter_tui import db
     from counter_tui.config import Settings
-    from counter_tui.services import library, schema
+    from counter_tui.services import library_settings
+    from counter_tui.services.admin import schema
 
     url = f"sqlite:///{path}"
-    library.configure(Settings(db_url=url))
+    library_settings.configure(Settings(db_url=url))
     database = db.connect(url)
     start, end = schema.migrate()
     database.close()
@@ -162,17 +165,18 @@ def prepare(work_db: Path, n_service: int, n_scans: int, n_burst: int,
     from counter_tui.domain.barcodes import library_barcode
     from counter_tui.domain.calendar import utc_now
     from counter_tui.models import Patron, PatronCategory
-    from counter_tui.services import library, schema, staff
+    from counter_tui.services import library_settings
+    from counter_tui.services.admin import schema, staff
 
     url = f"sqlite:///{work_db}"
-    library.configure(Settings(db_url=url))
+    library_settings.configure(Settings(db_url=url))
     database = db.connect(url)
     schema.check_schema()
 
     def add_reader() -> Patron:
         category = PatronCategory.create(code=BENCH_CATEGORY, name="Benchmark reader", loan_limit=1_000_000,
                                          card_years=10, max_fees=10**12, max_overdue=0)
-        card = next(c for c in (library_barcode(library.settings().barcodes.patron_prefix + "999", n)
+        card = next(c for c in (library_barcode(library_settings.settings().barcodes.patron_prefix + "999", n)
                                 for n in range(1, 1000))
                     if not Patron.select().where(Patron.card == c).exists())
         return Patron.create(card=card, name=BENCH_READER, category=category,
@@ -204,7 +208,7 @@ def prepare(work_db: Path, n_service: int, n_scans: int, n_burst: int,
     con.close()
     service, rows = rows[:n_service], rows[n_service:]
     scans, burst = rows[:n_scans], rows[n_scans:n_scans + n_burst]
-    rules = library.settings().barcodes
+    rules = library_settings.settings().barcodes
     unknown = library_barcode(rules.item_prefix, 10 ** (rules.length - 1 - len(rules.item_prefix)) - 1)
     refusals = [("already on loan to this reader", scans[0][0], b"already on loan to"),
                 ("no such copy", unknown, b"No copy has barcode")]
@@ -218,16 +222,18 @@ def time_service(work_db: Path, workload: Workload) -> list[float]:
     """circulation.checkout called in this process: the database and service share, in ms."""
     from counter_tui import db
     from counter_tui.config import Settings
-    from counter_tui.services import circulation, library, staff
+    from counter_tui.services.circulation import lending
+    from counter_tui.services import library_settings
+    from counter_tui.services.admin import staff
 
     url = f"sqlite:///{work_db}"
-    library.configure(Settings(db_url=url))
+    library_settings.configure(Settings(db_url=url))
     database = db.connect(url)
     actor = staff.get_staff(workload.staff_user)
     times = []
     for barcode, _title in workload.service_items:
         started = time.perf_counter_ns()
-        circulation.checkout(actor, workload.patron_id, barcode)
+        lending.checkout(actor, workload.patron_id, barcode)
         times.append((time.perf_counter_ns() - started) / 1e6)
     workload.loan_id_before_app = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM loan").fetchone()[0]
     database.close()

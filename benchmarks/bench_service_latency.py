@@ -22,7 +22,9 @@ from benchmarks.pty_harness import percentile  # noqa: E402
 from counter_tui import db  # noqa: E402
 from counter_tui.config import Settings  # noqa: E402
 from counter_tui.models import Item, ItemType, Patron, PatronCategory, Staff  # noqa: E402
-from counter_tui.services import circulation, library, staff  # noqa: E402
+from counter_tui.services.circulation import lending
+from counter_tui.services import library_settings
+from counter_tui.services.admin import staff
 
 
 def main() -> None:
@@ -30,7 +32,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--n", type=int, default=1000)
     args = parser.parse_args()
-    library.configure(Settings(db_url=args.db, timezone=ZoneInfo("Asia/Shanghai")))
+    library_settings.configure(Settings(db_url=args.db, timezone=ZoneInfo("Asia/Shanghai")))
     db.connect(args.db)
     clerk = Staff.get_or_none(Staff.username == "bench") or staff.add_staff(
         None, "bench", "Bench", "bench-password", ["circulation"])
@@ -47,13 +49,13 @@ def main() -> None:
             break
         start = time.perf_counter()
         try:
-            circulation.checkout(clerk, rng.choice(readers), barcode)
+            lending.checkout(clerk, rng.choice(readers), barcode)
         except Exception:  # an expired card in the sample: try the next pair
             refused += 1
             continue
         out_ms.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        circulation.checkin(clerk, barcode)
+        lending.checkin(clerk, barcode)
         in_ms.append((time.perf_counter() - start) * 1000)
     print(f"{args.db.split(':')[0]}: {Item.select().count():,} copies, {len(out_ms)} pairs ({refused} refused)")
     for name, values in (("checkout", sorted(out_ms)), ("checkin", sorted(in_ms))):

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from counter_tui import db
 from counter_tui.config import Settings
 from counter_tui.models import Staff
-from counter_tui.services import call_numbers, library, shelf_list
+from counter_tui.services.catalogue import call_numbers, shelf_list
+from counter_tui.services import library_settings
 
 
 def timed(fn) -> float:
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--db", required=True, type=Path)
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
-    library.configure(Settings(db_url=f"sqlite:///{args.db}", library_name="Large", timezone=ZoneInfo("Asia/Shanghai")))
+    library_settings.configure(Settings(db_url=f"sqlite:///{args.db}", library_name="Large", timezone=ZoneInfo("Asia/Shanghai")))
     db.connect(f"sqlite:///{args.db}")
     actor = Staff.select().first()
     rng = random.Random(7)

@@ -13,14 +13,17 @@ from zoneinfo import ZoneInfo
 
 from counter_tui import db
 from counter_tui.config import Settings
-from counter_tui.services import circulation, fees, library, patrons
+from counter_tui.services.circulation import lending
+from counter_tui.services.fees import fees
+from counter_tui.services import library_settings
+from counter_tui.services.readers import patrons
 from counter_tui.services.errors import Refusal
 
 
 def run_desk(url: str, seconds: float, seed: int, barcodes: list[str], patron_ids: list[int],
              pace: float = 0.0, min_ops: int = 50) -> dict:
     """Work for `seconds` and at least `min_ops` operations; `pace`: seconds between them."""
-    library.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai"), desk=f"load{seed}"))
+    library_settings.configure(Settings(db_url=url, timezone=ZoneInfo("Asia/Shanghai"), desk=f"load{seed}"))
     db.connect(url)
     from counter_tui.models import Staff
     clerk = Staff.get(Staff.username == "clerk")
@@ -34,15 +37,15 @@ def run_desk(url: str, seconds: float, seed: int, barcodes: list[str], patron_id
         started = time.perf_counter()
         try:
             if action == "checkout":
-                done["checkout"].append(circulation.checkout(clerk, patron_id, barcode).loan_id)
+                done["checkout"].append(lending.checkout(clerk, patron_id, barcode).loan_id)
             elif action == "checkin":
-                back = circulation.checkin(clerk, barcode)
+                back = lending.checkin(clerk, barcode)
                 if not back.was_on_loan:
                     result["refused"] += 1
                     continue
                 done["checkin"].append(barcode)
             elif action == "renew":
-                renewed = circulation.renew(clerk, barcode)
+                renewed = lending.renew(clerk, barcode)
                 done["renew"].append([renewed.loan_id, renewed.renewals])
             else:
                 owed = patrons.balance(patron_id)

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 from counter_tui import db
 from counter_tui.config import Settings
 from counter_tui.models import ALL_MODELS, Biblio
-from counter_tui.services import demo, library, schema, setup
+from counter_tui import demo
+from counter_tui.services import library_settings
+from counter_tui.services.admin import schema, setup
 
 DEFAULT_DB = Path(__file__).resolve().parent / "out" / "large.db"
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -31,7 +33,7 @@ def settings_for(path: Path) -> Settings:
 def open_library(path: Path):
     """Connect to the library at `path` with the benchmark's settings."""
     settings = settings_for(path)
-    library.configure(settings)
+    library_settings.configure(settings)
     return db.connect(settings.db_url)
 
 
@@ -93,7 +95,7 @@ def build_postgres(url: str, fraction: float) -> None:
     """The same build on a PostgreSQL database (wiped first), optionally at a fraction of the scale."""
     import dataclasses
     settings = Settings(db_url=url, library_name="Large Library (benchmark)", timezone=ZONE)
-    library.configure(settings)
+    library_settings.configure(settings)
     database = db.connect(url)
     scale = dataclasses.replace(demo.LARGE, **{f.name: max(1, int(getattr(demo.LARGE, f.name) * fraction))
                                               for f in dataclasses.fields(demo.LARGE)})

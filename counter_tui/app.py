@@ -17,32 +17,32 @@ from counter_tui.screens.login import LoginScreen
 
 # Each desk's module is imported when the desk is first opened, not at start-up.
 def _checkout():
-    from counter_tui.screens.checkout import CheckoutScreen
+    from counter_tui.screens.circulation.checkout import CheckoutScreen
     return CheckoutScreen()
 
 
 def _checkin():
-    from counter_tui.screens.checkin import CheckinScreen
+    from counter_tui.screens.circulation.checkin import CheckinScreen
     return CheckinScreen()
 
 
 def _renew():
-    from counter_tui.screens.renew import RenewScreen
+    from counter_tui.screens.circulation.renew import RenewScreen
     return RenewScreen()
 
 
 def _account():
-    from counter_tui.screens.readers import ReadersScreen
+    from counter_tui.screens.readers.readers_desk import ReadersScreen
     return ReadersScreen()
 
 
 def _catalogue():
-    from counter_tui.screens.catalogue import CatalogueScreen
+    from counter_tui.screens.catalogue.catalogue_desk import CatalogueScreen
     return CatalogueScreen()
 
 
 def _holds():
-    from counter_tui.screens.holds import HoldsScreen
+    from counter_tui.screens.circulation.holds import HoldsScreen
     return HoldsScreen()
 
 
@@ -162,7 +162,7 @@ class CounterApp(App):
 
     async def action_holds(self) -> None:
         """Holds (F7); from a desk showing a reader (`patron`) or a title (`biblio_id`), opens holds for them."""
-        from counter_tui.screens.holds import Command, HoldsScreen
+        from counter_tui.screens.circulation.holds import Command, HoldsScreen
         under = self.screen
         patron = None if isinstance(under, HoldsScreen) else getattr(under, "patron", None)
         title_id = None if isinstance(under, HoldsScreen) else getattr(under, "biblio_id", None)
@@ -176,7 +176,7 @@ class CounterApp(App):
 
     def action_reprint(self) -> None:
         """Send this desk's last slip (receipt, hold slip, fee receipt) to the printer again."""
-        from counter_tui.services import slips
+        from counter_tui.services.printing import slips
         done = slips.reprint(self.settings.desk)
         if done is None:
             self.notify("This desk has printed no slip yet.", severity="warning")

@@ -62,15 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--full-name", default="")
     add.add_argument("--role", action="append", default=[], help="a role; repeat for several")
 
-    # the duty areas' own commands: every module in counter_tui/commands with a register()
-    import importlib
-    import pkgutil
-
-    from counter_tui import commands
-    for module in sorted(m.name for m in pkgutil.iter_modules(commands.__path__)):
-        area = importlib.import_module(f"counter_tui.commands.{module}")
-        if hasattr(area, "register"):
-            area.register(sub, _db_option, _open)
+    # each post's own commands: every module of counter_tui/commands/<post>/ with a register()
+    from counter_tui.commands import post_modules
+    for area in post_modules():
+        area.register(sub, _db_option, _open)
     return parser
 
 
@@ -85,9 +80,10 @@ def _password(prompt: str) -> str:
 
 def _open(args, url: str | None = None, need_schema: bool = True):
     from counter_tui import db
-    from counter_tui.services import library, schema
+    from counter_tui.services import library_settings
+    from counter_tui.services.admin import schema
     settings = config.load_settings(db_url=getattr(args, "db", None) or url)
-    library.configure(settings)
+    library_settings.configure(settings)
     db.connect(settings.db_url)
     if need_schema:
         try:
@@ -108,14 +104,14 @@ def cmd_desk(args) -> None:
     if settings.trust_ssh_user and os.environ.get("SSH_CONNECTION"):
         # sshd has already checked who this is; the account must carry the same name
         import getpass
-        from counter_tui.services import staff
+        from counter_tui.services.admin import staff
         actor = staff.os_user_account(getpass.getuser())
     _run_desk(settings, actor)
 
 
 def cmd_demo(args) -> None:
     from counter_tui import db
-    from counter_tui.services import schema, setup, staff
+    from counter_tui.services.admin import schema, setup, staff
     url = getattr(args, "db", None) or config.demo_db_url()
     path = url.removeprefix("sqlite:///")
     if args.fresh and "://" not in url.replace("sqlite:///", "", 1) and os.path.exists(path):
@@ -126,7 +122,7 @@ def cmd_demo(args) -> None:
     if settings.library_name == "Library":
         settings.library_name = "Demo Library"
     if schema.current_version() is None:
-        from counter_tui.services import demo
+        from counter_tui import demo
         started = time.perf_counter()
         print("Making the demo library...", file=sys.stderr)
         schema.create_schema()
@@ -140,7 +136,7 @@ def cmd_demo(args) -> None:
 
 
 def cmd_init(args) -> None:
-    from counter_tui.services import schema, setup
+    from counter_tui.services.admin import schema, setup
     from counter_tui.services.errors import Refusal
     settings = _open(args, need_schema=False)
     if schema.current_version() is not None:
@@ -154,7 +150,7 @@ def cmd_init(args) -> None:
 
 
 def cmd_migrate(args) -> None:
-    from counter_tui.services import schema
+    from counter_tui.services.admin import schema
     _open(args, need_schema=False)
     start, end = schema.migrate()
     if start == end:
@@ -164,7 +160,7 @@ def cmd_migrate(args) -> None:
 
 
 def cmd_staff(args) -> None:
-    from counter_tui.services import staff
+    from counter_tui.services.admin import staff
     from counter_tui.services.errors import Refusal
     _open(args)
     password = _password(f"Password for {args.username}: ")
@@ -176,7 +172,7 @@ def cmd_staff(args) -> None:
 
 
 def cmd_check(args) -> None:
-    from counter_tui.services import check
+    from counter_tui.services.admin import check
     _open(args, need_schema=False)
     failed = 0
     for result in check.run_checks():
@@ -187,8 +183,8 @@ def cmd_check(args) -> None:
         if result.count > len(result.problems):
             print(f"        ... and {result.count - len(result.problems)} more")
         failed += not result.ok
-    from counter_tui.services import accessions
-    from counter_tui.services.library import money
+    from counter_tui.services.property import accessions
+    from counter_tui.services.library_settings import money
     b = accessions.balance()  # the proof in figures, as an auditor reads it
     print(f"      accessions {b.accessions:,} ({money(b.accession_value)}) - write-offs {b.written_off:,} "
           f"({money(b.written_off_value)}) = holdings {b.holdings:,} ({money(b.holdings_value)})")
@@ -199,7 +195,7 @@ def cmd_check(args) -> None:
 
 def cmd_backup(args) -> None:
     from pathlib import Path
-    from counter_tui.services import backup
+    from counter_tui.services.admin import backup
     from counter_tui.services.errors import Refusal
     _open(args)
     try:
@@ -211,7 +207,7 @@ def cmd_backup(args) -> None:
 
 def cmd_restore(args) -> None:
     from pathlib import Path
-    from counter_tui.services import backup
+    from counter_tui.services.admin import backup
     from counter_tui.services.errors import Refusal
     _open(args, need_schema=False)
     try:

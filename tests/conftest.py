@@ -14,7 +14,8 @@ from counter_tui.domain.barcodes import library_barcode
 from counter_tui.domain.calendar import end_of_local_day_utc
 from counter_tui.models import (Accession, Biblio, CirculationRule, ClosedDay, Item, ItemType, Loan, Patron,
                                 PatronCategory, Staff)
-from counter_tui.services import library, schema, setup, staff
+from counter_tui.services import library_settings
+from counter_tui.services.admin import schema, setup, staff
 
 ZONE = ZoneInfo("Asia/Shanghai")
 # A Wednesday morning, local time, as naive UTC like everything stored.
@@ -102,7 +103,7 @@ def db_url(tmp_path):
 @pytest.fixture
 def settings(db_url) -> Settings:
     s = Settings(db_url=db_url, library_name="Test Library", timezone=ZONE)
-    library.configure(s)
+    library_settings.configure(s)
     return s
 
 
@@ -133,7 +134,7 @@ def cataloguer(clerk) -> Staff:
 @pytest.fixture
 def property_documents(tmp_path, monkeypatch):
     """Write-off certificates, transfer lists and bulletins go to a folder of the test's own."""
-    from counter_tui.services import accessions
+    from counter_tui.services.property import accessions
     monkeypatch.setenv(accessions.ENV_DOCUMENTS, str(tmp_path / "docs"))
     return tmp_path / "docs"
 

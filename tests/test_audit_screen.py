@@ -8,8 +8,9 @@ from textual.widgets import DataTable, Input, Static
 
 from counter_tui.app import CounterApp
 from counter_tui.models import AuditEvent
-from counter_tui.screens.audit import AuditScreen, EventDetail
-from counter_tui.services import circulation, staff
+from counter_tui.screens.admin.audit import AuditScreen, EventDetail
+from counter_tui.services.circulation import lending
+from counter_tui.services.admin import staff
 from tests.conftest import NOW
 from tests.test_audit_trail import write_events
 from tests.test_desk_screens import settle
@@ -38,7 +39,7 @@ async def open_audit(app, pilot, page_size: int = 100) -> AuditScreen:
 
 async def test_newest_first_and_enter_shows_the_whole_event(lib, head, settings):
     reader, book = lib.patron(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     app = CounterApp(settings, head)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_audit(app, pilot)
@@ -78,7 +79,7 @@ async def test_pgdn_pages_to_older_events_and_pgup_back(lib, head, settings):
 
 async def test_filters_from_the_keyboard(lib, head, settings):
     reader, book = lib.patron(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     write_events(None, 3, start=NOW - timedelta(days=3))  # 2026-11-22, local
     app = CounterApp(settings, head)
     async with app.run_test(size=(80, 24)) as pilot:

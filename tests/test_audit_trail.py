@@ -11,7 +11,11 @@ import pytest
 from counter_tui import db
 from counter_tui.domain.calendar import local_date
 from counter_tui.models import AuditEvent, Fee
-from counter_tui.services import audit, audit_trail, check, circulation, fees, library, privacy, staff
+from counter_tui.services import audit, library_settings
+from counter_tui.services.admin import audit_trail, check, staff
+from counter_tui.services.circulation import lending
+from counter_tui.services.fees import fees
+from counter_tui.services.readers import privacy
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, ZONE
 
@@ -49,20 +53,20 @@ def test_newest_first_and_keyset_pages_cover_everything_once(lib, head):
 
 def test_lines_name_the_staff_the_desk_and_local_time(lib, head):
     reader, book = lib.patron(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     line = audit_trail.events(head, action="checkout")[0]
     assert (line.staff_username, line.staff_name, line.record_type) == ("clerk", "Desk Clerk", "loan")
     assert line.at == datetime(2026, 11, 25, 10, 0)  # 02:00 UTC is 10:00 in Shanghai
-    assert line.desk == library.settings().desk and line.record == f"loan {line.record_id}"
+    assert line.desk == library_settings.settings().desk and line.record == f"loan {line.record_id}"
     assert f"item={book.barcode}" in line.summary and f'"patron": "{reader.card}"' in audit_trail.pretty(line.new)
     assert audit_trail.pretty(None) == "(none)"
 
 
 def test_filters_by_staff_action_and_record(lib, head):
     reader, first, second = lib.patron(), lib.item(), lib.item()
-    one = circulation.checkout(lib.clerk, reader.id, first.barcode, NOW)
-    circulation.checkout(lib.clerk, reader.id, second.barcode, NOW)
-    circulation.checkin(lib.clerk, first.barcode, NOW + timedelta(hours=1))
+    one = lending.checkout(lib.clerk, reader.id, first.barcode, NOW)
+    lending.checkout(lib.clerk, reader.id, second.barcode, NOW)
+    lending.checkin(lib.clerk, first.barcode, NOW + timedelta(hours=1))
     write_events(None, 3)  # from commands run by no one signed in
     by_clerk = audit_trail.events(head, staff_username="clerk")
     assert {line.action for line in by_clerk} == {"staff.add", "checkout", "checkin"}
@@ -151,7 +155,7 @@ def test_no_module_rewrites_the_audit_log():
 
 def test_events_written_by_a_checkout_survive_every_later_service(lib, head, monkeypatch, tmp_path):
     reader, book, other = lib.patron(), lib.item(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW - timedelta(days=60))
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW - timedelta(days=60))
 
     def events():
         return list(AuditEvent.select().order_by(AuditEvent.id).tuples())
@@ -165,16 +169,16 @@ def test_events_written_by_a_checkout_survive_every_later_service(lib, head, mon
         return execute_sql(sql, params, *args, **kwargs)
 
     monkeypatch.setattr(db.database.obj, "execute_sql", traced)
-    circulation.renew(lib.clerk, book.barcode, NOW - timedelta(days=40))
-    circulation.checkin(lib.clerk, book.barcode, NOW - timedelta(days=5))  # a week late: a fine
+    lending.renew(lib.clerk, book.barcode, NOW - timedelta(days=40))
+    lending.checkin(lib.clerk, book.barcode, NOW - timedelta(days=5))  # a week late: a fine
     fees.pay(lib.clerk, reader.id, Fee.get().amount, NOW - timedelta(days=4))
-    circulation.checkout(lib.clerk, reader.id, other.barcode, NOW - timedelta(days=50))
-    circulation.checkin(lib.clerk, other.barcode, NOW - timedelta(days=45))
+    lending.checkout(lib.clerk, reader.id, other.barcode, NOW - timedelta(days=50))
+    lending.checkin(lib.clerk, other.barcode, NOW - timedelta(days=45))
     staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])
     privacy.anonymise_loans(head, 10, NOW)
     audit_trail.events(head)
     check.run_checks()
-    for refused in (lambda: circulation.checkin(head, book.barcode, NOW),
+    for refused in (lambda: lending.checkin(head, book.barcode, NOW),
                     lambda: privacy.anonymise_loans(lib.clerk, 10, NOW),
                     lambda: audit_trail.events(lib.clerk)):
         with pytest.raises(Refusal):

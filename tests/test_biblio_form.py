@@ -8,10 +8,11 @@ from textual.widgets import Static
 
 from counter_tui.app import CounterApp
 from counter_tui.models import AuditEvent, Biblio
-from counter_tui.screens.biblio_form import BiblioForm, DuplicateChoice
-from counter_tui.screens.catalogue import CatalogueScreen
-from counter_tui.services import catalogue, staff
-from counter_tui.services.catalogue import PossibleDuplicates
+from counter_tui.screens.catalogue.biblio_form import BiblioForm, DuplicateChoice
+from counter_tui.screens.catalogue.catalogue_desk import CatalogueScreen
+from counter_tui.services.catalogue import titles
+from counter_tui.services.admin import staff
+from counter_tui.services.catalogue.titles import PossibleDuplicates
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 from tests.test_desk_screens import burst, rows, settle, status
@@ -32,7 +33,7 @@ def _values(**changes):
 
 def test_save_creates_a_record_with_its_maker_and_an_audit_event(clerk):
     who = cataloguer()
-    saved = catalogue.save_biblio(who, _values(), now=NOW)
+    saved = titles.save_biblio(who, _values(), now=NOW)
     b = Biblio.get_by_id(saved.id)
     assert saved.created
     assert (b.title, b.isbn, b.year, b.subjects, b.created_by_id) == (
@@ -44,8 +45,8 @@ def test_save_creates_a_record_with_its_maker_and_an_audit_event(clerk):
 
 def test_edit_changes_only_what_changed_and_audits_old_and_new(clerk):
     who = cataloguer()
-    saved = catalogue.save_biblio(who, _values(), now=NOW)
-    again = catalogue.save_biblio(who, _values(year="1998", issn="0317-8471"), saved.id, now=NOW)
+    saved = titles.save_biblio(who, _values(), now=NOW)
+    again = titles.save_biblio(who, _values(year="1998", issn="0317-8471"), saved.id, now=NOW)
     assert not again.created and again.id == saved.id
     b = Biblio.get_by_id(saved.id)
     assert (b.year, b.issn) == (1998, "0317-8471")
@@ -67,33 +68,33 @@ def test_edit_changes_only_what_changed_and_audits_old_and_new(clerk):
 def test_bad_input_is_refused_in_one_sentence_and_nothing_is_saved(clerk, field, value, sentence):
     who = cataloguer()
     with pytest.raises(Refusal, match=sentence):
-        catalogue.save_biblio(who, _values(**{field: value}), now=NOW)
+        titles.save_biblio(who, _values(**{field: value}), now=NOW)
     assert Biblio.select().count() == 0
     assert AuditEvent.select().where(AuditEvent.record_type == "biblio").count() == 0
 
 
 def test_a_circulation_clerk_may_search_but_not_save(clerk):
     with pytest.raises(PermissionDenied, match="Only cataloguers or the curator may edit catalogue records"):
-        catalogue.save_biblio(clerk, _values(), now=NOW)
+        titles.save_biblio(clerk, _values(), now=NOW)
     assert Biblio.select().count() == 0
     curator = staff.add_staff(None, "boss", "The Curator", "a good password", ["curator"], NOW)
-    assert catalogue.save_biblio(curator, _values(), now=NOW).created
+    assert titles.save_biblio(curator, _values(), now=NOW).created
 
 
 def test_a_duplicate_is_refused_until_the_cataloguer_confirms(clerk):
     who = cataloguer()
-    first = catalogue.save_biblio(who, _values(), now=NOW)
+    first = titles.save_biblio(who, _values(), now=NOW)
     with pytest.raises(PossibleDuplicates) as found:
-        catalogue.save_biblio(who, _values(isbn="9787020002207", title="Another title"), now=NOW)
+        titles.save_biblio(who, _values(isbn="9787020002207", title="Another title"), now=NOW)
     assert [(c.biblio_id, c.reason) for c in found.value.candidates] == [(first.id, "same ISBN")]
     with pytest.raises(PossibleDuplicates) as found:
-        catalogue.save_biblio(who, _values(isbn="", title="红楼梦 ", author="曹雪芹"), now=NOW)
+        titles.save_biblio(who, _values(isbn="", title="红楼梦 ", author="曹雪芹"), now=NOW)
     assert [(c.biblio_id, c.reason) for c in found.value.candidates] == [(first.id, "similar title and author")]
     assert Biblio.select().count() == 1
-    second = catalogue.save_biblio(who, _values(), confirmed=True, now=NOW)
+    second = titles.save_biblio(who, _values(), confirmed=True, now=NOW)
     assert second.created and Biblio.select().count() == 2
     # editing a record without touching its title, author or ISBN does not ask again
-    assert not catalogue.save_biblio(who, _values(edition="第4版"), second.id, now=NOW).created
+    assert not titles.save_biblio(who, _values(edition="第4版"), second.id, now=NOW).created
 
 
 # -- from the keyboard ----------------------------------------------------------------------

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 import pytest
 
 from counter_tui.models import Biblio
-from counter_tui.services import accessions, bulletin, copies, processing_stats, staff, writeoffs
+from counter_tui.services.property import accessions, bulletin, processing_stats, writeoffs
+from counter_tui.services.catalogue import copies
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied
 from tests.conftest import NOW
 

@@ -10,7 +10,8 @@ from counter_tui import db
 from counter_tui.domain.callnumbers import (clc_sort_key, compose, cutter, dewey_sort_key, shelf_order,
                                             sort_key, spine_lines)
 from counter_tui.models import AuditEvent, Biblio, Item
-from counter_tui.services import call_numbers, library
+from counter_tui.services.catalogue import call_numbers
+from counter_tui.services import library_settings
 from counter_tui.services.errors import Refusal
 from tests.conftest import NOW
 
@@ -133,7 +134,7 @@ def test_two_writers_never_share_a_book_number(lib, cataloguer):
 
 def test_dewey_gives_cutter_marks_with_work_marks(lib, cataloguer, settings):
     settings.call_numbers = "dewey"
-    library.configure(settings)
+    library_settings.configure(settings)
     one = _title(title="The Three Sisters", classification="891.72", author="Chekhov, Anton")
     two = _title(title="Three Years", classification="891.72", author="Anton Chekhov")
     chinese = _title(title="红楼梦", classification="895.13", author="曹雪芹")
@@ -152,7 +153,7 @@ def test_dewey_gives_cutter_marks_with_work_marks(lib, cataloguer, settings):
 
 
 def test_key_ranges_hold_exactly_the_keys_with_the_prefix():
-    from counter_tui.services.call_numbers import _key_range
+    from counter_tui.services.catalogue.call_numbers import _key_range
     assert _key_range("3I2224272501212") == ("3I2224272501212", "3I2224272501213")
     assert _key_range("AB9") == ("AB9", "ABA")
     assert _key_range("AZZ") == ("AZZ", "B")

@@ -10,7 +10,8 @@ import pytest
 from counter_tui import cli
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.models import AuditEvent, CardEvent
-from counter_tui.services import card_sheet, staff
+from counter_tui.services.readers import card_sheet
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -163,8 +164,8 @@ def test_cli_prints_cards_and_refuses_unknown_ones(tmp_path, office, lib, settin
 def test_printing_and_roster_modules_load_nothing_heavy_until_used():
     import subprocess
     import sys
-    code = ("import sys, counter_tui.services.card_sheet, counter_tui.services.roster, "
-            "counter_tui.commands.cards, counter_tui.commands.readers; "
+    code = ("import sys, counter_tui.services.readers.card_sheet, counter_tui.services.readers.roster, "
+            "counter_tui.commands.readers.cards, counter_tui.commands.readers.roster; "
             "print(sorted(m for m in ('textual', 'fpdf', 'PIL', 'barcode', 'csv', 'pypdfium2') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

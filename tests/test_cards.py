@@ -7,7 +7,8 @@ import pytest
 
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.models import AuditEvent, CardEvent, Fee, Loan, Patron, PatronCategory
-from counter_tui.services import cards, circulation, patrons, readers
+from counter_tui.services.readers import cards, patrons, registration
+from counter_tui.services.circulation import lending
 from counter_tui.services.errors import NotFound, PermissionDenied, Refusal
 from tests.conftest import NOW
 from tests.test_readers import TODAY, curator, office, snapshot  # noqa: F401 (fixtures)
@@ -66,9 +67,9 @@ def test_renewing_twice_the_same_day_gains_nothing(lib, office):
 def test_an_expired_card_renewed_may_borrow_again(lib, office):
     reader, book = lib.patron(expires_on=TODAY - timedelta(days=3)), lib.item()
     with pytest.raises(Refusal, match="card expired"):
-        circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+        lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     cards.renew(office, reader.id, NOW)
-    assert circulation.checkout(lib.clerk, reader.id, book.barcode, NOW).patron.blocks == ()
+    assert lending.checkout(lib.clerk, reader.id, book.barcode, NOW).patron.blocks == ()
 
 
 # -- lost and replaced cards ----------------------------------------------------------------
@@ -136,7 +137,7 @@ def test_report_lost_stops_lending_until_a_new_card_is_made(lib, office):
     cards.report_lost(office, reader.id, NOW)
     assert Patron.get_by_id(reader.id).status == "card lost"
     with pytest.raises(Refusal, match="may not borrow: This card was reported lost"):
-        circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+        lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     before = snapshot()
     with pytest.raises(Refusal, match="already reported lost"):
         cards.report_lost(office, reader.id, NOW)
@@ -144,12 +145,12 @@ def test_report_lost_stops_lending_until_a_new_card_is_made(lib, office):
     result = cards.replace(office, reader.id, now=NOW)
     assert result.status == "active"
     assert kinds(reader.id) == [("reported lost", reader.card), ("replaced", reader.card), ("issued", result.card)]
-    assert circulation.checkout(lib.clerk, reader.id, book.barcode, NOW).loan_id
+    assert lending.checkout(lib.clerk, reader.id, book.barcode, NOW).loan_id
 
 
 def test_a_blocked_reader_stays_blocked_with_a_new_card(lib, office):
     reader = lib.patron()
-    readers.block(office, reader.id, "damaged a book", None, NOW)
+    registration.block(office, reader.id, "damaged a book", None, NOW)
     assert cards.replace(office, reader.id, now=NOW).status == "blocked"
     assert patrons.summary(reader.id, NOW).blocks == ("Blocked: damaged a book.",)
 
@@ -161,7 +162,7 @@ def test_cancel_a_card_with_nothing_outstanding(lib, office):
     result = cards.cancel(office, reader.id, now=NOW)
     assert result.status == "cancelled" and kinds(reader.id) == [("cancelled", reader.card)]
     with pytest.raises(Refusal, match="This card has been cancelled"):
-        circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+        lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     before = snapshot()
     with pytest.raises(Refusal, match="already cancelled"):
         cards.cancel(office, reader.id, confirmed=True, now=NOW)
@@ -182,7 +183,7 @@ def test_cancel_with_loans_or_a_balance_needs_the_clerks_word(lib, office):
     cards.cancel(office, reader.id, confirmed=True, now=NOW)
     assert Patron.get_by_id(reader.id).status == "cancelled"
     assert Loan.get(Loan.item == book.id).returned_at is None and patrons.balance(reader.id) == 300
-    circulation.checkin(lib.clerk, book.barcode, NOW)  # the book still comes back
+    lending.checkin(lib.clerk, book.barcode, NOW)  # the book still comes back
     assert "1 books still out" in CardEvent.get(CardEvent.kind == "cancelled").note
 
 
@@ -220,13 +221,13 @@ def test_only_office_and_curator_may_handle_cards(lib, office, curator):
 
 
 def test_card_history_oldest_first_with_staff_and_fees(lib, office):
-    reader = readers.register(office, readers.ReaderFields(name="Zhang San", category="student"), now=NOW)
+    reader = registration.register(office, registration.ReaderFields(name="Zhang San", category="student"), now=NOW)
     cards.replace(office, reader.id, now=NOW + timedelta(days=1))
     cards.renew(office, reader.id, NOW + timedelta(days=200))
     lines = cards.history(lib.clerk, reader.id)  # circulation may look
     assert [line.kind for line in lines] == ["issued", "reported lost", "replaced", "issued", "renewed"]
     assert lines[0].staff == "Office Clerk" and lines[2].fee == 500 and lines[4].expires_on == date(2028, 6, 13)
-    assert readers.reader_record(office, reader.id, NOW).cards == lines
+    assert registration.reader_record(office, reader.id, NOW).cards == lines
 
 
 def test_a_lost_card_scanned_at_check_out_is_refused_with_the_new_card(lib, office):

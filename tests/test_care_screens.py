@@ -6,9 +6,9 @@ from datetime import timedelta
 from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import DamageAssessment, Fee, InHouseUse, Item, Loan
-from counter_tui.screens.repairs import RepairsScreen
-from counter_tui.screens.shelving import ShelvingScreen
-from counter_tui.services import care, circulation
+from counter_tui.screens.circulation.repairs import RepairsScreen
+from counter_tui.screens.circulation.shelving import ShelvingScreen
+from counter_tui.services.circulation import damage, lending
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.fields_dialog import FieldsDialog
 from tests.conftest import ZONE
@@ -91,7 +91,7 @@ async def test_damage_key_typed_amount_and_escape_records_nothing(lib, settings)
         await settle(pilot, lambda: "charged" in status(screen))
         assert rows(screen)[0][5] != "repair queue"  # kept in circulation
     a = DamageAssessment.get()
-    assert (a.degree, a.decision, a.note) == ("slight", care.KEEP, "torn page")
+    assert (a.degree, a.decision, a.note) == ("slight", damage.KEEP, "torn page")
     assert Fee.get(Fee.kind == "damage").amount == 350
 
 
@@ -122,7 +122,7 @@ async def test_shelving_scans_in_a_burst_then_in_house_use(lib, settings):
     reader = lib.patron()
     books = lent(lib, reader, *(f"Book {n}" for n in range(12)))
     for b in books:
-        circulation.checkin(lib.clerk, b.barcode)
+        lending.checkin(lib.clerk, b.barcode)
     on_shelf = lib.item(title="Read in the library")
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -150,7 +150,7 @@ async def test_shelving_scans_in_a_burst_then_in_house_use(lib, settings):
 async def test_shelving_screen_sweeps_copies_whose_time_is_up(lib, settings):
     settings.shelving_minutes = 30
     (book,) = lent(lib, lib.patron(), "Dune")
-    circulation.checkin(lib.clerk, book.barcode, utc_now() - timedelta(hours=1))
+    lending.checkin(lib.clerk, book.barcode, utc_now() - timedelta(hours=1))
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_tool(app, pilot, "shelving")
@@ -163,8 +163,8 @@ async def test_repair_queue_marks_repaired_and_proposes_withdrawal(lib, settings
     reader = lib.patron()
     first, second = lent(lib, reader, "Dune", "Walden")
     for b in (first, second):
-        circulation.checkin(lib.clerk, b.barcode)
-        care.assess_damage(lib.clerk, b.barcode, "moderate", care.REPAIR)
+        lending.checkin(lib.clerk, b.barcode)
+        damage.assess_damage(lib.clerk, b.barcode, "moderate", damage.REPAIR)
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_tool(app, pilot, "repairs")
@@ -193,7 +193,7 @@ async def test_repair_queue_marks_repaired_and_proposes_withdrawal(lib, settings
         await settle(pilot, lambda: "Proposed for withdrawal: Put in repair" in status_of(screen))
         await pilot.press("escape")
     assert Item.get_by_id(first.id).status == "shelving cart"
-    assert [q.barcode for q in care.withdrawal_proposals()] == [second.barcode, legacy.barcode]  # by date
+    assert [q.barcode for q in damage.withdrawal_proposals()] == [second.barcode, legacy.barcode]  # by date
 
 
 def status_of(screen) -> str:
@@ -202,7 +202,7 @@ def status_of(screen) -> str:
 
 
 async def test_reading_room_staff_open_the_shelving_screen_in_in_house_use(lib, settings):
-    from counter_tui.services import staff
+    from counter_tui.services.admin import staff
     room = staff.add_staff(None, "room", "Reading Room", "correct horse", ["reading_room"], utc_now())
     paper = lib.item(title="People's Daily, bound")
     app = CounterApp(settings, room)

@@ -7,8 +7,8 @@ from textual import events
 
 from counter_tui.app import CounterApp
 from counter_tui.models import Hold
-from counter_tui.screens.catalogue import CatalogueScreen
-from counter_tui.screens.holds import HoldsScreen
+from counter_tui.screens.catalogue.catalogue_desk import CatalogueScreen
+from counter_tui.screens.circulation.holds import HoldsScreen
 from counter_tui.widgets.decision import Decision
 from tests.test_desk_screens import burst, settle, status
 

@@ -7,7 +7,8 @@ import pytest
 
 from counter_tui import db
 from counter_tui.models import Biblio, Item, ItemType
-from counter_tui.services import catalogue, staff
+from counter_tui.services.catalogue import titles
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -35,44 +36,44 @@ def test_chinese_words_match_inside_titles(lib):
     _title("红楼梦", "曹雪芹")
     _title("红楼梦魇", "张爱玲")
     _title("西游记", "吴承恩")
-    assert _titles(catalogue.search_page(lib.clerk, "楼梦")) == ["红楼梦", "红楼梦魇"]  # two characters
-    assert _titles(catalogue.search_page(lib.clerk, "红楼梦魇")) == ["红楼梦魇"]  # trigram index
-    assert _titles(catalogue.search_page(lib.clerk, "楼")) == ["红楼梦", "红楼梦魇"]
-    assert _titles(catalogue.search_page(lib.clerk, "游记 吴承恩")) == ["西游记"]  # title and author words
-    assert catalogue.search_page(lib.clerk, "水浒").rows == ()
+    assert _titles(titles.search_page(lib.clerk, "楼梦")) == ["红楼梦", "红楼梦魇"]  # two characters
+    assert _titles(titles.search_page(lib.clerk, "红楼梦魇")) == ["红楼梦魇"]  # trigram index
+    assert _titles(titles.search_page(lib.clerk, "楼")) == ["红楼梦", "红楼梦魇"]
+    assert _titles(titles.search_page(lib.clerk, "游记 吴承恩")) == ["西游记"]  # title and author words
+    assert titles.search_page(lib.clerk, "水浒").rows == ()
 
 
 def test_latin_words_fields_and_case(lib):
     _title("Dream of the Red Chamber", "Cao Xueqin", subjects="Chinese fiction; Qing dynasty")
     _title("Red Sorghum", "Mo Yan", subjects="Chinese fiction")
     _title("The Cambridge History of China", "Twitchett", subjects="China -- History")
-    assert _titles(catalogue.search_page(lib.clerk, "red")) == ["Dream of the Red Chamber", "Red Sorghum"]
-    assert _titles(catalogue.search_page(lib.clerk, "RED chamb")) == ["Dream of the Red Chamber"]
-    assert _titles(catalogue.search_page(lib.clerk, "a: mo yan")) == ["Red Sorghum"]
-    assert _titles(catalogue.search_page(lib.clerk, "s: qing")) == ["Dream of the Red Chamber"]
-    assert _titles(catalogue.search_page(lib.clerk, "t: fiction")) == []
-    assert _titles(catalogue.search_page(lib.clerk, 'red "chamber')) == ["Dream of the Red Chamber"]
+    assert _titles(titles.search_page(lib.clerk, "red")) == ["Dream of the Red Chamber", "Red Sorghum"]
+    assert _titles(titles.search_page(lib.clerk, "RED chamb")) == ["Dream of the Red Chamber"]
+    assert _titles(titles.search_page(lib.clerk, "a: mo yan")) == ["Red Sorghum"]
+    assert _titles(titles.search_page(lib.clerk, "s: qing")) == ["Dream of the Red Chamber"]
+    assert _titles(titles.search_page(lib.clerk, "t: fiction")) == []
+    assert _titles(titles.search_page(lib.clerk, 'red "chamber')) == ["Dream of the Red Chamber"]
 
 
 def test_isbn_10_and_13_scans_find_the_title(lib):
     b = _title("红楼梦", "曹雪芹", isbn="9787020002207")
     _title("Another book", isbn="9787544253994")
     for scanned in ("9787020002207", "7-02-000220-X", "702000220X", "978-7-02-000220-7", "isbn: 702000220x"):
-        page = catalogue.search_page(lib.clerk, scanned)
+        page = titles.search_page(lib.clerk, scanned)
         assert (page.how, [r.id for r in page.rows]) == ("isbn", [b.id]), scanned
-    missing = catalogue.search_page(lib.clerk, "9780306406157")
+    missing = titles.search_page(lib.clerk, "9780306406157")
     assert (missing.how, missing.rows) == ("none", ())
     with pytest.raises(Refusal, match="not a valid ISBN"):
-        catalogue.search_page(lib.clerk, "isbn: 9787020002208")
+        titles.search_page(lib.clerk, "isbn: 9787020002208")
 
 
 def test_issn_and_copy_barcode_find_the_title(lib):
     journal = _title("Acta Example", issn="0317-8471")
-    assert [r.id for r in catalogue.search_page(lib.clerk, "03178471").rows] == [journal.id]
-    assert [r.id for r in catalogue.search_page(lib.clerk, "9770317847001").rows] == [journal.id]  # cover EAN
+    assert [r.id for r in titles.search_page(lib.clerk, "03178471").rows] == [journal.id]
+    assert [r.id for r in titles.search_page(lib.clerk, "9770317847001").rows] == [journal.id]  # cover EAN
     book = _title("Fortress Besieged", "Qian Zhongshu")
     copy = _copy(lib, book)
-    page = catalogue.search_page(lib.clerk, copy.barcode)
+    page = titles.search_page(lib.clerk, copy.barcode)
     assert (page.how, [r.id for r in page.rows]) == ("barcode", [book.id])
 
 
@@ -82,9 +83,9 @@ def test_call_number_pages_in_shelf_order(lib):
         b = _title(f"Volume {n}")
         _copy(lib, b, f"I247.5/{8 - n}")  # the last made stands first on the shelf
         made.append(b.id)
-    first = catalogue.search_page(lib.clerk, "I247.5", page_size=3)
-    second = catalogue.search_page(lib.clerk, "I247.5", after=first.next, page_size=3)
-    third = catalogue.search_page(lib.clerk, "I247.5", after=second.next, page_size=3)
+    first = titles.search_page(lib.clerk, "I247.5", page_size=3)
+    second = titles.search_page(lib.clerk, "I247.5", after=first.next, page_size=3)
+    third = titles.search_page(lib.clerk, "I247.5", after=second.next, page_size=3)
     assert first.total == 7 and third.next is None
     assert [r.id for r in first.rows + second.rows + third.rows] == made[::-1]
 
@@ -95,28 +96,28 @@ def test_call_number_finds_the_shelf(lib):
     _copy(lib, novel, "I242.47/1")
     _copy(lib, poems, "I222.742/5")
     _title("No copies")
-    assert _titles(catalogue.search_page(lib.clerk, "I242")) == ["Dream of the Red Chamber"]
-    assert _titles(catalogue.search_page(lib.clerk, "I2")) == ["Tang Poems", "Dream of the Red Chamber"]  # shelf order
-    assert _titles(catalogue.search_page(lib.clerk, "c: I222.742/5")) == ["Tang Poems"]
-    assert catalogue.search_page(lib.clerk, "c: I3").rows == ()
+    assert _titles(titles.search_page(lib.clerk, "I242")) == ["Dream of the Red Chamber"]
+    assert _titles(titles.search_page(lib.clerk, "I2")) == ["Tang Poems", "Dream of the Red Chamber"]  # shelf order
+    assert _titles(titles.search_page(lib.clerk, "c: I222.742/5")) == ["Tang Poems"]
+    assert titles.search_page(lib.clerk, "c: I3").rows == ()
 
 
 def test_pages_follow_one_another_without_gaps(lib):
     made = [_title(f"History volume {n:02d}", "Anon").id for n in range(1, 26)]
     _title("Something else")
-    first = catalogue.search_page(lib.clerk, "history", page_size=10)
+    first = titles.search_page(lib.clerk, "history", page_size=10)
     assert (first.total, len(first.rows), first.next) == (25, 10, made[9])
-    second = catalogue.search_page(lib.clerk, "history", after=first.next, page_size=10)
-    third = catalogue.search_page(lib.clerk, "history", after=second.next, page_size=10)
+    second = titles.search_page(lib.clerk, "history", after=first.next, page_size=10)
+    third = titles.search_page(lib.clerk, "history", after=second.next, page_size=10)
     assert third.next is None and second.total is None
     assert [r.id for r in first.rows + second.rows + third.rows] == made
     # two characters are too short to count without reading every title: the pages still follow
-    short = catalogue.search_page(lib.clerk, "ry", page_size=10)
+    short = titles.search_page(lib.clerk, "ry", page_size=10)
     assert (len(short.rows), short.next) == (10, made[9])
     assert short.total == (None if db.is_sqlite() else 25)  # PostgreSQL's trigram index takes any length
-    short = catalogue.search_page(lib.clerk, "ry", after=made[19], page_size=10)
+    short = titles.search_page(lib.clerk, "ry", after=made[19], page_size=10)
     assert [r.id for r in short.rows] == made[20:] and short.next is None
-    everything = catalogue.search_page(lib.clerk, "", page_size=10)
+    everything = titles.search_page(lib.clerk, "", page_size=10)
     assert (everything.how, everything.total) == ("all", 26)
 
 
@@ -127,10 +128,10 @@ def test_availability_counts_and_location(lib):
     _copy(lib, book, status="withdrawn", location="Stacks")
     reader = lib.patron()
     lib.loan(out, reader, date(2026, 11, 20), date(2026, 12, 20))
-    (row,) = catalogue.search_page(lib.clerk, "fortress").rows
+    (row,) = titles.search_page(lib.clerk, "fortress").rows
     assert (row.available, row.total, row.year, row.call_number) == (1, 2, 1991, "I242.47/1")
     assert row.location == "Stacks +"  # where the available copy is; copies stand in two places
-    rec = catalogue.record(lib.clerk, book.id)
+    rec = titles.record(lib.clerk, book.id)
     assert rec.available == 1 and len(rec.copies) == 3
     due = {c.barcode: c.due for c in rec.copies}
     assert due[out.barcode] == date(2026, 12, 20)
@@ -140,17 +141,17 @@ def test_availability_counts_and_location(lib):
 def test_anyone_signed_in_may_search_but_not_a_stranger(lib):
     _title("红楼梦")
     office = staff.add_staff(None, "office1", "Office Clerk", "correct horse", ["office"], NOW)
-    assert _titles(catalogue.search_page(office, "红楼")) == ["红楼梦"]
+    assert _titles(titles.search_page(office, "红楼")) == ["红楼梦"]
     with pytest.raises(PermissionDenied):
-        catalogue.search_page(None, "红楼")
+        titles.search_page(None, "红楼")
 
 
 def test_new_titles_are_searchable_at_once(lib):
-    assert catalogue.search_page(lib.clerk, "围城").rows == ()
+    assert titles.search_page(lib.clerk, "围城").rows == ()
     b = _title("围城", "钱锺书")
-    assert [r.id for r in catalogue.search_page(lib.clerk, "围城").rows] == [b.id]
+    assert [r.id for r in titles.search_page(lib.clerk, "围城").rows] == [b.id]
     Biblio.update(title="围城（新版）").where(Biblio.id == b.id).execute()
-    assert _titles(catalogue.search_page(lib.clerk, "新版")) == ["围城（新版）"]
+    assert _titles(titles.search_page(lib.clerk, "新版")) == ["围城（新版）"]
     assert ItemType.select().count() > 0
 
 
@@ -160,7 +161,7 @@ async def test_f6_lists_matches_a_page_at_a_time_and_enter_opens_the_record(lib,
     from textual.widgets import Static
 
     from counter_tui.app import CounterApp
-    from counter_tui.screens.catalogue import CatalogueScreen
+    from counter_tui.screens.catalogue.catalogue_desk import CatalogueScreen
     from tests.test_desk_screens import burst, rows, settle, status
 
     made = [_title(f"历史研究 第{n:02d}卷", "某某").id for n in range(1, 31)]
@@ -243,7 +244,7 @@ def _tool_screen(biblio_id):
 
 async def test_a_record_tool_opens_its_screen_with_the_title_on_screen(lib, settings, monkeypatch):
     from counter_tui.app import CounterApp
-    from counter_tui.screens import catalogue as catalogue_screen
+    from counter_tui.screens.catalogue import catalogue_desk as catalogue_screen
     from tests.test_desk_screens import burst, settle
 
     book = _title("红楼梦", "曹雪芹", isbn="9787020002207")

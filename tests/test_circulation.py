@@ -7,7 +7,8 @@ import pytest
 
 from counter_tui.domain.calendar import local_date
 from counter_tui.models import AuditEvent, CirculationRule, Fee, Item, ItemType, Loan, Patron, PatronCategory
-from counter_tui.services import circulation, patrons
+from counter_tui.services.circulation import lending
+from counter_tui.services.readers import patrons
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 from tests.conftest import NOW, ZONE
 
@@ -27,7 +28,7 @@ def snapshot():
 def test_checkout_lends_with_due_date_from_rule_and_writes_audit(lib):
     reader, book = lib.patron(), lib.item()
     lib.rule(loan_days=14)
-    result = circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    result = lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     assert result.due == TODAY + timedelta(days=14)
     assert Item.get_by_id(book.id).status == "checked out"
     loan = Loan.get(Loan.item == book.id)
@@ -41,7 +42,7 @@ def test_due_date_moves_off_closed_days(lib):
     reader, book = lib.patron(), lib.item()
     lib.rule(loan_days=4)  # would be Sunday 2026-11-29
     lib.closed(date(2026, 11, 29), date(2026, 11, 30))
-    assert circulation.checkout(lib.clerk, reader.id, book.barcode, NOW).due == date(2026, 12, 1)
+    assert lending.checkout(lib.clerk, reader.id, book.barcode, NOW).due == date(2026, 12, 1)
 
 
 def test_most_specific_rule_wins(lib):
@@ -53,18 +54,18 @@ def test_most_specific_rule_wins(lib):
     CirculationRule.create(category=teacher_cat, loan_days=60)
     CirculationRule.create(item_type=av, loan_days=7)
     CirculationRule.create(category=teacher_cat, item_type=av, loan_days=10)
-    assert circulation.checkout(lib.clerk, teacher.id, book1.barcode, NOW).due == TODAY + timedelta(60)
-    assert circulation.checkout(lib.clerk, student.id, book2.barcode, NOW).due == TODAY + timedelta(28)
-    assert circulation.checkout(lib.clerk, teacher.id, disc.barcode, NOW).due == TODAY + timedelta(10)
+    assert lending.checkout(lib.clerk, teacher.id, book1.barcode, NOW).due == TODAY + timedelta(60)
+    assert lending.checkout(lib.clerk, student.id, book2.barcode, NOW).due == TODAY + timedelta(28)
+    assert lending.checkout(lib.clerk, teacher.id, disc.barcode, NOW).due == TODAY + timedelta(10)
 
 
 def test_scanner_variants_of_one_barcode_lend_the_same_copy(lib):
     reader, book = lib.patron(), lib.item()
     code = book.barcode
-    result = circulation.checkout(lib.clerk, reader.id, f"A{code}B", NOW)
+    result = lending.checkout(lib.clerk, reader.id, f"A{code}B", NOW)
     assert result.barcode == code
     with pytest.raises(Refusal, match="already on loan to Li Lei"):
-        circulation.checkout(lib.clerk, reader.id, " ".join([code[:1], code[1:5], code[5:]]), NOW)
+        lending.checkout(lib.clerk, reader.id, " ".join([code[:1], code[1:5], code[5:]]), NOW)
 
 
 @pytest.mark.parametrize("case", [
@@ -105,7 +106,7 @@ def test_checkout_refusals_say_why_and_change_nothing(lib, case):
         Item.update(status="in repair").where(Item.id == book.id).execute()
         expected = "is in repair"
     elif case == "same_reader":
-        circulation.checkout(lib.clerk, reader.id, barcode, NOW)
+        lending.checkout(lib.clerk, reader.id, barcode, NOW)
         expected = "already on loan to Li Lei"
     elif case == "fees":
         Fee.create(patron=reader, kind="overdue", amount=1001, at=NOW)
@@ -118,25 +119,25 @@ def test_checkout_refusals_say_why_and_change_nothing(lib, case):
         barcode, expected = "\x1b[31m;DROP TABLE item", "not"
     before = snapshot()
     with pytest.raises(Refusal, match=expected):
-        circulation.checkout(lib.clerk, reader.id, barcode, NOW)
+        lending.checkout(lib.clerk, reader.id, barcode, NOW)
     assert snapshot() == before
 
 
 def test_reader_card_scanned_as_book_is_recognised(lib):
     reader, other = lib.patron(), lib.patron(name="Han Meimei")
     with pytest.raises(CardScanned) as caught:
-        circulation.checkout(lib.clerk, reader.id, other.card, NOW)
+        lending.checkout(lib.clerk, reader.id, other.card, NOW)
     assert caught.value.card == other.card
 
 
 def test_copy_on_loan_elsewhere_offers_check_in_first(lib):
     first, second, book = lib.patron(), lib.patron(name="Han Meimei"), lib.item()
-    circulation.checkout(lib.clerk, first.id, book.barcode, NOW)
+    lending.checkout(lib.clerk, first.id, book.barcode, NOW)
     before = snapshot()
     with pytest.raises(OnLoanElsewhere, match="still on loan to Li Lei"):
-        circulation.checkout(lib.clerk, second.id, book.barcode, NOW)
+        lending.checkout(lib.clerk, second.id, book.barcode, NOW)
     assert snapshot() == before
-    result = circulation.checkout(lib.clerk, second.id, book.barcode, NOW, check_in_first=True)
+    result = lending.checkout(lib.clerk, second.id, book.barcode, NOW, check_in_first=True)
     assert result.returned_first.patron_name == "Li Lei"
     open_loans = list(Loan.select().where(Loan.item == book.id, Loan.returned_at.is_null()))
     assert [loan.patron_id for loan in open_loans] == [second.id]
@@ -145,17 +146,17 @@ def test_copy_on_loan_elsewhere_offers_check_in_first(lib):
 def test_check_in_first_is_undone_when_the_new_reader_is_refused(lib):
     first, book = lib.patron(), lib.item()
     second = lib.patron(name="Han Meimei", expires_on=TODAY - timedelta(days=3))
-    circulation.checkout(lib.clerk, first.id, book.barcode, NOW)
+    lending.checkout(lib.clerk, first.id, book.barcode, NOW)
     before = snapshot()
     with pytest.raises(Refusal, match="expired"):
-        circulation.checkout(lib.clerk, second.id, book.barcode, NOW, check_in_first=True)
+        lending.checkout(lib.clerk, second.id, book.barcode, NOW, check_in_first=True)
     assert snapshot() == before
 
 
 def test_database_refuses_a_second_open_loan(lib):
     import peewee
     reader, book = lib.patron(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
     with pytest.raises(peewee.IntegrityError):
         Loan.create(item=book, patron=reader, out_at=NOW, due_at=NOW)
 
@@ -169,18 +170,18 @@ def test_a_checkin_waiting_for_another_desk_is_stamped_after_what_that_desk_did(
 
     from counter_tui import db
     from counter_tui.domain.calendar import utc_now
-    from counter_tui.services import check
+    from counter_tui.services.admin import check
 
     first, second = lib.patron(), lib.patron(name="Han Meimei", expires_on=date(2099, 1, 1))
     book = lib.item()
-    circulation.checkout(lib.clerk, first.id, book.barcode, NOW)
+    lending.checkout(lib.clerk, first.id, book.barcode, NOW)
     waiting = {}
     with db.database.atomic():
-        circulation.checkin(lib.clerk, book.barcode, NOW + timedelta(days=1))
-        desk = threading.Thread(target=lambda: waiting.update(r=circulation.checkin(lib.clerk, book.barcode)))
+        lending.checkin(lib.clerk, book.barcode, NOW + timedelta(days=1))
+        desk = threading.Thread(target=lambda: waiting.update(r=lending.checkin(lib.clerk, book.barcode)))
         desk.start()
         time.sleep(1.1)  # stamps are whole seconds: the other desk read its clock a second ago
-        circulation.checkout(lib.clerk, second.id, book.barcode, utc_now())
+        lending.checkout(lib.clerk, second.id, book.barcode, utc_now())
     desk.join()
     assert waiting["r"].was_on_loan and waiting["r"].patron_name == "Han Meimei"
     lent_again = Loan.get(Loan.patron == second.id)
@@ -190,8 +191,8 @@ def test_a_checkin_waiting_for_another_desk_is_stamped_after_what_that_desk_did(
 
 def test_checkin_on_time_charges_nothing(lib):
     reader, book = lib.patron(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW)
-    result = circulation.checkin(lib.clerk, book.barcode, NOW + timedelta(days=3))
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    result = lending.checkin(lib.clerk, book.barcode, NOW + timedelta(days=3))
     assert result.was_on_loan and result.patron_name == "Li Lei"
     assert result.fine == 0 and result.days_late == 0
     back = Item.get_by_id(book.id)  # onto the shelving cart, shelved by a scan or in time
@@ -206,7 +207,7 @@ def test_checkin_late_charges_fine_by_rule(lib):
     lib.rule(fine_amount=25, fine_interval_days=1, grace_days=3, fine_includes_grace=True, fine_cap=500,
              fine_cap_at_price=False, fines_skip_closed=False)
     lib.loan(book, reader, TODAY - timedelta(days=38), TODAY - timedelta(days=10))
-    result = circulation.checkin(lib.clerk, book.barcode, NOW)
+    result = lending.checkin(lib.clerk, book.barcode, NOW)
     assert result.days_late == 10 and result.fine == 250
     fee = Fee.get(Fee.patron == reader.id)
     assert fee.kind == "overdue" and fee.amount == 250 and fee.loan_id is not None
@@ -220,12 +221,12 @@ def test_fine_skips_closed_days_and_caps_at_price(lib):
              fines_skip_closed=True)
     lib.closed(TODAY - timedelta(days=1))
     lib.loan(book, reader, TODAY - timedelta(days=30), TODAY - timedelta(days=2))
-    result = circulation.checkin(lib.clerk, book.barcode, NOW)
+    result = lending.checkin(lib.clerk, book.barcode, NOW)
     # 2 days late, 1 closed: 1 chargeable day = 50, under the price of 120
     assert result.days_late == 2 and result.fine == 50
     book2 = lib.item(price=120)
     lib.loan(book2, reader, TODAY - timedelta(days=40), TODAY - timedelta(days=12))
-    assert circulation.checkin(lib.clerk, book2.barcode, NOW).fine == 120  # capped at the price
+    assert lending.checkin(lib.clerk, book2.barcode, NOW).fine == 120  # capped at the price
 
 
 def test_checkin_refusals_change_nothing(lib):
@@ -235,21 +236,21 @@ def test_checkin_refusals_change_nothing(lib):
                            ("31234000000017", "check digit"), ("", "Scan a book")]:
         before = snapshot()
         with pytest.raises(Refusal, match=expected):
-            circulation.checkin(lib.clerk, code, NOW)
+            lending.checkin(lib.clerk, code, NOW)
         assert snapshot() == before
 
 
 def test_checkin_of_a_copy_not_on_loan_writes_nothing(lib):
     book = lib.item()
     before = snapshot()
-    result = circulation.checkin(lib.clerk, book.barcode, NOW)
+    result = lending.checkin(lib.clerk, book.barcode, NOW)
     assert not result.was_on_loan and "not on loan" in result.note
     assert snapshot() == before
 
 
 def test_checkin_of_a_lost_copy_marks_it_found(lib):
     book = lib.item(status="lost")
-    result = circulation.checkin(lib.clerk, book.barcode, NOW)
+    result = lending.checkin(lib.clerk, book.barcode, NOW)
     assert "Found" in result.note and Item.get_by_id(book.id).status == "shelving cart"
 
 
@@ -257,13 +258,13 @@ def test_renew_extends_from_today_and_counts(lib):
     reader, book = lib.patron(), lib.item()
     lib.rule(loan_days=28, renewals=1)
     lib.loan(book, reader, TODAY - timedelta(days=20), TODAY + timedelta(days=8))
-    result = circulation.renew(lib.clerk, book.barcode, NOW)
+    result = lending.renew(lib.clerk, book.barcode, NOW)
     assert result.old_due == TODAY + timedelta(8) and result.due == TODAY + timedelta(28)
     assert Loan.get(Loan.item == book.id).renewals == 1
     assert AuditEvent.select().where(AuditEvent.action == "renew").count() == 1
     before = snapshot()
     with pytest.raises(Refusal, match="renewed 1 times, the most allowed"):
-        circulation.renew(lib.clerk, book.barcode, NOW + timedelta(days=5))
+        lending.renew(lib.clerk, book.barcode, NOW + timedelta(days=5))
     assert snapshot() == before
 
 
@@ -273,12 +274,12 @@ def test_renew_refusals(lib):
     lib.loan(book, reader, TODAY - timedelta(days=40), TODAY - timedelta(days=5))
     before = snapshot()
     with pytest.raises(Refusal, match="5 days overdue"):
-        circulation.renew(lib.clerk, book.barcode, NOW)
+        lending.renew(lib.clerk, book.barcode, NOW)
     with pytest.raises(Refusal, match="not on loan"):
-        circulation.renew(lib.clerk, idle.barcode, NOW)
+        lending.renew(lib.clerk, idle.barcode, NOW)
     Patron.update(status="blocked", block_reason="unpaid").where(Patron.id == reader.id).execute()
     with pytest.raises(Refusal, match="Cannot renew for Li Lei: Blocked"):
-        circulation.renew(lib.clerk, book.barcode, NOW)
+        lending.renew(lib.clerk, book.barcode, NOW)
     assert snapshot()[1:] == before[1:]
 
 
@@ -286,7 +287,7 @@ def test_renewing_a_slightly_overdue_loan_charges_the_fine_so_far(lib):
     reader, book = lib.patron(), lib.item()
     lib.rule(renew_overdue_days=3, fine_amount=10, grace_days=0, fines_skip_closed=False)
     loan = lib.loan(book, reader, TODAY - timedelta(days=30), TODAY - timedelta(days=2))
-    result = circulation.renew_loan(lib.clerk, loan.id, NOW)
+    result = lending.renew_loan(lib.clerk, loan.id, NOW)
     assert result.fine == 20 and patrons.balance(reader.id) == 20
 
 
@@ -301,7 +302,7 @@ def test_unknown_patron_card_and_name_search(lib):
 
 
 def test_payments_never_exceed_the_balance(lib):
-    from counter_tui.services import fees
+    from counter_tui.services.fees import fees
     reader = lib.patron()
     Fee.create(patron=reader, kind="overdue", amount=300, at=NOW)
     assert fees.pay(lib.clerk, reader.id, 100, NOW).balance == 200

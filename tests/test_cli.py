@@ -5,7 +5,7 @@ import pytest
 
 from counter_tui import cli
 from counter_tui.models import SchemaVersion, Staff
-from counter_tui.services import staff
+from counter_tui.services.admin import staff
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from stdnum import luhn
 
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.models import Accession, AuditEvent, Biblio, Item, NumberSeries
-from counter_tui.services import copies, staff
+from counter_tui.services.catalogue import copies
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 

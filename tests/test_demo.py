@@ -16,7 +16,11 @@ from counter_tui.domain.callnumbers import clc_sort_key
 from counter_tui.domain.fines import overdue_fine
 from counter_tui.models import (AuditEvent, Biblio, CardEvent, ClosedDay, Fee, Item, ItemType, Loan,
                                 NumberSeries, Patron, PatronCategory, Staff)
-from counter_tui.services import circulation, demo, library, patrons, rules, schema, setup, staff
+from counter_tui.services.circulation import lending, rules
+from counter_tui import demo
+from counter_tui.services import library_settings
+from counter_tui.services.readers import patrons
+from counter_tui.services.admin import schema, setup, staff
 from counter_tui.services.errors import Refusal
 from tests.conftest import NOW, ZONE
 
@@ -123,12 +127,12 @@ def test_demo_clerk_signs_in_and_lends(built):
                   if not patrons.summary(p.id, NOW).blocks and patrons.summary(p.id, NOW).loans_out == 0)
     book = (Item.select().join(ItemType).where((Item.status == "available") & ItemType.loanable)
             .order_by(Item.id).first())
-    result = circulation.checkout(member, reader.id, book.barcode, NOW)
+    result = lending.checkout(member, reader.id, book.barcode, NOW)
     assert result.due > TODAY and result.patron.loans_out == 1
     assert Item.get_by_id(book.id).status == "checked out"
 
     late = (Loan.select().where(Loan.returned_at.is_null() & (Loan.due_at < NOW)).order_by(Loan.due_at).first())
-    returned = circulation.checkin(member, late.item.barcode, NOW)
+    returned = lending.checkin(member, late.item.barcode, NOW)
     assert returned.was_on_loan and returned.days_late > 0 and returned.fine > 0  # fines appear at check-in
 
 
@@ -136,7 +140,7 @@ def test_helper_processes_build_the_same_library(tmp_path, monkeypatch):
     """The big-build path (helper processes, scratch files) gives the same rows as the small one."""
     def build(name: str) -> dict[str, str]:
         url = f"sqlite:///{tmp_path / name}"
-        library.configure(Settings(db_url=url, library_name="Test Library", timezone=ZONE))
+        library_settings.configure(Settings(db_url=url, library_name="Test Library", timezone=ZONE))
         database = db.connect(url)
         try:
             schema.create_schema()

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import local_date
 from counter_tui.models import Fee, Item, Loan
-from counter_tui.screens.checkout import CheckoutScreen
+from counter_tui.screens.circulation.checkout import CheckoutScreen
 from counter_tui.screens.help import HelpScreen
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.patron_picker import PatronPicker
@@ -133,8 +133,8 @@ async def test_renew_by_scanning(lib, settings):
 async def test_copy_on_another_account_asks_one_key_and_scans_behind_wait(lib, settings):
     first, second = lib.patron(name="Li Lei"), lib.patron(name="Han Meimei")
     held, other = lib.item(title="Held"), lib.item(title="Next in pile")
-    from counter_tui.services import circulation
-    circulation.checkout(lib.clerk, first.id, held.barcode)
+    from counter_tui.services.circulation import lending
+    lending.checkout(lib.clerk, first.id, held.barcode)
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen

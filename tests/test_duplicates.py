@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from counter_tui import db
 from counter_tui.models import Biblio
-from counter_tui.services import duplicates
-from counter_tui.services.duplicates import SAME_ISBN, SIMILAR, Candidate, find_duplicates, normalise_isbn
+from counter_tui.services.catalogue import duplicates
+from counter_tui.services.catalogue.duplicates import SAME_ISBN, SIMILAR, Candidate, find_duplicates, normalise_isbn
 from tests.conftest import NOW
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from counter_tui import cli
 from counter_tui.models import CirculationRule, Fee, ItemType, Loan, PatronCategory
-from counter_tui.services import circulation, explain, rules, rules_admin, staff
+from counter_tui.services.circulation import explain, lending, rules, rules_admin
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -30,7 +31,7 @@ def returned(lib, *, due_days_ago: int, price: int | None = 4500, closed=(), **r
     reader, book = lib.patron(), lib.item(price=price)
     loan = lib.loan(book, reader, d(due_days_ago + 28), d(due_days_ago))
     before = explain.explain_fine(lib.clerk, loan.id, now=NOW)  # still out: as if returned today
-    result = circulation.checkin(lib.clerk, book.barcode, now=NOW)
+    result = lending.checkin(lib.clerk, book.barcode, now=NOW)
     charged = sum(f.amount for f in Fee.select().where(Fee.loan == loan.id))
     after = explain.explain_fine(lib.clerk, loan.id, now=NOW)
     assert before.total == after.total == result.fine == charged
@@ -148,10 +149,10 @@ def test_a_copys_barcode_finds_its_open_loan_then_its_latest(lib):
     lib.rule(fine_amount=10, fine_cap=None, fine_cap_at_price=False, grace_days=0)
     reader, book = lib.patron(), lib.item()
     first = lib.loan(book, reader, d(60), d(40))
-    circulation.checkin(lib.clerk, book.barcode, now=NOW - timedelta(days=30))
+    lending.checkin(lib.clerk, book.barcode, now=NOW - timedelta(days=30))
     second = lib.loan(book, reader, d(20), d(3))
     assert explain.explain_fine(lib.clerk, book.barcode, now=NOW).loan_id == second.id
-    circulation.checkin(lib.clerk, book.barcode, now=NOW)
+    lending.checkin(lib.clerk, book.barcode, now=NOW)
     assert explain.explain_fine(lib.clerk, book.barcode, now=NOW).loan_id == second.id
     older = explain.explain_fine(lib.clerk, str(first.id), now=NOW)
     assert older.total == older.charged_at_checkin == 100 and older.until == d(30)
@@ -178,8 +179,8 @@ def test_a_late_renewal_and_the_return_both_show_in_the_ledger(lib):
     lib.rule(fine_amount=10, fine_cap=None, fine_cap_at_price=False, grace_days=0, renew_overdue_days=5)
     reader, book = lib.patron(), lib.item()
     loan = lib.loan(book, reader, d(40), d(33))
-    circulation.renew(lib.clerk, book.barcode, now=NOW - timedelta(days=30))  # 3 days late: 30
-    circulation.checkin(lib.clerk, book.barcode, now=NOW)  # due 28 days after d(30): 2 days late
+    lending.renew(lib.clerk, book.barcode, now=NOW - timedelta(days=30))  # 3 days late: 30
+    lending.checkin(lib.clerk, book.barcode, now=NOW)  # due 28 days after d(30): 2 days late
     found = explain.explain_fine(lib.clerk, loan.id, now=NOW)
     assert [c.amount for c in found.charges] == [30, 20]
     assert found.total == found.charged_at_checkin == 20
@@ -233,7 +234,7 @@ def test_elsewhere_the_next_rule_applies(lib):
     assert found.chosen.id == student_book
     assert any(c.why == "location Stacks is not Reading room." for c in found.candidates)
     # and lending really uses it: 21 days
-    loan = circulation.checkout(lib.clerk, reader.id, book.barcode, now=NOW)
+    loan = lending.checkout(lib.clerk, reader.id, book.barcode, now=NOW)
     assert loan.due >= TODAY + timedelta(days=21)
 
 
@@ -262,7 +263,7 @@ def test_commands_print_the_explanations(lib, settings, monkeypatch, capsys):
     reader, book = lib.patron(), lib.item()
     lib.rule(fine_amount=10, fine_cap=None, fine_cap_at_price=False, grace_days=0)
     loan = lib.loan(book, reader, d(30), d(4))
-    circulation.checkin(lib.clerk, book.barcode, now=NOW)
+    lending.checkin(lib.clerk, book.barcode, now=NOW)
     cli.main(["rules", "list"])
     assert "Rule 1: any x any x any (default)" in capsys.readouterr().out
     cli.main(["rules", "explain", reader.card, book.barcode, "--as", "clerk"])

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from counter_tui.models import AuditEvent, Hold, Item, Loan, PatronCategory
-from counter_tui.services import circulation, holds, patrons
+from counter_tui.services.circulation import holds, lending
+from counter_tui.services.readers import patrons
 from counter_tui.services.errors import Refusal
 from tests.conftest import NOW
 
@@ -34,7 +35,7 @@ def test_the_queue_keeps_its_order(lib):
     for n, reader in enumerate(readers):
         holds.place(lib.clerk, reader.id, book.biblio_id, now=NOW + timedelta(minutes=n))
     assert [h.place for r in readers for h in holds.reader_holds(lib.clerk, r.id)] == [1, 2, 3]
-    result = circulation.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=1))
+    result = lending.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=1))
     assert result.hold is not None and result.hold.patron_name == "First" and result.hold.waiting == 3
     holds.trap(lib.clerk, book.id, result.hold.hold_id, now=NOW + timedelta(hours=1))
     assert status_of(book) == "on hold shelf"
@@ -54,9 +55,9 @@ def test_a_copy_level_hold_waits_for_its_copy_only(lib):
     copy_hold = holds.place(lib.clerk, wants_two.id, one.biblio_id, item_id=two.id, now=NOW)
     holds.place(lib.clerk, wants_any.id, one.biblio_id, now=NOW + timedelta(minutes=1))
     assert copy_hold.copy_level and copy_hold.barcode == two.barcode
-    back_one = circulation.checkin(lib.clerk, one.barcode, now=NOW + timedelta(hours=1))
+    back_one = lending.checkin(lib.clerk, one.barcode, now=NOW + timedelta(hours=1))
     assert back_one.hold.patron_name == "Wants any"  # copy one cannot fill the copy-level hold
-    back_two = circulation.checkin(lib.clerk, two.barcode, now=NOW + timedelta(hours=1))
+    back_two = lending.checkin(lib.clerk, two.barcode, now=NOW + timedelta(hours=1))
     assert back_two.hold.patron_name == "Wants copy two" and back_two.hold.copy_level
 
 
@@ -64,7 +65,7 @@ def test_ignoring_a_hold_at_check_in_changes_nothing_of_the_hold(lib):
     book = lib.item()
     on_loan(lib, book, lib.patron(name="Borrower"))
     holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id, now=NOW)
-    result = circulation.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=1))
+    result = lending.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=1))
     assert result.hold is not None
     assert status_of(book) == "shelving cart"  # ignored: the copy goes back to the shelf
     assert Hold.get().status == "waiting" and Hold.get().item_id is None
@@ -76,7 +77,7 @@ def test_pick_up_by_skips_closed_days(lib):
     holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id, now=NOW)
     # NOW is Wednesday 2026-11-25 locally; Thursday and Saturday are closed
     lib.closed(date(2026, 11, 26), date(2026, 11, 28))
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     trapped = holds.trap(lib.clerk, book.id, found.hold_id, now=NOW)
     # open days after Wednesday: Friday 27, Sunday 29, Monday 30
     assert trapped.pickup_by == date(2026, 11, 30) == Hold.get().pickup_by
@@ -89,7 +90,7 @@ def test_uncollected_hold_expires_and_the_copy_goes_to_the_next_reader_then_to_t
     first, second = lib.patron(name="First"), lib.patron(name="Second")
     holds.place(lib.clerk, first.id, book.biblio_id, now=NOW)
     holds.place(lib.clerk, second.id, book.biblio_id, now=NOW + timedelta(minutes=1))
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     holds.trap(lib.clerk, book.id, found.hold_id, now=NOW)
     assert holds.expire(lib.clerk, now=NOW + timedelta(days=2)) == []  # the last day still waits
     done = holds.expire(lib.clerk, now=NOW + timedelta(days=3))
@@ -109,12 +110,12 @@ def test_lending_a_copy_waiting_for_another_reader_warns_and_changes_nothing(lib
     book = lib.item(title="Held book")
     waiter, other = lib.patron(name="Waiter"), lib.patron(name="Other")
     holds.place(lib.clerk, waiter.id, book.biblio_id, now=NOW)
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     holds.trap(lib.clerk, book.id, found.hold_id, now=NOW)
     with pytest.raises(holds.WantedByAnother, match="waits on the hold shelf for Waiter"):
-        circulation.checkout(lib.clerk, other.id, book.barcode, now=NOW)
+        lending.checkout(lib.clerk, other.id, book.barcode, now=NOW)
     assert Loan.select().count() == 0 and status_of(book) == "on hold shelf" and Hold.get().status == "ready"
-    circulation.checkout(lib.clerk, other.id, book.barcode, now=NOW, lend_held=True)
+    lending.checkout(lib.clerk, other.id, book.barcode, now=NOW, lend_held=True)
     hold = Hold.get()
     assert Loan.get().patron_id == other.id and status_of(book) == "checked out"
     assert hold.status == "waiting" and hold.item_id is None and hold.pickup_by is None  # back in its place
@@ -126,8 +127,8 @@ def test_lending_a_shelf_copy_others_wait_for_warns(lib):
     holds.place(lib.clerk, first.id, book.biblio_id, now=NOW)
     holds.place(lib.clerk, me.id, book.biblio_id, now=NOW + timedelta(minutes=1))
     with pytest.raises(holds.WantedByAnother, match="1 other reader waits for it \\(First first\\)"):
-        circulation.checkout(lib.clerk, me.id, book.barcode, now=NOW)
-    circulation.checkout(lib.clerk, me.id, book.barcode, now=NOW, lend_held=True)
+        lending.checkout(lib.clerk, me.id, book.barcode, now=NOW)
+    lending.checkout(lib.clerk, me.id, book.barcode, now=NOW, lend_held=True)
     assert Hold.get(Hold.patron == me.id).status == "collected"
     assert Hold.get(Hold.patron == first.id).status == "waiting"
 
@@ -136,10 +137,10 @@ def test_the_reader_collecting_their_hold_fills_it(lib):
     book = lib.item()
     waiter = lib.patron(name="Waiter")
     holds.place(lib.clerk, waiter.id, book.biblio_id, now=NOW)
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     holds.trap(lib.clerk, book.id, found.hold_id, now=NOW)
     assert patrons.summary(waiter.id, NOW).holds_ready == 1  # the desk is told when the card is scanned
-    lent = circulation.checkout(lib.clerk, waiter.id, book.barcode, now=NOW + timedelta(hours=2))
+    lent = lending.checkout(lib.clerk, waiter.id, book.barcode, now=NOW + timedelta(hours=2))
     hold = Hold.get()
     assert hold.status == "collected" and hold.ended_at is not None and status_of(book) == "checked out"
     assert holds.hold_shelf(lib.clerk) == []
@@ -153,10 +154,10 @@ def test_renewing_a_loan_others_wait_for_is_refused(lib):
     holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id, now=NOW)
     before = AuditEvent.select().count()
     with pytest.raises(Refusal, match="cannot be renewed: 1 other reader waits for it"):
-        circulation.renew(lib.clerk, book.barcode, now=NOW)
+        lending.renew(lib.clerk, book.barcode, now=NOW)
     assert Loan.get_by_id(loan.id).renewals == 0 and AuditEvent.select().count() == before
     copy_of(lib, book)  # another copy on the shelf can fill the hold
-    assert circulation.renew(lib.clerk, book.barcode, now=NOW).renewals == 1
+    assert lending.renew(lib.clerk, book.barcode, now=NOW).renewals == 1
 
 
 def test_renewing_a_copy_another_reader_asked_for_is_refused(lib):
@@ -165,7 +166,7 @@ def test_renewing_a_copy_another_reader_asked_for_is_refused(lib):
     on_loan(lib, book, lib.patron(name="Borrower"))
     holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id, item_id=book.id, now=NOW)
     with pytest.raises(Refusal, match="asked for this copy"):
-        circulation.renew(lib.clerk, book.barcode, now=NOW)
+        lending.renew(lib.clerk, book.barcode, now=NOW)
 
 
 def test_cancel_a_waiting_hold_and_a_ready_one(lib):
@@ -178,7 +179,7 @@ def test_cancel_a_waiting_hold_and_a_ready_one(lib):
     assert holds.reader_holds(lib.clerk, second.id)[0].place == 1
     with pytest.raises(Refusal, match="already cancelled"):
         holds.cancel(lib.clerk, a.id, now=NOW)
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     assert found.hold_id == b.id
     holds.trap(lib.clerk, book.id, b.id, now=NOW)
     holds.cancel(lib.clerk, b.id, now=NOW)
@@ -224,7 +225,7 @@ def test_the_hold_slip(lib, tmp_path, monkeypatch):
     monkeypatch.setenv("COUNTER_TUI_SLIPS", str(tmp_path / "slips"))
     book = lib.item(title="Dream of the Red Chamber", call_number="I242.47/1")
     holds.place(lib.clerk, lib.patron(name="Han Meimei").id, book.biblio_id, now=NOW)
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     trapped = holds.trap(lib.clerk, book.id, found.hold_id, now=NOW, print_slip=True)
     text = trapped.slip.path.read_text(encoding="utf-8")
     assert "HOLD SLIP" in text and "For: Han Meimei" in text and book.barcode in text
@@ -239,7 +240,7 @@ def test_the_holds_command_lists_the_shelf_and_expires(lib, settings, capsys, mo
     monkeypatch.setattr("counter_tui.config.load_settings", lambda **_: settings)
     book = lib.item(title="Left on the shelf")
     holds.place(lib.clerk, lib.patron(name="Forgetful").id, book.biblio_id, now=NOW - timedelta(days=30))
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW - timedelta(days=30)).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW - timedelta(days=30)).hold
     holds.trap(lib.clerk, book.id, found.hold_id, now=NOW - timedelta(days=30))
     cli.main(["holds", "shelf", "--as", "clerk", "--db", settings.db_url])
     out = capsys.readouterr().out
@@ -251,10 +252,10 @@ def test_the_holds_command_lists_the_shelf_and_expires(lib, settings, capsys, mo
 
 
 def test_the_check_finds_a_hold_shelf_out_of_step(lib):
-    from counter_tui.services import check
+    from counter_tui.services.admin import check
     book = lib.item()
     holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id, now=NOW)
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     holds.trap(lib.clerk, book.id, found.hold_id, now=NOW)
     assert holds.shelf_problems() == []
     Item.update(status="available").where(Item.id == book.id).execute()
@@ -267,7 +268,8 @@ def test_the_check_finds_a_hold_shelf_out_of_step(lib):
 
 
 def test_the_demo_library_has_queues_and_a_hold_shelf(clerk):
-    from counter_tui.services import demo, staff
+    from counter_tui import demo
+    from counter_tui.services.admin import staff
     counts = demo.build_library(demo.DEMO, now=NOW)
     actor = staff.get_staff(demo.DEMO_USERNAME)
     assert counts["holds"] >= 12
@@ -282,10 +284,10 @@ def test_taking_another_copy_fills_the_hold_and_the_kept_copy_goes_on(lib):
     other = copy_of(lib, kept)
     first, second = lib.patron(name="First"), lib.patron(name="Second")
     holds.place(lib.clerk, first.id, kept.biblio_id, now=NOW)
-    found = circulation.checkin(lib.clerk, kept.barcode, now=NOW).hold
+    found = lending.checkin(lib.clerk, kept.barcode, now=NOW).hold
     holds.trap(lib.clerk, kept.id, found.hold_id, now=NOW)
     holds.place(lib.clerk, second.id, kept.biblio_id, now=NOW + timedelta(minutes=5))
-    circulation.checkout(lib.clerk, first.id, other.barcode, now=NOW + timedelta(hours=1))
+    lending.checkout(lib.clerk, first.id, other.barcode, now=NOW + timedelta(hours=1))
     assert Hold.get(Hold.patron == first.id).status == "collected"
     assert Hold.get(Hold.patron == first.id).item_id == other.id
     nxt = Hold.get(Hold.patron == second.id)
@@ -299,10 +301,10 @@ def test_a_copy_from_the_hold_shelf_scanned_at_check_in_names_its_reader_and_cha
     first, second = lib.patron(name="First"), lib.patron(name="Second")
     for n, reader in enumerate((first, second)):
         holds.place(lib.clerk, reader.id, book.biblio_id, now=NOW + timedelta(minutes=n))
-    found = circulation.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=1)).hold
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=1)).hold
     holds.trap(lib.clerk, book.id, found.hold_id, now=NOW + timedelta(hours=1))
     before = list(Hold.select(Hold.id, Hold.status, Hold.item).order_by(Hold.id).tuples())
-    again = circulation.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=2))
+    again = lending.checkin(lib.clerk, book.barcode, now=NOW + timedelta(hours=2))
     assert again.hold is None  # not offered to the second reader: it is the first's
     assert "waits on the hold shelf for First" in again.note and again.destination == "HOLD SHELF"
     assert list(Hold.select(Hold.id, Hold.status, Hold.item).order_by(Hold.id).tuples()) == before

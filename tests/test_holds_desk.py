@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import Hold, Item, Loan
-from counter_tui.screens.holds import HoldsScreen
-from counter_tui.services import holds
+from counter_tui.screens.circulation.holds import HoldsScreen
+from counter_tui.services.circulation import holds
 from counter_tui.widgets.decision import Decision
 from tests.conftest import NOW, ZONE
 from tests.test_desk_screens import burst, rows, settle, status
@@ -85,8 +85,8 @@ async def test_lending_a_copy_on_the_hold_shelf_for_another_reader_warns(lib, se
     book, after = lib.item(title="On the hold shelf"), lib.item(title="After")
     waiter, other = lib.patron(name="Waiter"), lib.patron(name="Other Reader")
     holds.place(lib.clerk, waiter.id, book.biblio_id)
-    from counter_tui.services import circulation
-    found = circulation.checkin(lib.clerk, book.barcode).hold
+    from counter_tui.services.circulation import lending
+    found = lending.checkin(lib.clerk, book.barcode).hold
     holds.trap(lib.clerk, book.id, found.hold_id)
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -170,8 +170,8 @@ async def test_hold_shelf_and_expire_from_the_desk(lib, settings):
     first, second = lib.patron(name="First"), lib.patron(name="Second")
     holds.place(lib.clerk, first.id, book.biblio_id)
     holds.place(lib.clerk, second.id, book.biblio_id)
-    from counter_tui.services import circulation
-    found = circulation.checkin(lib.clerk, book.barcode).hold
+    from counter_tui.services.circulation import lending
+    found = lending.checkin(lib.clerk, book.barcode).hold
     holds.trap(lib.clerk, book.id, found.hold_id)
     Hold.update(pickup_by=date.fromordinal(today().toordinal() - 1)).where(Hold.id == found.hold_id).execute()
     app = CounterApp(settings, lib.clerk)
@@ -229,7 +229,7 @@ async def test_f7_from_a_catalogue_record_then_a_card_places_the_hold(lib, setti
 
 
 async def test_the_catalogue_record_tool_screen_opens_on_the_title(lib, settings):
-    from counter_tui.screens.holds import TitleHoldsScreen
+    from counter_tui.screens.circulation.holds import TitleHoldsScreen
     book = lib.item(title="Dune")
     waiter = lib.patron(name="Waiter")
     holds.place(lib.clerk, waiter.id, book.biblio_id)

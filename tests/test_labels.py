@@ -9,7 +9,8 @@ from counter_tui import cli
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.domain.callnumbers import clc_sort_key
 from counter_tui.models import AuditEvent, Biblio, Item, TransferBatch, TransferLine
-from counter_tui.services import labels, staff
+from counter_tui.services.catalogue import labels
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -71,9 +72,9 @@ def test_both_prints_spine_then_barcode_and_legacy_codes_as_code_128(tmp_path, l
 
 
 def test_dewey_spine_lines_and_a_custom_sheet(tmp_path, lib, cataloguer, settings):
-    from counter_tui.services import library
+    from counter_tui.services import library_settings
     settings.call_numbers = "dewey"
-    library.configure(settings)
+    library_settings.configure(settings)
     copy = lib.item(title="Three Sisters", call_number="REF 891.72 C445t v.2")
     sheet = labels.template("a4-3x8", page_w=148.0, page_h=210.0, columns=2, rows=5, label_w=70.0,
                             label_h=40.0, margin_left=4.0, margin_top=5.0, gap_x=0.0, gap_y=0.0)
@@ -152,7 +153,7 @@ def test_cli_prints_a_transfer_batch_and_copies_in_processing(tmp_path, lib, cat
 def test_labels_module_loads_nothing_heavy_until_used():
     import subprocess
     import sys
-    code = ("import sys, counter_tui.services.labels, counter_tui.commands.labels; "
+    code = ("import sys, counter_tui.services.catalogue.labels, counter_tui.commands.catalogue.labels; "
             "print(sorted(m for m in ('textual', 'fpdf', 'PIL', 'barcode') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -171,7 +172,7 @@ async def test_scan_copies_and_print_from_the_labels_screen(tmp_path, lib, catal
     from textual.widgets import DataTable, Static
 
     from counter_tui.app import CounterApp
-    from counter_tui.screens.labels import LabelsScreen
+    from counter_tui.screens.catalogue.labels import LabelsScreen
     from tests.test_desk_screens import burst, settle
     monkeypatch.setenv(labels.LABELS_ENV, str(tmp_path / "out"))
     copies = shelf(lib, 3)

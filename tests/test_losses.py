@@ -7,8 +7,13 @@ import pytest
 
 from counter_tui.domain.calendar import local_date
 from counter_tui.models import AuditEvent, Fee, Item, ItemType, Loan
-from counter_tui.services import check, circulation, library, losses, patrons, payments, slips, staff
-from counter_tui.services.account import account
+from counter_tui.services.admin import check, staff
+from counter_tui.services.circulation import lending, losses
+from counter_tui.services import library_settings
+from counter_tui.services.readers import patrons
+from counter_tui.services.fees import payments
+from counter_tui.services.printing import slips
+from counter_tui.services.readers.loans_and_fees import account
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, ZONE
 
@@ -107,7 +112,7 @@ def test_lost_refusals_change_nothing(lib):
         losses.declare_lost(lib.clerk, loan.id, NOW)
     other = lib.item()
     done = lib.loan(other, reader, TODAY - timedelta(days=3), TODAY + timedelta(days=20))
-    circulation.checkin(lib.clerk, other.barcode, NOW)
+    lending.checkin(lib.clerk, other.barcode, NOW)
     before = snapshot()
     with pytest.raises(Refusal, match="was returned"):
         losses.declare_lost(lib.clerk, done.id, NOW)
@@ -120,7 +125,7 @@ def test_found_lost_book_refunds_the_paid_price_but_not_the_processing_fee(lib, 
     losses.declare_lost(lib.clerk, loan.id, NOW)
     payments.pay(lib.clerk, reader.id, 5000, NOW)  # paid in full
     later = NOW + timedelta(days=3)
-    result = circulation.checkin(lib.clerk, book.barcode, later)
+    result = lending.checkin(lib.clerk, book.barcode, later)
     assert "Found" in result.note and "(¥45.00 paid)" in result.note and "has ¥45.00 to collect" in result.note
     st = payments.statement(reader.id)
     assert st.balance == -4500  # the reader is owed the price; the processing fee stays
@@ -131,8 +136,8 @@ def test_found_lost_book_refunds_the_paid_price_but_not_the_processing_fee(lib, 
     out = payments.pay_out(lib.clerk, reader.id, None, later)
     assert out.amount == 4500 and payments.statement(reader.id).balance == 0
     # checking it in again refunds nothing twice
-    circulation.checkout(lib.clerk, reader.id, book.barcode, later)
-    circulation.checkin(lib.clerk, book.barcode, later)
+    lending.checkout(lib.clerk, reader.id, book.barcode, later)
+    lending.checkin(lib.clerk, book.barcode, later)
     assert Fee.select().where(Fee.kind == "refund").count() == 1
 
 
@@ -142,7 +147,7 @@ def test_found_lost_book_unpaid_is_waived_all_by_policy(lib, policy):
     reader, book, loan = late_loan(lib, days_late=4)
     losses.declare_lost(lib.clerk, loan.id, NOW)
     payments.pay(lib.clerk, reader.id, 40, NOW)  # covers the oldest charge first: the lost charge's row
-    result = circulation.checkin(lib.clerk, book.barcode, NOW + timedelta(days=1))
+    result = lending.checkin(lib.clerk, book.barcode, NOW + timedelta(days=1))
     assert "Lost charges cancelled (¥49.60 unpaid, ¥0.40 paid)" in result.note
     st = payments.statement(reader.id)
     # price and processing cancelled; the 40 paid freed and moved onto the overdue fine
@@ -156,7 +161,7 @@ def test_found_lost_book_with_no_refund_policy_keeps_every_charge(lib, policy):
     reader, book, loan = late_loan(lib, days_late=1)
     losses.declare_lost(lib.clerk, loan.id, NOW)
     owed = patrons.balance(reader.id)
-    result = circulation.checkin(lib.clerk, book.barcode, NOW)
+    result = lending.checkin(lib.clerk, book.barcode, NOW)
     assert result.note == "Found: it was marked lost."
     assert patrons.balance(reader.id) == owed
 
@@ -176,12 +181,12 @@ def test_claims_returned_records_who_and_when_and_stops_overdue_and_fines(lib, p
     all_checks_pass()
     before = snapshot()
     with pytest.raises(Refusal, match="claimed returned"):
-        circulation.renew_loan(lib.clerk, loan.id, NOW)
+        lending.renew_loan(lib.clerk, loan.id, NOW)
     with pytest.raises(Refusal, match="already claimed"):
         losses.claim_returned(lib.clerk, loan.id, NOW)
     assert snapshot() == before
     # found ten days later: the fine stops at the claim's day (3 days late), not 13
-    back = circulation.checkin(lib.clerk, book.barcode, NOW + timedelta(days=10))
+    back = lending.checkin(lib.clerk, book.barcode, NOW + timedelta(days=10))
     assert back.fine == 30
     all_checks_pass()
 
@@ -206,12 +211,12 @@ def test_reader_past_the_claims_limit_is_warned(lib, policy):
     assert "claimed 2 books returned" in losses.claims_warning(reader.id)
     assert losses.claims_warning(lib.patron(name="Nobody").id) == ""
     assert results[1].claims == 2 and "more than the library's limit of 1" in results[1].warning
-    assert library.settings().claims_returned_limit == 1
+    assert library_settings.settings().claims_returned_limit == 1
 
 
 def test_claim_refusals_change_nothing(lib):
     reader, book, loan = late_loan(lib, days_late=1)
-    circulation.checkin(lib.clerk, book.barcode, NOW)
+    lending.checkin(lib.clerk, book.barcode, NOW)
     before = snapshot()
     with pytest.raises(Refusal, match="not on loan"):
         losses.claim_returned(lib.clerk, loan.id, NOW)

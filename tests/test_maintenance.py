@@ -7,7 +7,8 @@ import pytest
 
 from counter_tui import db
 from counter_tui.models import Item, Loan, PatronCategory
-from counter_tui.services import backup, check, circulation
+from counter_tui.services.admin import backup, check
+from counter_tui.services.circulation import lending
 from counter_tui.services.errors import Refusal
 from tests.test_two_desks import assert_books_agree_with_loans, start_desks
 
@@ -18,7 +19,7 @@ def failed(results):
 
 def test_check_passes_on_a_sound_library_and_names_each_problem(lib):
     reader, lent, idle = lib.patron(), lib.item(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, lent.barcode)
+    lending.checkout(lib.clerk, reader.id, lent.barcode)
     assert failed(check.run_checks()) == {}
     Item.update(status="checked out").where(Item.id == idle.id).execute()
     Item.update(status="available").where(Item.id == lent.id).execute()
@@ -63,7 +64,7 @@ def test_backup_while_desks_write_then_restore(lib, settings, tmp_path):
 
 def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(lib, tmp_path):
     reader, book = lib.patron(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode)
+    lending.checkout(lib.clerk, reader.id, book.barcode)
     junk = tmp_path / "junk.bak"
     junk.write_bytes(b"this is not a database" * 100)
     for path, expected in [(junk, "not a counter-tui backup|failed"), (tmp_path / "missing.bak", "no backup file")]:

@@ -6,7 +6,8 @@ from pymarc import Field, Indicators, Record, Subfield
 
 from counter_tui import cli
 from counter_tui.models import Accession, AuditEvent, Biblio, Item, NumberSeries
-from counter_tui.services import marc, staff
+from counter_tui.services.catalogue import marc
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -225,7 +226,7 @@ def test_export_imports_back_to_the_same_data(cataloguer, tmp_path, settings, fm
 
     # a fresh library (a SQLite file, also when the first one is on PostgreSQL)
     from counter_tui import db
-    from counter_tui.services import schema, setup
+    from counter_tui.services.admin import schema, setup
     db.database.close()
     db.connect(f"sqlite:///{tmp_path / 'fresh.db'}")
     schema.create_schema()
@@ -287,7 +288,7 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
 
     from counter_tui.app import CounterApp
     from counter_tui.screens.back_office import TOOLS
-    from counter_tui.screens.marc import MarcScreen
+    from counter_tui.screens.catalogue.marc import MarcScreen
 
     assert any(tool_id == "marc" and "cataloging" in roles for tool_id, _, roles, _ in TOOLS)
     marc.import_marc(cataloguer, book("红楼梦", "曹雪芹", "9787020002207").as_marc(), now=NOW)
@@ -346,7 +347,7 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
 
 async def test_the_screen_shows_no_import_keys_to_a_desk_clerk(clerk, settings):
     from counter_tui.app import CounterApp
-    from counter_tui.screens.marc import MarcScreen
+    from counter_tui.screens.catalogue.marc import MarcScreen
 
     app = CounterApp(settings, clerk)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from counter_tui.models import AuditEvent, Biblio, Hold, Loan, Notice, PatronCategory
-from counter_tui.services import notices, staff
+from counter_tui.services.circulation import notices
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied
 from tests.conftest import NOW
 
@@ -105,7 +106,7 @@ async def test_the_notices_screen_lists_them_and_p_prints_letters(lib, settings,
     from textual.widgets import OptionList
 
     from counter_tui.app import CounterApp
-    from counter_tui.screens.notices import NoticesScreen
+    from counter_tui.screens.circulation.notices import NoticesScreen
     from tests.test_desk_screens import rows, settle, status
     overdue_by(lib, lib.patron(name="Li Lei"), 9, "Dune")
     app = CounterApp(settings, lib.clerk)

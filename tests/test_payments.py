@@ -6,7 +6,10 @@ from datetime import timedelta
 import pytest
 
 from counter_tui.models import AuditEvent, Fee, Item, Loan, Patron
-from counter_tui.services import check, fees, patrons, payments, slips, staff
+from counter_tui.services.admin import check, staff
+from counter_tui.services.fees import fees, payments
+from counter_tui.services.readers import patrons
+from counter_tui.services.printing import slips
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 

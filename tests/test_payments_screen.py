@@ -8,8 +8,8 @@ import pytest
 from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Fee, Item, Loan
-from counter_tui.screens.reader_form import FormScreen
-from counter_tui.services import slips
+from counter_tui.screens.readers.reader_form import FormScreen
+from counter_tui.services.printing import slips
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.patron_panel import PatronPanel
 from tests.test_desk_screens import settle, status

@@ -9,10 +9,12 @@ import pytest
 from peewee import fn
 
 from counter_tui import cli
-from counter_tui.commands import privacy as privacy_commands
+from counter_tui.commands.readers import privacy as privacy_commands
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import AuditEvent, Fee, Item, Loan, Patron, PatronCategory
-from counter_tui.services import account, check, fees, patrons, privacy, staff
+from counter_tui.services.readers import loans_and_fees, patrons, privacy
+from counter_tui.services.admin import check, staff
+from counter_tui.services.fees import fees
 from counter_tui.services.errors import NotFound, PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -69,11 +71,11 @@ def test_old_returned_loans_leave_the_readers_history_and_the_figures_stay(lib, 
     assert privacy.anonymise_loans(head, 30, NOW) == 3
 
     assert statistics() == before  # every count, date, copy and clerk as it was
-    li_history = {line.loan_id for line in account.account(history["li"].id, NOW).history}
+    li_history = {line.loan_id for line in loans_and_fees.account(history["li"].id, NOW).history}
     assert li_history == {loans["li_recent"].id, loans["li_paid"].id}
-    wang_history = {line.loan_id for line in account.account(history["wang"].id, NOW).history}
+    wang_history = {line.loan_id for line in loans_and_fees.account(history["wang"].id, NOW).history}
     assert wang_history == {loans["wang_unpaid"].id}
-    assert [line.loan_id for line in account.account(history["li"].id, NOW).loans] == [loans["li_open"].id]
+    assert [line.loan_id for line in loans_and_fees.account(history["li"].id, NOW).loans] == [loans["li_open"].id]
 
     student = Patron.get(Patron.card == "anon-student")
     teacher = Patron.get(Patron.card == "anon-teacher")

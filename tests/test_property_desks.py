@@ -5,9 +5,10 @@ import pytest
 
 from counter_tui.app import CounterApp
 from counter_tui.models import Item, TransferBatch, WriteOff
-from counter_tui.screens.transfer import TransferScreen
-from counter_tui.screens.writeoff import WriteOffScreen
-from counter_tui.services import accessions, copies
+from counter_tui.screens.property.transfer import TransferScreen
+from counter_tui.screens.property.writeoff import WriteOffScreen
+from counter_tui.services.property import accessions
+from counter_tui.services.catalogue import copies
 from counter_tui.widgets.fields_dialog import FieldsDialog
 from tests.conftest import NOW
 from tests.test_desk_screens import burst, rows, settle, status
@@ -86,7 +87,7 @@ async def test_transfer_desk_batch_take_out_and_close(lib, settings, cataloguer,
 
 
 async def test_copies_screen_adds_copies_from_the_form(lib, settings, cataloguer):
-    from counter_tui.screens.copies import CopiesScreen
+    from counter_tui.screens.catalogue.copies import CopiesScreen
     title = lib.item(title="围城").biblio
     app = CounterApp(settings, cataloguer)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -115,9 +116,9 @@ async def test_copies_screen_adds_copies_from_the_form(lib, settings, cataloguer
 
 
 async def test_register_bulletin_and_statistics_views(lib, settings, cataloguer, property_documents):
-    from counter_tui.screens.bulletin import BulletinScreen
-    from counter_tui.screens.processing import ProcessingScreen
-    from counter_tui.screens.register import RegisterScreen
+    from counter_tui.screens.property.bulletin import BulletinScreen
+    from counter_tui.screens.property.processing import ProcessingScreen
+    from counter_tui.screens.property.register import RegisterScreen
     title = lib.item().biblio
     copies.receive_copies(cataloguer, title.id, 2, price=800, location="New books")  # catalogued now
     app = CounterApp(settings, cataloguer)

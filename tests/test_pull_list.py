@@ -7,7 +7,7 @@ from datetime import timedelta
 from counter_tui import cli
 from counter_tui.domain.callnumbers import sort_key
 from counter_tui.models import AuditEvent, Hold, Item, Loan
-from counter_tui.services import circulation, holds, pull_list, shelving
+from counter_tui.services.circulation import holds, lending, pull_list, shelving
 from tests.conftest import NOW
 from tests.test_holds import copy_of, on_loan, status_of
 
@@ -66,7 +66,7 @@ def test_the_fetched_copy_scanned_at_check_in_fills_the_hold_and_leaves_the_list
     text = delivered.path.read_text(encoding="utf-8")
     assert count == 1 and "HOLDS TO PULL" in text and book.barcode in text and "Stacks I247.5/88" in text
     assert all(len(line) <= 42 for line in text.splitlines())
-    result = circulation.checkin(lib.clerk, book.barcode, NOW + timedelta(minutes=30))
+    result = lending.checkin(lib.clerk, book.barcode, NOW + timedelta(minutes=30))
     assert not result.was_on_loan and result.hold.patron_name == "Han Meimei"
     holds.trap(lib.clerk, book.id, result.hold.hold_id, NOW + timedelta(minutes=30))
     assert status_of(book) == "on hold shelf" and pull_list.to_pull(lib.clerk, NOW) == []
@@ -76,9 +76,9 @@ def test_the_fetched_copy_scanned_at_check_in_fills_the_hold_and_leaves_the_list
 def test_a_shelving_scan_stops_a_copy_a_hold_waits_for(lib):
     book = lib.item(title="Wanted again")
     reader = lib.patron(name="Borrower")
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW - timedelta(days=2))
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW - timedelta(days=2))
     holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id, now=NOW - timedelta(days=1))
-    circulation.checkin(lib.clerk, book.barcode, NOW)  # the clerk ignored the question: onto the cart
+    lending.checkin(lib.clerk, book.barcode, NOW)  # the clerk ignored the question: onto the cart
     events = AuditEvent.select().count()
     done = shelving.shelve(lib.clerk, book.barcode, NOW + timedelta(minutes=5))
     assert done.hold is not None and done.hold.patron_name == "Waiter"
@@ -143,10 +143,10 @@ async def test_the_shelving_screen_asks_about_a_hold_and_the_scans_behind_wait(l
     reader = lib.patron(name="Borrower")
     wanted, other = lib.item(title="Wanted"), lib.item(title="Other")
     for book in (wanted, other):
-        circulation.checkout(lib.clerk, reader.id, book.barcode)
+        lending.checkout(lib.clerk, reader.id, book.barcode)
     holds.place(lib.clerk, lib.patron(name="Waiter").id, wanted.biblio_id)
     for book in (wanted, other):
-        circulation.checkin(lib.clerk, book.barcode)  # nobody answered the question: both on the cart
+        lending.checkin(lib.clerk, book.barcode)  # nobody answered the question: both on the cart
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_tool(app, pilot, "shelving")
@@ -167,9 +167,9 @@ async def test_escape_on_the_shelving_question_writes_nothing(lib, settings):
     from tests.test_care_screens import open_tool
     from tests.test_desk_screens import burst, rows, settle, status
     book = lib.item(title="Wanted")
-    circulation.checkout(lib.clerk, lib.patron(name="Borrower").id, book.barcode)
+    lending.checkout(lib.clerk, lib.patron(name="Borrower").id, book.barcode)
     holds.place(lib.clerk, lib.patron(name="Waiter").id, book.biblio_id)
-    circulation.checkin(lib.clerk, book.barcode)
+    lending.checkin(lib.clerk, book.barcode)
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_tool(app, pilot, "shelving")

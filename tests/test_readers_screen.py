@@ -9,10 +9,10 @@ from textual.widgets import DataTable, Select, Static, TabbedContent
 from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import CardEvent, Fee, Loan, Patron
-from counter_tui.screens.checkout import CheckoutScreen
-from counter_tui.screens.reader_form import FormScreen
-from counter_tui.screens.readers import ReadersScreen
-from counter_tui.services import staff
+from counter_tui.screens.circulation.checkout import CheckoutScreen
+from counter_tui.screens.readers.reader_form import FormScreen
+from counter_tui.screens.readers.readers_desk import ReadersScreen
+from counter_tui.services.admin import staff
 from counter_tui.widgets.decision import Decision
 from tests.conftest import NOW, ZONE
 from tests.test_desk_screens import burst, rows, settle, status
@@ -276,7 +276,7 @@ async def test_renew_and_replace_a_lost_card_then_the_old_one_is_refused_at_chec
 async def test_an_old_card_scanned_on_the_readers_screen_opens_its_reader_and_says_so(lib, settings):
     office = office_clerk()
     reader = lib.patron()
-    from counter_tui.services import cards
+    from counter_tui.services.readers import cards
     new = cards.replace(office, reader.id, now=utc_now())
     app = CounterApp(settings, office)
     async with app.run_test(size=(80, 24)) as pilot:

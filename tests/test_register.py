@@ -7,7 +7,10 @@ import pytest
 
 from counter_tui import db
 from counter_tui.models import Accession, Biblio, Item
-from counter_tui.services import accessions, check, copies, demo, writeoffs
+from counter_tui.services.property import accessions, writeoffs
+from counter_tui.services.admin import check
+from counter_tui.services.catalogue import copies
+from counter_tui import demo
 from counter_tui.services.errors import PermissionDenied
 from tests.conftest import NOW
 

@@ -12,7 +12,8 @@ from counter_tui import cli, db
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.domain.calendar import local_date
 from counter_tui.models import AuditEvent, CardEvent, NumberSeries, Patron, PatronCategory
-from counter_tui.services import roster, staff
+from counter_tui.services.readers import roster
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, ZONE
 

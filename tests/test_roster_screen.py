@@ -7,8 +7,8 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from counter_tui.app import CounterApp
 from counter_tui.models import CardEvent, Patron
-from counter_tui.screens.roster_import import RosterImportScreen
-from counter_tui.services import staff
+from counter_tui.screens.readers.roster_import import RosterImportScreen
+from counter_tui.services.admin import staff
 from tests.conftest import NOW
 
 

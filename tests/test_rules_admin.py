@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 
 from counter_tui.models import AuditEvent, CirculationRule, ClosedDay
-from counter_tui.services import rules, rules_admin, staff
+from counter_tui.services.circulation import rules, rules_admin
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
-from counter_tui.services.rules_admin import RuleTerms
+from counter_tui.services.circulation.rules_admin import RuleTerms
 from tests.conftest import NOW
 
 

@@ -11,8 +11,8 @@ from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import AuditEvent, CirculationRule, ClosedDay, Fee
 from counter_tui.screens.back_office import BackOffice
 from counter_tui.screens.explanation import ExplanationDialog, ScanPrompts
-from counter_tui.screens.rules import RuleForm, RulesScreen
-from counter_tui.services import staff
+from counter_tui.screens.circulation.rules import RuleForm, RulesScreen
+from counter_tui.services.admin import staff
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.fields_dialog import FieldsDialog
 from tests.conftest import ZONE

@@ -63,7 +63,7 @@ async def test_a_correction_typed_in_the_same_burst_applies_in_its_turn(lib, set
 
 
 async def test_sign_in_with_a_corrected_password_typed_ahead(lib, settings):
-    from counter_tui.screens.checkout import CheckoutScreen
+    from counter_tui.screens.circulation.checkout import CheckoutScreen
     app = CounterApp(settings, None)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

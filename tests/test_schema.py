@@ -6,8 +6,9 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 from counter_tui import db
 from counter_tui.models import V4_MODELS, AuditEvent, CardEvent, Loan, SchemaVersion
-from counter_tui.services import circulation, schema
-from counter_tui.services.schema import V4_COLUMNS
+from counter_tui.services.circulation import lending
+from counter_tui.services.admin import schema
+from counter_tui.services.admin.schema import V4_COLUMNS
 
 
 def make_version_1(database):
@@ -32,7 +33,7 @@ def make_version_1(database):
 
 def test_an_older_database_is_refused_then_upgraded_with_its_data(lib, empty_db):
     reader, book = lib.patron(), lib.item()
-    circulation.checkout(lib.clerk, reader.id, book.barcode)
+    lending.checkout(lib.clerk, reader.id, book.barcode)
     make_version_1(empty_db)
     columns = {c.name for c in empty_db.get_columns("audit_event")}
     assert "desk" not in columns
@@ -45,7 +46,7 @@ def test_an_older_database_is_refused_then_upgraded_with_its_data(lib, empty_db)
     assert empty_db.table_exists("card_event") and empty_db.table_exists("hold")
     assert "processing_fee" in {c.name for c in empty_db.get_columns("item_type")}
     assert Loan.select().count() == 1 and AuditEvent.select().count() == 2  # staff.add + checkout
-    circulation.checkin(lib.clerk, book.barcode)
+    lending.checkin(lib.clerk, book.barcode)
     assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().desk != ""
 
 

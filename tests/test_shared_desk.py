@@ -9,10 +9,10 @@ from textual.widgets import DataTable, Static
 from counter_tui import cli
 from counter_tui.app import CounterApp
 from counter_tui.models import Loan, Staff
-from counter_tui.screens.checkout import CheckoutScreen
+from counter_tui.screens.circulation.checkout import CheckoutScreen
 from counter_tui.screens.lock import LockScreen
 from counter_tui.screens.login import LoginScreen
-from counter_tui.services import staff
+from counter_tui.services.admin import staff
 from tests.test_desk_screens import burst, rows, settle
 
 

@@ -9,8 +9,9 @@ from textual.widgets import DataTable, OptionList, Static
 from counter_tui.app import CounterApp
 from counter_tui.domain.callnumbers import clc_sort_key
 from counter_tui.screens.back_office import BackOffice
-from counter_tui.screens.shelf_list import ShelfListScreen
-from counter_tui.services import shelf_list, staff
+from counter_tui.screens.catalogue.shelf_list import ShelfListScreen
+from counter_tui.services.catalogue import shelf_list
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied
 from tests.conftest import NOW
 from tests.test_call_numbers import CLC_SHELF

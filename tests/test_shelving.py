@@ -7,7 +7,9 @@ import pytest
 
 from counter_tui import cli
 from counter_tui.models import AuditEvent, InHouseUse, Item, Staff
-from counter_tui.services import check, circulation, library, shelving, staff
+from counter_tui.services.admin import check, staff
+from counter_tui.services.circulation import lending, shelving
+from counter_tui.services import library_settings
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -20,8 +22,8 @@ def snapshot():
 def returned(lib, **fields):
     """A copy lent and checked in at NOW: on the shelving cart."""
     reader, book = lib.patron(), lib.item(**fields)
-    circulation.checkout(lib.clerk, reader.id, book.barcode, NOW - timedelta(days=2))
-    circulation.checkin(lib.clerk, book.barcode, NOW)
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW - timedelta(days=2))
+    lending.checkin(lib.clerk, book.barcode, NOW)
     return book
 
 
@@ -59,7 +61,7 @@ def test_a_shelving_scan_refuses_copies_that_do_not_belong_on_the_shelf(lib, sta
 
 def test_the_desk_lends_straight_from_the_cart(lib):
     book = returned(lib)
-    result = circulation.checkout(lib.clerk, lib.patron(name="Han Meimei").id, book.barcode, NOW)
+    result = lending.checkout(lib.clerk, lib.patron(name="Han Meimei").id, book.barcode, NOW)
     assert result.loan_id and Item.get_by_id(book.id).status == "checked out"
 
 
@@ -137,7 +139,7 @@ def test_only_circulation_staff_shelve(lib):
 def test_the_shelve_command_lists_sweeps_and_shelves(lib, settings, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv(cli.PASSWORD_ENV, "correct horse")
     monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setattr("counter_tui.services.shelving.utc_now", lambda: NOW + timedelta(hours=3))
+    monkeypatch.setattr("counter_tui.services.circulation.shelving.utc_now", lambda: NOW + timedelta(hours=3))
     settings.shelving_minutes = 120
     old, new = returned(lib), lib.item(title="Fortress Besieged")
     Item.update(status="shelving cart", status_since=NOW + timedelta(hours=2, minutes=30)).where(

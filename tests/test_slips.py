@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from counter_tui.app import CounterApp
-from counter_tui.screens.checkout import CheckoutScreen
-from counter_tui.services import slips
+from counter_tui.screens.circulation.checkout import CheckoutScreen
+from counter_tui.services.printing import slips
 from counter_tui.domain.calendar import local_date
 from counter_tui.models import Loan
 from tests.conftest import NOW, ZONE

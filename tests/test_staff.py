@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 
 from counter_tui.models import AuditEvent, Loan, Staff
-from counter_tui.services import circulation, fees, staff
+from counter_tui.services.circulation import lending
+from counter_tui.services.fees import fees
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -23,9 +25,9 @@ def people(lib):
 def test_only_circulation_staff_lend_return_and_renew(lib, people, who):
     reader, book = lib.patron(), lib.item()
     actor = people[who]
-    for call in (lambda: circulation.checkout(actor, reader.id, book.barcode, NOW),
-                 lambda: circulation.checkin(actor, book.barcode, NOW),
-                 lambda: circulation.renew(actor, book.barcode, NOW)):
+    for call in (lambda: lending.checkout(actor, reader.id, book.barcode, NOW),
+                 lambda: lending.checkin(actor, book.barcode, NOW),
+                 lambda: lending.renew(actor, book.barcode, NOW)):
         with pytest.raises(PermissionDenied, match="Only circulation staff may"):
             call()
     assert Loan.select().count() == 0

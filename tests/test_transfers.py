@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from counter_tui.models import Item, TransferBatch, TransferLine
-from counter_tui.services import copies, staff, transfers, writeoffs
+from counter_tui.services.catalogue import copies
+from counter_tui.services.admin import staff
+from counter_tui.services.property import transfers, writeoffs
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, days
 

@@ -6,7 +6,9 @@ import pytest
 from counter_tui.domain.barcodes import library_barcode
 
 from counter_tui.models import AuditEvent, Item, WriteOff, WriteOffLine
-from counter_tui.services import accessions, copies, staff, writeoffs
+from counter_tui.services.property import accessions, writeoffs
+from counter_tui.services.catalogue import copies
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, days
 

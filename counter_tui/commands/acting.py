@@ -18,7 +18,7 @@ def add_acting_option(parser) -> None:
 
 def acting_staff(args):
     """The signed-in staff member, or SystemExit with the sentence."""
-    from counter_tui.services import staff
+    from counter_tui.services.admin import staff
     from counter_tui.services.errors import Refusal
     username = args.as_user or getpass.getuser()
     password = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"Password for {username}: ")

@@ -1,5 +1,5 @@
 """All models, in the order their tables are created."""
-from counter_tui.models.care import DamageAssessment, InHouseUse
+from counter_tui.models.damage import DamageAssessment, InHouseUse
 from counter_tui.models.catalogue import Biblio, Item, ItemType
 from counter_tui.models.circulation import CirculationRule, ClosedDay, Loan
 from counter_tui.models.fees import Fee

@@ -14,47 +14,47 @@ from counter_tui.services import access
 
 
 def _staff() -> Screen:
-    from counter_tui.screens.staff import StaffScreen
+    from counter_tui.screens.admin.staff import StaffScreen
     return StaffScreen()
 
 
 def _roster() -> Screen:
-    from counter_tui.screens.roster_import import RosterImportScreen
+    from counter_tui.screens.readers.roster_import import RosterImportScreen
     return RosterImportScreen()
 
 
 def _audit() -> Screen:
-    from counter_tui.screens.audit import AuditScreen
+    from counter_tui.screens.admin.audit import AuditScreen
     return AuditScreen()
 
 
 def _notices() -> Screen:
-    from counter_tui.screens.notices import NoticesScreen
+    from counter_tui.screens.circulation.notices import NoticesScreen
     return NoticesScreen()
 
 
 def _shelf_list() -> Screen:
-    from counter_tui.screens.shelf_list import ShelfListScreen
+    from counter_tui.screens.catalogue.shelf_list import ShelfListScreen
     return ShelfListScreen()
 
 
 def _labels() -> Screen:
-    from counter_tui.screens.labels import LabelsScreen
+    from counter_tui.screens.catalogue.labels import LabelsScreen
     return LabelsScreen()
 
 
 def _rules() -> Screen:
-    from counter_tui.screens.rules import RulesScreen
+    from counter_tui.screens.circulation.rules import RulesScreen
     return RulesScreen()
 
 
 def _shelving() -> Screen:
-    from counter_tui.screens.shelving import ShelvingScreen
+    from counter_tui.screens.circulation.shelving import ShelvingScreen
     return ShelvingScreen()
 
 
 def _repairs() -> Screen:
-    from counter_tui.screens.repairs import RepairsScreen
+    from counter_tui.screens.circulation.repairs import RepairsScreen
     return RepairsScreen()
 
 

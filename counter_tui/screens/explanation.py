@@ -15,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from counter_tui.services import explain
+from counter_tui.services.circulation import explain
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import ScanInput
 

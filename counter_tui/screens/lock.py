@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from counter_tui.domain.barcodes import Kind, classify
-from counter_tui.services import staff
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import ScanInput
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from counter_tui.services import staff
+from counter_tui.services.admin import staff
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import EDITING, TERMINATORS
 

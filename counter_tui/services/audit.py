@@ -7,7 +7,7 @@ from typing import Any
 
 from counter_tui import db
 from counter_tui.models import Staff
-from counter_tui.services import library
+from counter_tui.services import library_settings
 
 
 def _json(values: dict[str, Any] | None) -> str | None:
@@ -22,4 +22,4 @@ def record(actor: Staff | None, action: str, record_type: str, record_id: int | 
     """Append an event; call inside the transaction that made the change."""
     db.execute("INSERT INTO audit_event (at, staff_id, action, record_type, record_id, old, new, desk) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", now, actor.id if actor else None, action, record_type,
-               record_id, _json(old), _json(new), library.settings().desk)
+               record_id, _json(old), _json(new), library_settings.settings().desk)

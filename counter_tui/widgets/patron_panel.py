@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from counter_tui.services.library import money
-from counter_tui.services.patrons import PatronSummary
+from counter_tui.services.library_settings import money
+from counter_tui.services.readers.patrons import PatronSummary
 
 
 class PatronPanel(Static):

@@ -8,7 +8,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from counter_tui.services.patrons import PatronMatch
+from counter_tui.services.readers.patrons import PatronMatch
 
 
 class PatronPicker(ModalScreen[int | None]):

@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from counter_tui.services.library import money
-from counter_tui.services.readers import HISTORY_HIDDEN, ReaderRecord
+from counter_tui.services.library_settings import money
+from counter_tui.services.readers.registration import HISTORY_HIDDEN, ReaderRecord
 from counter_tui.widgets.patron_panel import PatronPanel
 from counter_tui.widgets.row_table import row_table
 

@@ -1,0 +1,1 @@
+"""Cataloguing commands."""

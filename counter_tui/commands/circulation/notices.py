@@ -1,0 +1,40 @@
+"""`counter-tui notices [--list] [--sheet]`: print the overdue and hold-ready notices that are due."""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from counter_tui.commands.acting import acting_staff, add_acting_option
+
+
+def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
+             open_library: Callable[..., object]) -> None:
+    p = subparsers.add_parser("notices", help="print the overdue (three levels) and hold-ready notices that are due")
+    db_option(p)
+    add_acting_option(p)
+    p.add_argument("--list", action="store_true", help="only list what is due; print and record nothing")
+    p.add_argument("--sheet", action="store_true", help="one file for all readers (a page each), not one per reader")
+    p.add_argument("--output", metavar="FOLDER", type=Path, default=None,
+                   help="where the letters go (default: $COUNTER_TUI_NOTICES or the data folder's notices/)")
+
+    def notices_command(args: argparse.Namespace) -> None:
+        from counter_tui.services.circulation import notices
+        from counter_tui.services.errors import Refusal
+        open_library(args)
+        actor = acting_staff(args)
+        try:
+            if args.list:
+                for line in notices.notices_due(actor):
+                    what = (f"{notices.LEVEL_NAMES[line.level]} ({line.days_overdue} days)"
+                            if line.kind == notices.OVERDUE else "hold ready")
+                    print(f"{line.card}\t{line.patron_name}\t{what}\t{line.barcode}\t{line.title}")
+                return
+            done = notices.produce(actor, one_sheet=args.sheet, folder=args.output)
+        except Refusal as refusal:
+            raise SystemExit(refusal.sentence) from None
+        print(f"{done.notices} notices for {done.readers} readers.")
+        for path in done.files:
+            print(path)
+
+    p.set_defaults(handler=notices_command)

@@ -1,0 +1,1 @@
+"""Readers' and cards' commands."""

@@ -1,0 +1,1 @@
+"""Administration screens: staff accounts and the audit trail."""

@@ -1,0 +1,1 @@
+"""The catalogue desk (F6) and the cataloguers' tools."""

@@ -1,0 +1,136 @@
+"""A title's copies: the list, and adding copies with the next accession numbers and barcodes.
+
+Open it for a biblio id (the catalogue record screen does: `CopiesScreen(biblio_id)`).
+A (or Insert) asks how many copies, their item type, price, location, source, volume and
+any pre-printed labels (scanned one after another, separated by spaces); each new copy
+gets the next accession number and a line in the accession register, and stays "in
+processing" until a transfer batch hands it to circulation. Esc goes back.
+"""
+from __future__ import annotations
+
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from counter_tui.domain.money import parse_money
+from counter_tui.models import Biblio
+from counter_tui.services import access
+from counter_tui.services.catalogue import copies
+from counter_tui.services.errors import Refusal
+from counter_tui.services.library_settings import money
+from counter_tui.widgets.fields_dialog import Field, FieldsDialog
+from counter_tui.widgets.row_table import row_table
+
+
+def _title(biblio_id: int) -> str:
+    biblio = Biblio.get_or_none(Biblio.id == biblio_id)
+    if biblio is None:
+        raise Refusal("That title no longer exists.")
+    return biblio.title + (f" / {biblio.author}" if biblio.author else "")
+
+
+class CopiesForm(FieldsDialog):
+    """The add-copies form: seven fields, one line each, so it fits 80x24."""
+    DEFAULT_CSS = """
+    CopiesForm Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    CopiesForm Input:focus { border: none; background: $accent 40%; }
+    """
+
+
+class CopiesScreen(Screen):
+    DEFAULT_CSS = """
+    CopiesScreen #copies-title { height: 1; background: $primary; padding: 0 1; }
+    CopiesScreen #copies-status { height: auto; max-height: 2; padding: 0 1; }
+    CopiesScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("a,insert", "add", "Add copies", id="copies.add"),
+        Binding("escape", "back", "Back", id="copies.back"),
+    ]
+    COLUMNS = (("Acc. no.", 8), ("Barcode", 14), ("Call number", 12), ("Location", 8), ("Price", 9),
+               ("Status", 13))
+
+    def __init__(self, biblio_id: int) -> None:
+        super().__init__()
+        self.biblio_id = biblio_id
+        self.added: list[copies.CopyLine] = []
+        self.last = {"count": "1", "item_type": "book", "price": "", "location": "Stacks", "source": "purchase",
+                     "volume": "", "labels": ""}
+
+    def compose(self) -> ComposeResult:
+        yield Static("[b]Copies[/]", id="copies-title")
+        yield Static("", id="copies-status")
+        table = row_table("copies", self.COLUMNS)
+        yield table
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        try:
+            title = await self.app.run_db(_title, self.biblio_id)
+        except Refusal as refusal:
+            self.say(refusal.sentence, "bold red")
+            return
+        self.query_one("#copies-title", Static).update(f"[b]Copies[/] of {title}")
+        await self.refresh_copies()
+        if not access.may(self.app.actor, *copies.ROLES):
+            self.say("You may look; adding copies is for cataloguers and the curator.")
+
+    async def refresh_copies(self) -> None:
+        lines = await self.app.run_db(copies.copies_of, self.biblio_id)
+        table = self.query_one(DataTable)
+        table.clear()
+        table.add_rows([(str(c.accession_number), c.barcode, c.call_number, c.location,
+                         money(c.price) if c.price is not None else "", c.status) for c in lines])
+        if lines:
+            table.move_cursor(row=len(lines) - 1)
+        if not self.query_one("#copies-status", Static).content:
+            self.say(f"{len(lines)} cop{'y' if len(lines) == 1 else 'ies'}. A adds copies.")
+
+    def say(self, text: str, style: str = "") -> None:
+        from rich.text import Text
+        self.query_one("#copies-status", Static).update(Text(text, style=style))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_add(self) -> None:
+        self.run_worker(self._add(), group="copies.add", exclusive=True)
+
+    async def _add(self, error: str = "") -> None:
+        while True:
+            kinds = "/".join(await self.app.run_db(copies.item_types))
+            fields = [Field("count", "How many copies", self.last["count"]),
+                      Field("item_type", f"Item type ({kinds})", self.last["item_type"]),
+                      Field("price", "Price of each copy (empty: unknown)", self.last["price"]),
+                      Field("location", "Location", self.last["location"]),
+                      Field("source", "Source (purchase, gift, exchange, legal deposit, transfer)",
+                            self.last["source"]),
+                      Field("volume", "Volume (empty for a single volume)", self.last["volume"]),
+                      Field("labels", "Pre-printed labels, scanned (empty: next numbers)", self.last["labels"])]
+            values = await self.app.push_screen_wait(CopiesForm("Add copies", fields, error=error))
+            if values is None:
+                return
+            self.last = values
+            try:
+                count = int(values["count"].strip() or "1")
+                price = parse_money(values["price"], self.app.settings.currency) if values["price"].strip() else None
+            except ValueError as exc:
+                error = str(exc) if "amount" in str(exc) or "money" in str(exc) else "How many copies: type a number."
+                continue
+            try:
+                made = await self.app.run_db(copies.receive_copies, self.app.actor, self.biblio_id, count,
+                                    item_type=values["item_type"].strip(), price=price, location=values["location"],
+                                    source=values["source"], labels=values["labels"].split(), volume=values["volume"])
+            except Refusal as refusal:
+                error = refusal.sentence
+                continue
+            break
+        self.added.extend(made)
+        self.last["labels"] = ""
+        numbers = f"{made[0].accession_number}" + (f"-{made[-1].accession_number}" if len(made) > 1 else "")
+        self.say(f"Added {len(made)} cop{'y' if len(made) == 1 else 'ies'}, accession {numbers}, "
+                 "in processing until transferred to circulation.", "green")
+        await self.refresh_copies()

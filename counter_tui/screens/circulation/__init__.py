@@ -1,0 +1,1 @@
+"""The circulation desk's screens."""

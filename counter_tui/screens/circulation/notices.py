@@ -1,0 +1,77 @@
+"""Notices (F9 > Overdue and hold notices): what is due to go out, and printing it.
+
+The list is what the letters will say; P prints one letter per reader, S one sheet
+for all (a page per reader). Each notice is recorded as sent, so it goes out once.
+"""
+from __future__ import annotations
+
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from counter_tui.services.circulation import notices
+from counter_tui.services.errors import Refusal
+from counter_tui.widgets.row_table import row_table
+
+COLUMNS = (("Reader", 16), ("Card", 14), ("Notice", 15), ("Title", 20), ("Due", 10))
+
+
+class NoticesScreen(Screen):
+    BINDINGS = [
+        Binding("p", "produce(False)", "Print letters", id="notices.letters"),
+        Binding("s", "produce(True)", "One sheet", id="notices.sheet"),
+        Binding("r", "reload", "Refresh", id="notices.refresh"),
+        Binding("escape", "app.pop_screen", "Back", id="notices.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(" [b]Overdue and hold notices[/] due to go out", id="title")
+        yield Static("", id="status")
+        table = row_table("notices", COLUMNS)
+        yield table
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        await self.action_reload()
+
+    def say(self, sentence: str, style: str = "") -> None:
+        self.query_one("#status", Static).update(Text(sentence, style=style))
+
+    async def action_reload(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        try:
+            lines = await self.app.run_db(notices.notices_due, self.app.actor)
+        except Refusal as refusal:
+            self.say(refusal.sentence, "bold red")
+            return
+        for line in lines:
+            if line.kind == notices.OVERDUE:
+                what = Text(f"{notices.LEVEL_NAMES[line.level]} {line.days_overdue}d",
+                            style="bold red" if line.level == 3 else "")
+                due = line.due.isoformat()
+            else:
+                what = Text("hold ready", style="green")
+                due = f"by {line.pickup_by.isoformat()}" if line.pickup_by else ""
+            table.add_row(line.patron_name, line.card, what, line.title, due)
+        readers = len({line.patron_id for line in lines})
+        self.say(f"{len(lines)} notices for {readers} readers. P: a letter per reader, S: one sheet."
+                 if lines else "No notices are due: every overdue level and ready hold has been sent.")
+
+    async def action_produce(self, one_sheet: bool) -> None:
+        try:
+            done = await self.app.run_db(notices.produce, self.app.actor, one_sheet=one_sheet)
+        except Refusal as refusal:
+            self.say(refusal.sentence, "bold red")
+            self.app.bell()
+            return
+        await self.action_reload()
+        if done.notices:
+            folder = done.files[0].parent
+            self.say(f"Printed {done.notices} notices for {done.readers} readers in {len(done.files)} "
+                     f"file{'s' if len(done.files) != 1 else ''} in {folder}.", "green")
+        else:
+            self.say("Nothing was due; no letters written.")

@@ -1,0 +1,1 @@
+"""Fees and payments on a reader's record."""

@@ -1,0 +1,1 @@
+"""The readers desk (F5) and the office's reader forms."""

@@ -1,0 +1,147 @@
+"""The shape every scanning desk shares: a scan line, a queue, a list of results.
+
+Scans go into a queue the moment Enter arrives and one worker takes them out in order,
+runs the service off the event loop (on the app's single database thread, so writes
+happen in scan order) and writes the answer. A question to the clerk holds the queue;
+scans that arrive meanwhile wait behind it.
+"""
+from __future__ import annotations
+
+import asyncio
+from contextlib import ExitStack
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from counter_tui.services.errors import Refusal
+from counter_tui.widgets.decision import Decision
+from counter_tui.widgets.row_table import row_table
+from counter_tui.widgets.scan_input import ScanInput
+
+T = TypeVar("T")
+
+BATCH_SECONDS = 0.1
+PAINT_SECONDS = 0.02
+
+
+class KeyCommand(str):
+    """A key's request put on the scan queue, so it applies in turn with the scans typed
+    around it; a desk tells it from a scan by identity (`if text is SWEEP`)."""
+
+
+class ScanDesk(Screen):
+    """Subclasses set TITLE and COLUMNS and define `async def handle_scan(self, text)`."""
+
+    CSS_PATH = Path(__file__).with_name("scan_desk.tcss")  # absolute: desks in other packages inherit it
+    TITLE = "Desk"
+    PROMPT = "Scan a barcode and press Enter"
+    COLUMNS: tuple[tuple[str, int], ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.lines = 0
+        self._batch = ExitStack()
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title_text(), id="title")
+        yield from self.compose_top()
+        yield ScanInput(self.PROMPT, id="scan")
+        yield Static("", id="status")
+        yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_top(self) -> ComposeResult:
+        yield from ()
+
+    def compose_body(self) -> ComposeResult:
+        table = row_table("lines", self.COLUMNS)
+        yield table
+
+    def title_text(self) -> str:
+        actor = getattr(self.app, "actor", None)
+        who = f"{actor.full_name}" if actor else ""
+        return f"[b]{self.TITLE}[/]  {self.app.settings.library_name}  [dim]{who}[/]"
+
+    def on_mount(self) -> None:
+        self.query_one(ScanInput).focus()
+        self.run_worker(self._drain(), group="scans", name=f"{self.TITLE} scans")
+
+    def on_screen_resume(self) -> None:
+        self.query_one(ScanInput).focus()
+
+    @on(ScanInput.Scanned)
+    def enqueue(self, message: ScanInput.Scanned) -> None:
+        self.queue.put_nowait(message.text)
+        self._show_waiting()
+
+    def _show_waiting(self) -> None:
+        waiting = self.queue.qsize()
+        self.query_one(ScanInput).border_subtitle = f"{waiting} waiting" if waiting else ""
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            text = await self.queue.get()
+            # Scans already waiting are answered one by one but painted once: a repaint
+            # costs tens of milliseconds and a scan a few, so painting after each one
+            # would make a fast pile crawl. A tenth of a second at most goes unpainted.
+            self._batch = ExitStack()
+            self._batch.enter_context(self.app.batch_update())
+            started = loop.time()
+            try:
+                await self._process(text)
+                while not self.queue.empty() and loop.time() - started < BATCH_SECONDS:
+                    await self._process(self.queue.get_nowait())
+            finally:
+                self._batch.close()
+            self._show_waiting()
+            if not self.queue.empty():
+                await asyncio.sleep(PAINT_SECONDS)  # let the screen paint before the next batch
+
+    async def _process(self, text: str) -> None:
+        self._show_waiting()
+        try:
+            await self.handle_scan(text)
+        except Refusal as refusal:
+            self.refuse(refusal, text)
+        except Exception as exc:  # a bug must not stop the queue or show a traceback
+            self.app.log.error(f"scan {text!r} failed: {exc!r}")
+            self.refuse(Refusal(f"Something went wrong with {text.strip()}: {exc}"), text)
+
+    async def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run a service on the database thread and wait for its answer."""
+        return await self.app.run_db(fn, *args, **kwargs)
+
+    async def ask(self, question: str, choices: dict[str, tuple[str, str]], cancel: str = "") -> str:
+        """One-key question; scans typed meanwhile join the queue behind this one."""
+        self._batch.close()  # the question must be painted now
+        return await self.app.push_screen_wait(Decision(question, choices, self.queue.put_nowait, cancel))
+
+    # -- what the clerk sees ------------------------------------------------------------
+
+    def say(self, sentence: str, style: str = "") -> None:
+        self.query_one("#status", Static).update(Text(sentence, style=style))
+
+    def refuse(self, refusal: Refusal, scanned: str) -> None:
+        self.say(refusal.sentence, "bold red")
+        self.add_line(Text(scanned.strip(), style="red"), Text("✗ " + refusal.sentence, style="red"))
+        if refusal.bell:
+            self.app.bell()
+
+    def add_line(self, *cells) -> None:
+        table = self.query_one("#lines", DataTable)
+        padded = list(cells) + [""] * (len(self.COLUMNS) - len(cells))
+        table.add_row(*padded[: len(self.COLUMNS)])
+        self.lines += 1
+        table.move_cursor(row=table.row_count - 1)
+
+    def clear_lines(self) -> None:
+        self.query_one("#lines", DataTable).clear()
+        self.lines = 0

@@ -1,0 +1,1 @@
+"""Administration: staff accounts, the audit trail read back, checks, backup, schema, a new library."""

@@ -1,0 +1,123 @@
+"""`counter-tui check`: is the library's data sound? Books and accounts must agree.
+
+Each check returns the problems it found as sentences; an empty list means it passed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from counter_tui import db
+from counter_tui.domain.item_status import ItemStatus
+from counter_tui.models import CirculationRule, Fee, Item, Loan
+from counter_tui.services.property import accessions
+from counter_tui.services.circulation import damage, holds
+from counter_tui.services.admin import schema
+
+CHARGES = ("overdue", "lost", "damage", "card", "processing")
+PAYOUTS = ("payout",)  # money handed back to a reader in credit: positive, like a charge
+CREDITS = ("payment", "waiver", "refund")
+SHOWN = 20  # problems listed per check; the count says how many there are
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    problems: tuple[str, ...]
+    count: int
+
+    @property
+    def ok(self) -> bool:
+        return self.count == 0
+
+
+def _schema() -> list[str]:
+    try:
+        schema.check_schema()
+    except db.SchemaError as exc:
+        return [str(exc)]
+    return []
+
+
+def _one_open_loan_per_item() -> list[str]:
+    rows = (Loan.select(Item.barcode, fn.COUNT(Loan.id)).join(Item)
+            .where(Loan.returned_at.is_null()).group_by(Item.barcode)
+            .having(fn.COUNT(Loan.id) > 1).tuples())
+    return [f"copy {barcode} has {n} open loans" for barcode, n in rows]
+
+
+# a claims-returned copy's loan stays open until it is found or declared lost (services/losses.py)
+ON_LOAN = (ItemStatus.CHECKED_OUT.value, ItemStatus.CLAIMS_RETURNED.value)
+
+
+def _status_matches_loans() -> list[str]:
+    open_loan = Loan.alias()
+    rows = (Item.select(Item.barcode, Item.status, open_loan.id)
+            .join(open_loan, JOIN.LEFT_OUTER,
+                  on=(open_loan.item == Item.id) & open_loan.returned_at.is_null())
+            .where((Item.status.in_(ON_LOAN) & open_loan.id.is_null())
+                   | (Item.status.not_in(ON_LOAN) & open_loan.id.is_null(False)))
+            .tuples())
+    return [f"copy {barcode} is '{status}' but has an open loan" if loan_id else
+            f"copy {barcode} is '{status}' but has no open loan" for barcode, status, loan_id in rows]
+
+
+def _loan_dates() -> list[str]:
+    rows = Loan.select(Loan.id).where((Loan.due_at < Loan.out_at) | (Loan.returned_at < Loan.out_at)).tuples()
+    return [f"loan {loan_id} is due or returned before it was lent" for (loan_id,) in rows]
+
+
+def _fee_ledger() -> list[str]:
+    wrong_sign = (Fee.select(Fee.id, Fee.kind, Fee.amount)
+                  .where((Fee.kind.in_(CHARGES + PAYOUTS) & (Fee.amount <= 0))
+                         | (Fee.kind.in_(CREDITS) & (Fee.amount >= 0))
+                         | Fee.kind.not_in(CHARGES + CREDITS + PAYOUTS)).tuples())
+    problems = [f"fee {fee_id} ({kind}) has the amount {amount}, of the wrong sign or kind"
+                for fee_id, kind, amount in wrong_sign]
+    other_reader = (Fee.select(Fee.id).join(Loan).where(Fee.patron != Loan.patron).tuples())
+    problems += [f"fee {fee_id} is charged to a reader other than its loan's" for (fee_id,) in other_reader]
+    # waivers and refunds (services/payments.py) name a charge of the same reader, and never
+    # take more off a charge than it was
+    charge = Fee.alias()
+    astray = (Fee.select(Fee.id).join(charge, on=(Fee.applies_to == charge.id))
+              .where(Fee.kind.in_(("waiver", "refund"))
+                     & ((charge.patron != Fee.patron) | charge.kind.not_in(CHARGES))).tuples())
+    problems += [f"fee {fee_id} waives or refunds something that is not its reader's charge"
+                 for (fee_id,) in astray]
+    taken = (charge.select(charge.id, charge.amount, fn.SUM(Fee.amount))
+             .join(Fee, on=(Fee.applies_to == charge.id)).where(Fee.kind.in_(("waiver", "refund")))
+             .group_by(charge.id, charge.amount).having(charge.amount + fn.SUM(Fee.amount) < 0).tuples())
+    problems += [f"charge {fee_id} of {amount} has {-total} waived and refunded, more than it was"
+                 for fee_id, amount, total in taken]
+    return problems
+
+
+def _default_rule() -> list[str]:
+    exists = CirculationRule.select().where(CirculationRule.category.is_null()
+                                            & CirculationRule.item_type.is_null()
+                                            & CirculationRule.location.is_null()).exists()
+    return [] if exists else ["there is no default circulation rule"]
+
+
+CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
+    ("database files", db.storage_problems),
+    ("schema version", _schema),
+    ("one open loan per copy", _one_open_loan_per_item),
+    ("copy status agrees with loans", _status_matches_loans),
+    ("loan dates", _loan_dates),
+    ("fee ledger", _fee_ledger),
+    ("default circulation rule", _default_rule),
+    ("property accounts: holdings = accessions - write-offs", accessions.balance_problems),
+    ("repair queue agrees with copy statuses", damage.queue_problems),
+    ("hold shelf agrees with ready holds", holds.shelf_problems),
+]
+
+
+def run_checks() -> list[CheckResult]:
+    results = []
+    for name, check in CHECKS:
+        problems = check()
+        results.append(CheckResult(name=name, problems=tuple(problems[:SHOWN]), count=len(problems)))
+    return results

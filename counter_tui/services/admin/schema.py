@@ -1,0 +1,112 @@
+"""Creating and upgrading the database schema.
+
+Migrations run only from `counter-tui migrate` (they take no lock between processes);
+the desk refuses to start on a schema older than the code.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playhouse.migrate import SchemaMigrator, migrate as run_migration
+
+from counter_tui.db import SCHEMA_VERSION, SchemaError, database, schema_change
+from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee, Item,
+                               ItemType, Loan, Patron, PatronCategory, SchemaVersion, Staff)
+from counter_tui.services.catalogue.search_index import create_search_index
+
+
+def _v2_audit_desk() -> None:
+    """Version 2: each audit event says which desk it came from."""
+    run_migration(SchemaMigrator.from_database(database.obj)
+                  .add_column(AuditEvent._meta.table_name, "desk", AuditEvent.desk))
+
+
+def _v3_cards_and_blocks() -> None:
+    """Version 3: card history, manual blocks with an end, card rules per category, sign-in lockout."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    run_migration(
+        migrator.add_column(Patron._meta.table_name, "block_until", Patron.block_until),
+        migrator.add_column(PatronCategory._meta.table_name, "renew_from_expiry", PatronCategory.renew_from_expiry),
+        migrator.add_column(PatronCategory._meta.table_name, "card_fee", PatronCategory.card_fee),
+        migrator.add_column(Staff._meta.table_name, "locked_until", Staff.locked_until),
+    )
+    database.create_tables([CardEvent])
+
+
+# Columns version 4 added to tables that were already there: (model, field).
+V4_COLUMNS = [
+    (Biblio, Biblio.book_number), (Biblio, Biblio.created_by),
+    (ItemType, ItemType.processing_fee),
+    (Item, Item.volume), (Item, Item.status_since), (Item, Item.catalogued_at), (Item, Item.catalogued_by),
+    (CirculationRule, CirculationRule.holds_allowed), (CirculationRule, CirculationRule.hold_pickup_days),
+    (Loan, Loan.lost_at), (Loan, Loan.claimed_returned_at), (Loan, Loan.claimed_by),
+    (PatronCategory, PatronCategory.notice1_days), (PatronCategory, PatronCategory.notice2_days),
+    (PatronCategory, PatronCategory.notice3_days), (PatronCategory, PatronCategory.hold_limit),
+    (Fee, Fee.applies_to),
+]
+
+
+def _v4_holds_care_and_property() -> None:
+    """Version 4: holds, damage and in-house use, notices, the accession register, write-offs, transfers."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    run_migration(*(migrator.add_column(model._meta.table_name, field.column_name, field)
+                    for model, field in V4_COLUMNS),
+                  migrator.add_index(Biblio._meta.table_name, ("classification", "book_number")))
+    database.create_tables(V4_MODELS)
+    for step in AFTER_CREATE:
+        step()
+
+
+# Schema that Peewee models cannot describe (search indexes); run after the tables exist.
+AFTER_CREATE: list[Callable[[], None]] = [create_search_index]
+
+
+# version reached -> step that brings a database from the version before to it
+MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk, 3: _v3_cards_and_blocks,
+                                               4: _v4_holds_care_and_property}
+
+
+def current_version() -> int | None:
+    """The database's schema version, or None when it has no tables yet."""
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return None
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def create_schema() -> None:
+    """Create every table of an empty database at the current version."""
+    with database.atomic():
+        database.create_tables(ALL_MODELS)
+        for step in AFTER_CREATE:
+            step()
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=SCHEMA_VERSION)
+
+
+def check_schema() -> None:
+    """Refuse to run on a database this program cannot use, naming the fix."""
+    version = current_version()
+    if version is None:
+        raise SchemaError("This database is empty: create a library with `counter-tui init` "
+                          "(or try `counter-tui demo`).")
+    if version < SCHEMA_VERSION:
+        raise SchemaError(f"This database has schema version {version} and this program needs "
+                          f"{SCHEMA_VERSION}: run `counter-tui migrate` first (back it up before).")
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"This database has schema version {version}, newer than this program "
+                          f"({SCHEMA_VERSION}): upgrade counter-tui.")
+
+
+def migrate() -> tuple[int | None, int]:
+    """Bring the database to the current version; returns (from, to)."""
+    start = current_version()
+    if start is None:
+        create_schema()
+        return None, SCHEMA_VERSION
+    for version in range(start + 1, SCHEMA_VERSION + 1):
+        with schema_change(), database.atomic():
+            MIGRATIONS[version]()
+            SchemaVersion.delete().execute()
+            SchemaVersion.create(version=version)
+    return start, SCHEMA_VERSION

@@ -1,0 +1,1 @@
+"""Cataloguing: records, copies, call numbers, duplicate check, MARC, labels, the shelf list."""

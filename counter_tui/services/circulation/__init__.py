@@ -1,0 +1,1 @@
+"""The circulation desk's services: lend, return, renew, holds, shelving, losses, damage, notices, rules."""

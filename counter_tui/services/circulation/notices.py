@@ -1,0 +1,196 @@
+"""Notices to readers: overdue notices at three levels, and hold-ready notices.
+
+A loan reaches level 1, 2 or 3 when it is that many days overdue as its reader's
+category says (notice1_days ...). Each level is sent once per loan: a Notice row
+records it, so running the notices twice sends nothing twice. A loan that jumped
+past a level (the notices were not run for a while) gets only the highest level it
+has reached. Loans declared lost or claimed returned get no overdue notices.
+
+Printed notices are plain-text letters, one file per reader or one sheet for all,
+in the notices folder; nothing is written to the database until they are produced.
+"""
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from counter_tui import db
+from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.models import Staff
+from counter_tui.services import access, audit, library_settings
+
+ENV_NOTICES = "COUNTER_TUI_NOTICES"
+LETTER_WIDTH = 72
+OVERDUE, HOLD_READY = "overdue", "hold ready"
+LEVEL_NAMES = {1: "first reminder", 2: "second reminder", 3: "final notice"}
+
+
+def notices_dir() -> Path:
+    from counter_tui.config import data_dir
+    return Path(os.environ.get(ENV_NOTICES) or data_dir() / "notices")
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """One thing a reader is told about: an overdue loan at a level, or a hold waiting."""
+    kind: str
+    level: int  # 1..3 for overdue; 0 for hold ready
+    patron_id: int
+    patron_name: str
+    card: str
+    email: str
+    title: str
+    barcode: str
+    due: date | None = None  # overdue: the due day
+    days_overdue: int = 0
+    pickup_by: date | None = None  # hold ready: the last day it waits
+    loan_id: int | None = None
+    hold_id: int | None = None
+
+
+def level_for(days_overdue: int, thresholds: tuple[int, int, int]) -> int:
+    """The highest notice level reached: 0 when not yet at the first."""
+    return max((level for level, days in enumerate(thresholds, start=1) if days_overdue >= days), default=0)
+
+
+_OVERDUE = """SELECT l.id, l.due_at, p.id, p.name, p.card, p.email, b.title, i.barcode,
+  c.notice1_days, c.notice2_days, c.notice3_days,
+  (SELECT MAX(n.level) FROM notice n WHERE n.loan_id = l.id AND n.kind = 'overdue')
+FROM loan l JOIN patron p ON p.id = l.patron_id JOIN patron_category c ON c.id = p.category_id
+  JOIN item i ON i.id = l.item_id JOIN biblio b ON b.id = i.biblio_id
+WHERE l.returned_at IS NULL AND l.lost_at IS NULL AND l.claimed_returned_at IS NULL AND l.due_at < ?
+ORDER BY p.name, p.id, l.due_at"""
+
+_HOLDS_READY = """SELECT h.id, h.pickup_by, p.id, p.name, p.card, p.email, b.title, i.barcode
+FROM hold h JOIN patron p ON p.id = h.patron_id JOIN biblio b ON b.id = h.biblio_id
+  LEFT JOIN item i ON i.id = h.item_id
+WHERE h.status = 'ready'
+  AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.hold_id = h.id AND n.kind = 'hold ready')
+ORDER BY p.name, p.id, h.ready_at"""
+
+
+def notices_due(actor: Staff, now: datetime | None = None) -> list[NoticeLine]:
+    """What `produce` would send now, for the screen and `counter-tui notices --list`."""
+    access.require(actor, "see the notices due", access.CIRCULATION, access.CURATOR)
+    return due_notices(now)
+
+
+def due_notices(now: datetime | None = None) -> list[NoticeLine]:
+    """Every notice that is due and not yet sent, readers in name order."""
+    now = now or utc_now()
+    zone = library_settings.settings().timezone
+    today = local_date(now, zone)
+    lines: list[NoticeLine] = []
+    for (loan_id, due_at, patron_id, name, card, email, title, barcode,
+         n1, n2, n3, sent) in db.execute(_OVERDUE, now).fetchall():
+        due = local_date(db.as_datetime(due_at), zone)
+        days = (today - due).days
+        level = level_for(days, (n1, n2, n3))
+        if level and level > (sent or 0):
+            lines.append(NoticeLine(OVERDUE, level, patron_id, name, card, email or "", title, barcode,
+                                    due=due, days_overdue=days, loan_id=loan_id))
+    for hold_id, pickup_by, patron_id, name, card, email, title, barcode in db.execute(_HOLDS_READY).fetchall():
+        lines.append(NoticeLine(HOLD_READY, 0, patron_id, name, card, email or "", title, barcode or "",
+                                pickup_by=db.as_date(pickup_by), hold_id=hold_id))
+    lines.sort(key=lambda line: (line.patron_name, line.patron_id, line.kind != HOLD_READY, -line.level))
+    return lines
+
+
+@dataclass(frozen=True)
+class Produced:
+    files: tuple[Path, ...]
+    readers: int
+    notices: int
+
+
+def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = None,
+            folder: Path | None = None) -> Produced:
+    """Write the due notices as letters and record each as sent, in one transaction.
+
+    The letters are written before the transaction commits; if it fails, the files are
+    removed, so a notice is recorded exactly when its letter exists.
+    """
+    now = now or utc_now()
+    access.require(actor, "send notices to readers", access.CIRCULATION, access.CURATOR)
+    folder = folder or notices_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def work() -> Produced:
+        lines = due_notices(now)  # read again inside the transaction: another desk may have sent some
+        if not lines:
+            return Produced((), 0, 0)
+        by_reader: dict[int, list[NoticeLine]] = defaultdict(list)
+        for line in lines:
+            by_reader[line.patron_id].append(line)
+        letters = [letter(reader_lines, now) for reader_lines in by_reader.values()]
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        if one_sheet:
+            path = folder / f"notices-{stamp}.txt"
+            path.write_text("\f\n".join(letters), encoding="utf-8")  # form feed: one reader per page
+            written.append(path)
+            paths = {patron_id: path for patron_id in by_reader}
+        else:
+            paths = {}
+            for (patron_id, reader_lines), text in zip(by_reader.items(), letters):
+                path = folder / f"notice-{stamp}-{reader_lines[0].card}.txt"
+                path.write_text(text, encoding="utf-8")
+                written.append(path)
+                paths[patron_id] = path
+        for line in lines:
+            notice_id = db.execute(
+                "INSERT INTO notice (patron_id, kind, level, loan_id, hold_id, at, staff_id, file) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                line.patron_id, line.kind, line.level, line.loan_id, line.hold_id, now, actor.id,
+                str(paths[line.patron_id])).fetchone()[0]
+            audit.record(actor, "notice.sent", "notice", notice_id, now,
+                         new={"kind": line.kind, "level": line.level, "loan": line.loan_id, "hold": line.hold_id,
+                              "patron": line.patron_id})
+        return Produced(tuple(written), len(by_reader), len(lines))
+
+    try:
+        return db.write(work)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def letter(lines: list[NoticeLine], now: datetime) -> str:
+    """One reader's letter: what is overdue (by level) and what waits for them."""
+    settings = library_settings.settings()
+    first = lines[0]
+    today = local_date(now, settings.timezone)
+    out = [settings.library_name, "", f"To: {first.patron_name}  (card {first.card})"]
+    if first.email:
+        out.append(f"    {first.email}")
+    out += [f"Date: {today.isoformat()}", ""]
+    ready = [line for line in lines if line.kind == HOLD_READY]
+    overdue = [line for line in lines if line.kind == OVERDUE]
+    if ready:
+        out.append("Books you asked for are waiting for you at the desk:")
+        for line in ready:
+            until = f", until {line.pickup_by.isoformat()}" if line.pickup_by else ""
+            out.append(f"  - {line.title} ({line.barcode}){until}")
+        out.append("")
+    if overdue:
+        level = max(line.level for line in overdue)
+        out.append(f"{LEVEL_NAMES[level].capitalize()}: these books are overdue. "
+                   f"Please return or renew them.")
+        for line in overdue:
+            out.append(f"  - {line.title} ({line.barcode}), due {line.due.isoformat()}, "
+                       f"{line.days_overdue} days overdue [{LEVEL_NAMES[line.level]}]")
+        out.append("")
+        if level == 3:
+            out.append("Books not returned after a final notice may be declared lost and charged.")
+            out.append("")
+    out.append("Thank you.")
+    return "\n".join(_fold(text) for text in out) + "\n"
+
+
+def _fold(text: str) -> str:
+    from counter_tui.services.printing.slips import wrap
+    return "\n".join(wrap(text, LETTER_WIDTH))

@@ -1,0 +1,1 @@
+"""The fee ledger: charges, payments, waivers, refunds and payouts."""

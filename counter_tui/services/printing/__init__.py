@@ -1,0 +1,1 @@
+"""What every printed thing shares: PDF sheets with barcodes and fonts, and receipt-printer slips."""

@@ -1,0 +1,1 @@
+"""The property accounts: accession register, write-offs, transfers, new-books bulletin, processing statistics."""

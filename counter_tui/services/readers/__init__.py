@@ -1,0 +1,1 @@
+"""Readers and their cards: registration, finding readers, cards, roster import, privacy."""
