@@ -66,6 +66,7 @@ from counter_tui.services import audit, library_settings
 from counter_tui.services.circulation import rules
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import Refusal
+from counter_tui.services.files import write_atomically
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-library"
@@ -495,9 +496,10 @@ def _helper_main(job: str, folder: str, niceness: str) -> None:
 
 def _dump(value, path: Path) -> None:
     """Pickle to `path` so that a reader never sees half a file."""
-    with open(path.with_suffix(".part"), "wb") as fh:
-        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(path.with_suffix(".part"), path)
+    def pickled(scratch: Path) -> None:
+        with open(scratch, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomically(path, pickled, unwritten="the demo library was not made")
 
 
 class _Job:

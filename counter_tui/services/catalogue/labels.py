@@ -32,8 +32,9 @@ from counter_tui.domain.label_sheets import DEFAULT_TEMPLATE, TEMPLATES, LabelTe
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.catalogue import call_numbers
-from counter_tui.services.printing import sheets
 from counter_tui.services.errors import Refusal
+from counter_tui.services.files import write_atomically
+from counter_tui.services.printing import sheets
 
 SPINE, BARCODE, BOTH = "spine", "barcode", "both"
 KINDS = (SPINE, BARCODE, BOTH)
@@ -187,7 +188,7 @@ def print_labels(actor: Staff, copies: Sequence[Copy], output_path: str | Path, 
         if kind in (BARCODE, BOTH):
             labels.append((BARCODE, copy, ()))
     pages = math.ceil((skip + len(labels)) / sheet.per_page)
-    sheets.write_atomically(output, lambda path: _render(labels, sheet, skip, settings.library_name,
+    write_atomically(output, lambda path: _render(labels, sheet, skip, settings.library_name,
                                                                font, path))
     now = now or utc_now()
     db.write(lambda: audit.record(actor, "labels.print", "item", None, now,

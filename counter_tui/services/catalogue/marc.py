@@ -49,6 +49,7 @@ from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.catalogue import call_numbers, duplicates
 from counter_tui.services.errors import Refusal
+from counter_tui.services.files import write_atomically
 
 ROLES = (access.CATALOGING, access.CURATOR)
 BATCH = 500  # records per transaction
@@ -827,10 +828,10 @@ def export_marc(actor: Staff, path: str | Path, fmt: str = "iso2709", biblio_ids
         raise Refusal("There are no titles to export.")
     tell = progress or (lambda done, total: None)
     left_out: list[tuple[int, str]] = []
-    records = copies = 0
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with open(tmp, "wb") as out:
+    written = [0, 0]  # records, copies
+
+    def write(scratch: Path) -> None:
+        with open(scratch, "wb") as out:
             writer = XMLWriter(out) if fmt == "marcxml" else None
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start:start + BATCH]
@@ -844,16 +845,14 @@ def export_marc(actor: Staff, path: str | Path, fmt: str = "iso2709", biblio_ids
                                                         "export it as MARCXML"))
                             continue
                         out.write(data)
-                    records += 1
-                    copies += n_copies
+                    written[0] += 1
+                    written[1] += n_copies
                 tell(min(start + BATCH, len(ids)), len(ids))
             if writer is not None:
                 writer.close(close_fh=False)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise Refusal(f"{path} cannot be written ({exc.strerror}).") from None
-    return ExportResult(str(path), fmt, records, copies, tuple(left_out))
+
+    write_atomically(path, write, unwritten="nothing was exported")
+    return ExportResult(str(path), fmt, written[0], written[1], tuple(left_out))
 
 
 _BIBLIO_COLUMNS = ("id", "title", "author", "edition", "publisher", "year", "isbn", "issn", "language",

@@ -165,17 +165,3 @@ def clip(pdf, line: str, width: float) -> str:
     while line and pdf.get_string_width(line + "...") > width:
         line = line[:-1]
     return line.rstrip() + "..."
-
-
-def write_atomically(output: Path, render) -> None:
-    """Call render(scratch_path), then move the file into place; no half file on failure."""
-    scratch = output.with_name(f".{output.name}.{os.getpid()}.part")
-    try:
-        try:
-            render(scratch)
-        except OSError as exc:
-            raise Refusal(f"{output} cannot be written ({exc.strerror}); nothing was printed.") from None
-        os.replace(scratch, output)
-    finally:
-        if os.path.exists(scratch):
-            os.remove(scratch)

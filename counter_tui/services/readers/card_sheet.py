@@ -13,7 +13,6 @@ and finds the fonts, for the label sheets too.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,9 @@ from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
-from counter_tui.services.printing import sheets
 from counter_tui.services.errors import Refusal
+from counter_tui.services.files import write_atomically
+from counter_tui.services.printing import sheets
 
 # ISO/IEC 7810 ID-1 (CR80), millimetres
 CARD_W, CARD_H = 85.6, 53.98
@@ -86,19 +86,10 @@ def card_sheet(actor: Staff, patron_ids_or_cards: Iterable[int | str], output_pa
     faces = _faces(wanted, settings)
     font = _font_for([settings.library_name] + [text for f in faces for text in (f.name, f.category, f.department)])
     # Render first, then record and move into place: a refusal or a crash leaves no half file.
-    scratch = output.with_name(f".{output.name}.{os.getpid()}.part")
-    try:
-        try:
-            pages = _render(faces, settings.library_name, font, scratch)
-        except OSError as exc:
-            raise Refusal(f"{output} cannot be written ({exc.strerror}); nothing was printed.") from None
-        now = utc_now()
-        db.write(lambda: audit.record(actor, "cards.print", "patron", None, now,
-                                      new={"cards": [f.card for f in faces], "file": str(output)}))
-        os.replace(scratch, output)
-    finally:
-        if os.path.exists(scratch):
-            os.remove(scratch)
+    pages = write_atomically(output, lambda scratch: _render(faces, settings.library_name, font, scratch),
+                             before_moving=lambda: db.write(lambda: audit.record(
+                                 actor, "cards.print", "patron", None, utc_now(),
+                                 new={"cards": [f.card for f in faces], "file": str(output)})))
     return CardSheet(path=output, cards=tuple(f.card for f in faces), pages=pages,
                      font=str(font) if font else "Helvetica")
 
