@@ -1,15 +1,17 @@
-"""The command line: run the desk, make the demo library, create and upgrade libraries."""
+"""The command line: run the desk, the demo library, serve desks to browsers; each post adds its own commands.
+
+The posts' subcommands (a new library, backup, labels, holds, ...) live in counter_tui/commands/<post>/
+and are found there: adding a post edits nothing here.
+"""
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 import time
 
 from counter_tui import config
-
-PASSWORD_ENV = "COUNTER_TUI_PASSWORD"  # for scripted set-up; otherwise we ask
+from counter_tui.commands.acting import PASSWORD_ENV  # noqa: F401  (tests and scripts name it here)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -27,25 +29,6 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p.add_argument("--fresh", action="store_true", help="throw the demo library away and make it again")
 
-    p = sub.add_parser("init", help="create an empty library and its first staff account (a curator)")
-    _db_option(p)
-    p.add_argument("--username", required=True)
-    p.add_argument("--full-name", default="")
-
-    p = sub.add_parser("migrate", help="upgrade the database to this program's schema")
-    _db_option(p)
-
-    p = sub.add_parser("check", help="check the database and that books and accounts agree (exit 1 if not)")
-    _db_option(p)
-
-    p = sub.add_parser("backup", help="copy the live library to a file, while desks keep working")
-    _db_option(p)
-    p.add_argument("path")
-
-    p = sub.add_parser("restore", help="replace the library with a backup file")
-    _db_option(p)
-    p.add_argument("path")
-
     p = sub.add_parser("serve", help="serve desks to web browsers (textual-serve), on loopback by default")
     _db_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: put the "
@@ -53,29 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--public-url", default=None, help="the address browsers use, behind a reverse proxy")
 
-    p = sub.add_parser("staff", help="staff accounts")
-    _db_option(p)
-    staff_sub = p.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
-    add = staff_sub.add_parser("add", help="add a staff account")
-    _db_option(add)
-    add.add_argument("username")
-    add.add_argument("--full-name", default="")
-    add.add_argument("--role", action="append", default=[], help="a role; repeat for several")
-
     # each post's own commands: every module of counter_tui/commands/<post>/ with a register()
     from counter_tui.commands import post_modules
     for area in post_modules():
         area.register(sub, _db_option, _open)
     return parser
-
-
-def _password(prompt: str) -> str:
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
-    first = getpass.getpass(prompt)
-    if getpass.getpass("Again: ") != first:
-        raise SystemExit("The two passwords differ; nothing was changed.")
-    return first
 
 
 def _open(args, url: str | None = None, need_schema: bool = True):
@@ -135,88 +100,6 @@ def cmd_demo(args) -> None:
     _run_desk(settings, staff.get_staff("demo"))  # the demo signs its clerk in
 
 
-def cmd_init(args) -> None:
-    from counter_tui.services.admin import schema, setup
-    from counter_tui.services.errors import Refusal
-    settings = _open(args, need_schema=False)
-    if schema.current_version() is not None:
-        raise SystemExit("This database already holds a library; nothing was changed.")
-    password = _password(f"Password for {args.username}: ")
-    try:
-        setup.init_library(args.username, args.full_name, password)
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
-    print(f"Library created at {settings.db_url}; {args.username} can sign in as curator.")
-
-
-def cmd_migrate(args) -> None:
-    from counter_tui.services.admin import schema
-    _open(args, need_schema=False)
-    start, end = schema.migrate()
-    if start == end:
-        print(f"The schema is already at version {end}.")
-    else:
-        print(f"Schema upgraded from {start if start is not None else 'nothing'} to version {end}.")
-
-
-def cmd_staff(args) -> None:
-    from counter_tui.services.admin import staff
-    from counter_tui.services.errors import Refusal
-    _open(args)
-    password = _password(f"Password for {args.username}: ")
-    try:
-        member = staff.add_staff(None, args.username, args.full_name, password, args.role or ["circulation"])
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
-    print(f"Added {member.username} ({member.roles}).")
-
-
-def cmd_check(args) -> None:
-    from counter_tui.services.admin import check
-    _open(args, need_schema=False)
-    failed = 0
-    for result in check.run_checks():
-        print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}"
-              + ("" if result.ok else f": {result.count} problem(s)"))
-        for problem in result.problems:
-            print(f"        {problem}")
-        if result.count > len(result.problems):
-            print(f"        ... and {result.count - len(result.problems)} more")
-        failed += not result.ok
-    from counter_tui.services.property import accessions
-    from counter_tui.services.library_settings import money
-    b = accessions.balance()  # the proof in figures, as an auditor reads it
-    print(f"      accessions {b.accessions:,} ({money(b.accession_value)}) - write-offs {b.written_off:,} "
-          f"({money(b.written_off_value)}) = holdings {b.holdings:,} ({money(b.holdings_value)})")
-    print("All checks passed." if not failed else f"{failed} check(s) failed.")
-    if failed:
-        raise SystemExit(1)
-
-
-def cmd_backup(args) -> None:
-    from pathlib import Path
-    from counter_tui.services.admin import backup
-    from counter_tui.services.errors import Refusal
-    _open(args)
-    try:
-        path = backup.backup(None, Path(args.path))
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
-    print(f"Backed up to {path}.")
-
-
-def cmd_restore(args) -> None:
-    from pathlib import Path
-    from counter_tui.services.admin import backup
-    from counter_tui.services.errors import Refusal
-    _open(args, need_schema=False)
-    try:
-        backup.restore(None, Path(args.path))
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
-    print(f"Restored from {args.path}.")
-
-
 def cmd_serve(args) -> None:
     import shlex
     try:
@@ -230,7 +113,7 @@ def cmd_serve(args) -> None:
            public_url=args.public_url).serve()
 
 
-COMMANDS = {None: cmd_desk, "serve": cmd_serve, "check": cmd_check, "backup": cmd_backup, "restore": cmd_restore, "demo": cmd_demo, "init": cmd_init, "migrate": cmd_migrate, "staff": cmd_staff}
+COMMANDS = {None: cmd_desk, "serve": cmd_serve, "demo": cmd_demo}  # the rest: each post's commands/ package
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""Administration commands: a new library, schema upgrades, checks, backup and restore, staff."""

@@ -1,0 +1,99 @@
+"""A library's life on the server: `init`, `migrate`, `check`, `backup`, `restore`."""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from counter_tui.commands.acting import new_password
+
+
+def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
+             open_library: Callable[..., object]) -> dict[str, Callable[[argparse.Namespace], None]]:
+    from counter_tui.services.errors import Refusal
+
+    def init(args) -> None:
+        from counter_tui.services.admin import schema, setup
+        settings = open_library(args, need_schema=False)
+        if schema.current_version() is not None:
+            raise SystemExit("This database already holds a library; nothing was changed.")
+        password = new_password(f"Password for {args.username}: ")
+        try:
+            setup.init_library(args.username, args.full_name, password)
+        except Refusal as refusal:
+            raise SystemExit(refusal.sentence) from None
+        print(f"Library created at {settings.db_url}; {args.username} can sign in as curator.")
+
+    def migrate(args) -> None:
+        from counter_tui.services.admin import schema
+        open_library(args, need_schema=False)
+        start, end = schema.migrate()
+        if start == end:
+            print(f"The schema is already at version {end}.")
+        else:
+            print(f"Schema upgraded from {start if start is not None else 'nothing'} to version {end}.")
+
+    def check(args) -> None:
+        from counter_tui.services import library_settings
+        from counter_tui.services.admin import check as checks
+        from counter_tui.services.property import accessions
+        open_library(args, need_schema=False)
+        failed = 0
+        for result in checks.run_checks():
+            print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}"
+                  + ("" if result.ok else f": {result.count} problem(s)"))
+            for problem in result.problems:
+                print(f"        {problem}")
+            if result.count > len(result.problems):
+                print(f"        ... and {result.count - len(result.problems)} more")
+            failed += not result.ok
+        money = library_settings.money
+        b = accessions.balance()  # the proof in figures, as an auditor reads it
+        print(f"      accessions {b.accessions:,} ({money(b.accession_value)}) - write-offs {b.written_off:,} "
+              f"({money(b.written_off_value)}) = holdings {b.holdings:,} ({money(b.holdings_value)})")
+        print("All checks passed." if not failed else f"{failed} check(s) failed.")
+        if failed:
+            raise SystemExit(1)
+
+    def backup(args) -> None:
+        from counter_tui.services.admin import backup as backups
+        open_library(args)
+        try:
+            path = backups.backup(None, Path(args.path))
+        except Refusal as refusal:
+            raise SystemExit(refusal.sentence) from None
+        print(f"Backed up to {path}.")
+
+    def restore(args) -> None:
+        from counter_tui.services.admin import backup as backups
+        open_library(args, need_schema=False)
+        try:
+            backups.restore(None, Path(args.path))
+        except Refusal as refusal:
+            raise SystemExit(refusal.sentence) from None
+        print(f"Restored from {args.path}.")
+
+    p = subparsers.add_parser("init", help="create an empty library and its first staff account (a curator)")
+    db_option(p)
+    p.add_argument("--username", required=True)
+    p.add_argument("--full-name", default="")
+    p.set_defaults(handler=init)
+
+    p = subparsers.add_parser("migrate", help="upgrade the database to this program's schema")
+    db_option(p)
+    p.set_defaults(handler=migrate)
+
+    p = subparsers.add_parser("check", help="check the database and that books and accounts agree (exit 1 if not)")
+    db_option(p)
+    p.set_defaults(handler=check)
+
+    p = subparsers.add_parser("backup", help="copy the live library to a file, while desks keep working")
+    db_option(p)
+    p.add_argument("path")
+    p.set_defaults(handler=backup)
+
+    p = subparsers.add_parser("restore", help="replace the library with a backup file")
+    db_option(p)
+    p.add_argument("path")
+    p.set_defaults(handler=restore)
+    return {"init": init, "migrate": migrate, "check": check, "backup": backup, "restore": restore}

@@ -1,0 +1,32 @@
+"""`counter-tui staff add USERNAME --role ROLE`: staff accounts from the server's command line."""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from counter_tui.commands.acting import new_password
+
+
+def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
+             open_library: Callable[..., object]) -> dict[str, Callable[[argparse.Namespace], None]]:
+    def add(args) -> None:
+        from counter_tui.services.admin import staff
+        from counter_tui.services.errors import Refusal
+        open_library(args)
+        password = new_password(f"Password for {args.username}: ")
+        try:
+            member = staff.add_staff(None, args.username, args.full_name, password, args.role or ["circulation"])
+        except Refusal as refusal:
+            raise SystemExit(refusal.sentence) from None
+        print(f"Added {member.username} ({member.roles}).")
+
+    p = subparsers.add_parser("staff", help="staff accounts")
+    db_option(p)
+    actions = p.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    a = actions.add_parser("add", help="add a staff account")
+    db_option(a)
+    a.add_argument("username")
+    a.add_argument("--full-name", default="")
+    a.add_argument("--role", action="append", default=[], help="a role; repeat for several")
+    a.set_defaults(handler=add)
+    return {"staff": add}
