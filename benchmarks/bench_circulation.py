@@ -35,7 +35,7 @@ from pathlib import Path
 from make_large_library import DEFAULT_DB, ensure_large_library, open_library
 
 from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
-from counter_tui.domain.fines import FinePolicy, overdue_fine
+from counter_tui.domain.fines import FinePolicy, overdue_fine, replacement_price
 from counter_tui.models import Item, ItemType, Patron, Staff
 from counter_tui.services.circulation import lending
 from counter_tui.services import library_settings
@@ -125,7 +125,8 @@ class RawDesk:
             policy = FinePolicy(amount=rule[2], interval_days=rule[3], grace_days=rule[4],
                                 include_grace=bool(rule[5]), cap=rule[6], cap_at_price=bool(rule[7]),
                                 skip_closed=bool(rule[8]))
-            fine = overdue_fine(due, today, policy, self._closed(due, today), price=item[4] or item[10] or None)
+            fine = overdue_fine(due, today, policy, self._closed(due, today),
+                                price=replacement_price(item[4], item[10]))
             c.execute("UPDATE loan SET returned_at = ?, staff_in_id = ? WHERE id = ?",
                       (_text(now), self.staff_id, loan[0]))
             if fine.amount:

@@ -51,6 +51,13 @@ def test_slight_damage_kept_in_circulation_with_a_confirmed_charge(lib):
     assert sound(result)
 
 
+@pytest.mark.parametrize("price", [0, None])
+def test_a_copy_without_a_price_offers_its_types_price(lib, price):
+    """A price of 0 was never entered: the damage dialog offers the item type's price (5000 for a book)."""
+    book, _ = returned(lib, price=price)
+    assert damage.last_borrower(book.barcode).price == 5000
+
+
 def test_repair_takes_the_copy_out_until_marked_repaired_then_back_via_the_cart(lib):
     book, _ = returned(lib)
     result = damage.assess_damage(lib.clerk, book.barcode, "moderate", damage.REPAIR, now=NOW)

@@ -126,6 +126,14 @@ def test_cap_at_the_types_price_when_the_copy_has_none(lib):
     assert charged == 200 and found.price == 200
 
 
+def test_a_copy_priced_0_is_capped_at_its_types_price(lib):
+    """A price of 0 was never entered: the item type's price caps the fine, at check-in and explained."""
+    ItemType.update(replacement_price=200).where(ItemType.code == "book").execute()
+    found, charged = returned(lib, due_days_ago=30, price=0, fine_cap_at_price=True)
+    assert charged == 200 and found.price == 200
+    assert "the replacement price ¥2.00; the fine is limited to ¥2.00." in text(found)
+
+
 def test_cap_at_price_without_any_price_does_not_apply(lib):
     ItemType.update(replacement_price=0).where(ItemType.code == "book").execute()
     found, charged = returned(lib, due_days_ago=30, price=0, fine_cap_at_price=True)
@@ -156,6 +164,21 @@ def test_a_copys_barcode_finds_its_open_loan_then_its_latest(lib):
     assert explain.explain_fine(lib.clerk, book.barcode, now=NOW).loan_id == second.id
     older = explain.explain_fine(lib.clerk, str(first.id), now=NOW)
     assert older.total == older.charged_at_checkin == 100 and older.until == d(30)
+
+
+def test_a_claimed_returned_loan_is_explained_as_check_in_charges_it(lib):
+    """Check-in stops the fine at the day the reader claimed the book returned; so does the explanation."""
+    from counter_tui.services.circulation import losses
+    lib.rule(fine_amount=10, fine_interval_days=1, grace_days=0, fine_cap=None, fine_cap_at_price=False)
+    reader, book = lib.patron(), lib.item()
+    loan = lib.loan(book, reader, d(40), d(13))
+    losses.claim_returned(lib.clerk, loan.id, NOW - timedelta(days=10))  # 3 days late on the claim's day
+    before = explain.explain_fine(lib.clerk, loan.id, now=NOW)  # still out, claimed
+    result = lending.checkin(lib.clerk, book.barcode, now=NOW)  # found ten days later
+    after = explain.explain_fine(lib.clerk, loan.id, now=NOW)
+    assert result.fine == 30
+    assert before.total == after.total == result.fine == after.charged_at_checkin and after.agrees
+    assert after.until == d(10) and "Claimed returned" in text(after)
 
 
 def test_unknown_loan_or_barcode_is_one_sentence(lib):

@@ -89,6 +89,17 @@ def test_lost_with_fine_waived_by_policy_and_the_item_types_default_price(lib, p
     all_checks_pass()
 
 
+def test_a_lost_copy_priced_0_is_charged_and_capped_at_its_types_price(lib, policy):
+    """A price of 0 was never entered: the item type's price is charged, and caps the fine."""
+    policy(lost_fine="keep")
+    lib.rule(fine_amount=100, fine_interval_days=1, grace_days=0, fine_cap=None, fine_cap_at_price=True)
+    reader, book, loan = late_loan(lib, days_late=90, price=0, processing=0)
+    quote = losses.lost_quote(lib.clerk, loan.id, NOW)
+    assert quote.replacement == 5000 and quote.fine == 5000  # 90 days x 1.00 would be 90.00
+    losses.declare_lost(lib.clerk, loan.id, NOW)
+    assert kinds(reader) == {"lost": 5000, "overdue": 5000}
+
+
 def test_overdue_fine_of_a_lost_book_is_capped_at_the_replacement_price(lib, policy):
     policy(lost_fine="keep")
     lib.rule(fine_amount=100, fine_interval_days=1, grace_days=0, fine_cap=None, fine_cap_at_price=True)

@@ -106,8 +106,18 @@ def overdue_fine(
     return reckoning(intervals)
 
 
+def replacement_price(own: int | None, type_default: int | None) -> int:
+    """A copy's replacement price: its own, else its item type's default; 0 when neither is known.
+
+    A price of 0 means the price was never entered, not that the book is free, so a copy
+    priced 0 takes its type's default, and 0 here means "unknown": nothing to charge for a
+    loss, no cap at the price, no price to offer for damage.
+    """
+    return own or type_default or 0
+
+
 def _effective_cap(policy: FinePolicy, price: int | None) -> int | None:
-    # A price of 0 means the price was never entered, not that the book is free.
+    # A price of 0 is unknown (see replacement_price), not a cap of nothing.
     if policy.cap_at_price and price:
         return price if policy.cap is None else min(policy.cap, price)
     return policy.cap

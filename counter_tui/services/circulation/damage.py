@@ -26,7 +26,7 @@ from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.item_status import ItemStatus, can_move
 from counter_tui.models import DamageAssessment, Staff
 from counter_tui.services import access, audit, library_settings
-from counter_tui.services.circulation import scan_sql
+from counter_tui.services.circulation import charges, scan_sql
 from counter_tui.services.errors import CardScanned, NotFound, Refusal
 
 DEGREES = ("slight", "moderate", "severe")
@@ -93,9 +93,8 @@ def last_borrower(raw_barcode: str) -> LastBorrower | None:
     row = _last_loan(item.id)
     if row is None:
         return None
-    price = item.price if item.price is not None else (item.replacement_price or 0)
     return LastBorrower(loan_id=row[0], patron_id=row[1], name=row[3], card=row[4],
-                        returned_at=db.as_datetime(row[2]), price=price or 0)
+                        returned_at=db.as_datetime(row[2]), price=charges.replacement_price(item))
 
 
 @dataclass(frozen=True)

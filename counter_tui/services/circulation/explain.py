@@ -1,8 +1,8 @@
 """Rules you can read: which circulation rule a reader and a copy get, and why a fine is what it is.
 
 Both explanations are reckoned by the very functions lending and check-in use
-(rules.rule_for, rules.fine_policy, rules.closed_days, fines.overdue_fine), so what they
-say is what the desk does. A fine explanation also shows what the ledger actually holds
+(rules.rule_for; for fines charges.overdue_fine_at, which check-in, renewal and declaring
+a loss call too), so what they say is what the desk does. A fine explanation also shows what the ledger actually holds
 for the loan, and says so when the two differ (a rule or the calendar changed since).
 """
 from __future__ import annotations
@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import local_date, utc_now
-from counter_tui.domain.fines import FinePolicy, FineReckoning, overdue_fine
+from counter_tui.domain.fines import FinePolicy, FineReckoning
 from counter_tui.models import (CirculationRule, ClosedDay, Fee, ItemType, Loan, Patron,
                                 PatronCategory, Staff)
 from counter_tui.services import access, library_settings
-from counter_tui.services.circulation import rules, scan_sql
+from counter_tui.services.circulation import charges, rules, scan_sql
 from counter_tui.services.errors import NotFound, Refusal
 
 READ_ROLES = (access.CIRCULATION, access.OFFICE, access.CURATOR)
@@ -238,10 +238,12 @@ class FineExplanation:
     rule: RuleLine
     policy: FinePolicy
     due: date
-    until: date  # the day returned, or today for a loan still out
+    until: date  # the day the fine is reckoned to: returned (or today, still out), or claimed if earlier
+    back: date  # the day returned or declared lost, or today for a loan still out
+    claimed_on: date | None  # the day the reader claimed it returned: the fine stops there
     returned: bool
     lost: bool
-    price: int | None  # the replacement price that may cap the fine
+    price: int  # the replacement price that may cap the fine; 0 when unknown
     closed: tuple[ClosedRun, ...]  # closed days after the due date, up to `until`
     reckoning: FineReckoning
     charged_at_checkin: int | None  # the overdue fee the return charged; None while out
@@ -261,9 +263,11 @@ class FineExplanation:
         out = [f"Loan {self.loan_id}: {self.title} ({self.barcode}), {self.reader} ({self.card}).",
                f"Rule {self.rule.id} ({scope(self.rule)}): {self.rule.terms}"]
         if self.returned:
-            out.append(f"Due {self.due}; {'declared lost' if self.lost else 'returned'} {self.until}.")
+            out.append(f"Due {self.due}; {'declared lost' if self.lost else 'returned'} {self.back}.")
         else:
-            out.append(f"Due {self.due}; still out, reckoned as if returned today, {self.until}.")
+            out.append(f"Due {self.due}; still out, reckoned as if returned today, {self.back}.")
+        if self.claimed_on is not None:
+            out.append(f"Claimed returned {self.claimed_on}: the fine stops on that day.")
         out.append(f"1. Days late: {r.days_late}.")
         if self.closed:
             days = sum(run.days for run in self.closed)
@@ -324,30 +328,20 @@ def explain_fine(actor: Staff, loan_or_barcode: int | str, now: datetime | None 
     loan = _loan(loan_or_barcode)
     item = scan_sql.item_by_id(loan.item_id)
     patron = Patron.get_by_id(loan.patron_id)
-    zone = library_settings.settings().timezone
-    rule = rules.rule_for(patron.category_id, item.item_type_id, item.location)
-    due = local_date(loan.due_at, zone)
-    until = local_date(loan.returned_at or now, zone)
-    policy = rules.fine_policy(rule)
-    price = _price(item)
-    reckoning = overdue_fine(due, until, policy, rules.closed_days(due, until), price=price,
-                             money=library_settings.money)
-    charges = tuple(Charge(f.at, f.kind, f.amount, f.note)
-                    for f in Fee.select().where(Fee.loan == loan.id).order_by(Fee.at, Fee.id))
+    back = loan.returned_at or now
+    fine = charges.overdue_fine_at(loan, patron.category_id, item, back)  # what check-in charges
+    ledger = tuple(Charge(f.at, f.kind, f.amount, f.note)
+                   for f in Fee.select().where(Fee.loan == loan.id).order_by(Fee.at, Fee.id))
     at_checkin = None
     if loan.returned_at is not None and loan.lost_at is None:
-        at_checkin = sum(c.amount for c in charges if c.kind == "overdue" and c.at == loan.returned_at)
-    line = next(x for x in rule_lines() if x.id == rule.id)
+        at_checkin = sum(c.amount for c in ledger if c.kind == "overdue" and c.at == loan.returned_at)
+    line = next(x for x in rule_lines() if x.id == fine.rule.id)
     return FineExplanation(
         loan_id=loan.id, barcode=item.barcode, title=item.title, reader=patron.name, card=patron.card,
-        rule=line, policy=policy, due=due, until=until, returned=loan.returned_at is not None,
-        lost=loan.lost_at is not None, price=price, closed=_closed_runs(due, until),
-        reckoning=reckoning, charged_at_checkin=at_checkin, charges=charges)
-
-
-def _price(item) -> int | None:
-    from counter_tui.services.circulation.lending import _price as price  # the one check-in caps with
-    return price(item)
+        rule=line, policy=fine.policy, due=fine.due, until=fine.until,
+        back=local_date(back, library_settings.settings().timezone), claimed_on=fine.claimed_on,
+        returned=loan.returned_at is not None, lost=loan.lost_at is not None, price=fine.price,
+        closed=_closed_runs(fine), reckoning=fine.reckoning, charged_at_checkin=at_checkin, charges=ledger)
 
 
 def _loan(loan_or_barcode: int | str) -> Loan:
@@ -371,19 +365,22 @@ def _loan(loan_or_barcode: int | str) -> Loan:
     return loan
 
 
-def _closed_runs(due: date, until: date) -> tuple[ClosedRun, ...]:
-    """The closed days after the due date up to `until`, consecutive days with one reason as one run."""
-    if until <= due:
+def _closed_runs(fine: charges.OverdueFine) -> tuple[ClosedRun, ...]:
+    """The closed days the fine was reckoned with (after the due date, up to `until`) and their
+    reasons; consecutive days with one reason as one run."""
+    days = sorted(day for day in fine.closed if fine.due < day <= fine.until)
+    if not days:
         return ()
-    days = (ClosedDay.select().where((ClosedDay.day > due) & (ClosedDay.day <= until))
-            .order_by(ClosedDay.day))
+    reasons = {}
+    for row in ClosedDay.select().where(ClosedDay.day.in_(days)):
+        reasons[row.day if isinstance(row.day, date) else date.fromisoformat(row.day)] = row.reason
     runs: list[ClosedRun] = []
-    for row in days:
-        day = row.day if isinstance(row.day, date) else date.fromisoformat(row.day)
-        if runs and runs[-1].last + timedelta(days=1) == day and runs[-1].reason == row.reason:
-            runs[-1] = ClosedRun(runs[-1].first, day, row.reason)
+    for day in days:
+        reason = reasons.get(day, "")
+        if runs and runs[-1].last + timedelta(days=1) == day and runs[-1].reason == reason:
+            runs[-1] = ClosedRun(runs[-1].first, day, reason)
         else:
-            runs.append(ClosedRun(day, day, row.reason))
+            runs.append(ClosedRun(day, day, reason))
     return tuple(runs)
 
 

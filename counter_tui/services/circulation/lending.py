@@ -12,11 +12,11 @@ from datetime import date, datetime
 from counter_tui import db
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
-from counter_tui.domain.fines import FineReckoning, overdue_fine
+from counter_tui.domain.fines import FineReckoning
 from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
 from counter_tui.models import Item, Loan, Staff
 from counter_tui.services import access, audit, library_settings
-from counter_tui.services.circulation import holds, losses, rules, scan_sql
+from counter_tui.services.circulation import charges, holds, losses, rules, scan_sql
 from counter_tui.services.readers import patrons
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
 
@@ -90,12 +90,6 @@ def find_item(raw: str) -> Item:
     return item
 
 
-def _price(item: Item) -> int | None:
-    """The replacement price that may cap a fine: the copy's own, else its type's."""
-    price = item.price if item.price is not None else item.replacement_price
-    return price or None
-
-
 def _stamp(given: datetime | None) -> datetime:
     """The moment of a desk's write: the caller's, else the clock read once the rows are
     locked. Read before the lock, a desk that waited would stamp its write earlier than
@@ -164,11 +158,9 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
 
 def _return(actor: Staff, item: Item, loan: Loan, now: datetime) -> CheckinResult:
     """Close the loan, charge any overdue fine, put the copy back. Inside a transaction."""
-    rule = rules.rule_for(loan.category_id, item.item_type_id, item.location)
     # a claims-returned loan stopped fining on the claim's day (services/losses.py)
-    due, today = _local_due(loan), _today(min(now, loan.claimed_returned_at or now))
-    reckoning = overdue_fine(due, today, rules.fine_policy(rule), rules.closed_days(due, today),
-                             price=_price(item), money=library_settings.money)
+    fine = charges.overdue_fine_at(loan, loan.category_id, item, now)
+    due, reckoning = fine.due, fine.reckoning
     scan_sql.close_loan(loan.id, now, actor.id)
     if reckoning.amount > 0:
         scan_sql.insert_fee(loan.patron_id, loan.id, "overdue", reckoning.amount, now, actor.id,
@@ -285,9 +277,7 @@ def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | No
         raise Refusal(f"{item.title} is already due on {old_due.isoformat()}; renewing today would not extend it.")
     fine = 0
     if late > 0:  # the fine so far is charged now, or the new due date would wipe it out
-        reckoning = overdue_fine(old_due, today, rules.fine_policy(rule), rules.closed_days(old_due, today),
-                                 price=_price(item), money=library_settings.money)
-        fine = reckoning.amount
+        fine = charges.overdue_fine_at(loan, loan.category_id, item, now, rule=rule).amount
         if fine:
             scan_sql.insert_fee(loan.patron_id, loan.id, "overdue", fine, now, actor.id,
                                f"{late} days late at renewal: {item.title}")

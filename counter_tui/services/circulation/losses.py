@@ -5,11 +5,11 @@ Declaring a loan lost (`declare_lost`):
   clerk), so the copy has no open loan and may be lent again once found; the copy's
   status becomes "lost";
 - charges the replacement price (the copy's own price, else its item type's
-  replacement price) as a "lost" row and the item type's processing fee as a separate
-  "processing" row, both tied to the loan;
+  replacement price: charges.replacement_price) as a "lost" row and the item type's
+  processing fee as a separate "processing" row, both tied to the loan;
 - handles the overdue fine by the library's `lost_fine` setting: "keep" charges the
-  fine due so far (reckoned as at a return, with the rule's caps, including the cap at
-  the replacement price), "waive" charges none. Fines charged earlier at renewal stay.
+  fine due so far (reckoned as check-in would, by charges.overdue_fine_at), "waive"
+  charges none. Fines charged earlier at renewal stay.
 
 A lost copy that comes back is checked in as usual; check-in calls `found` in its own
 transaction, which cancels the loan's charges by the `lost_refund` setting ("price": the
@@ -31,11 +31,10 @@ from datetime import date, datetime
 
 from counter_tui import db
 from counter_tui.domain.calendar import local_date, utc_now
-from counter_tui.domain.fines import overdue_fine
 from counter_tui.domain.item_status import ItemStatus, can_move
 from counter_tui.models import Biblio, Fee, Item, ItemType, Loan, Patron, Staff
 from counter_tui.services import access, audit, library_settings
-from counter_tui.services.circulation import rules, scan_sql
+from counter_tui.services.circulation import charges, scan_sql
 from counter_tui.services.fees import payments
 from counter_tui.services.errors import NotFound, Refusal
 
@@ -97,25 +96,8 @@ def _loan(loan_id: int) -> Loan:
     return loan
 
 
-def replacement_price(item: Item) -> int:
-    """The copy's own price, else its item type's replacement price."""
-    return item.price if item.price else (item.item_type.replacement_price or 0)
-
-
 def _today(moment: datetime) -> date:
     return local_date(moment, library_settings.settings().timezone)
-
-
-def _fine(loan: Loan, now: datetime) -> int:
-    """The overdue fine due so far, as check-in would reckon it (to the claim's day if claimed)."""
-    item = loan.item
-    rule = rules.rule_for(loan.patron.category_id, item.item_type_id, item.location)
-    due = _today(loan.due_at)
-    until = _today(min(now, loan.claimed_returned_at) if loan.claimed_returned_at else now)
-    price = item.price if item.price is not None else item.item_type.replacement_price
-    reckoning = overdue_fine(due, until, rules.fine_policy(rule), rules.closed_days(due, until),
-                             price=price or None, money=library_settings.money)
-    return reckoning.amount
 
 
 def _quote(loan: Loan, now: datetime) -> LostQuote:
@@ -126,10 +108,11 @@ def _quote(loan: Loan, now: datetime) -> LostQuote:
         raise Refusal(f"{loan.item.biblio.title} was returned on {_today(loan.returned_at).isoformat()}; "
                       "only a book still on loan can be declared lost.")
     policy = library_settings.settings().lost_fine
-    fine_due = _fine(loan, now)
+    item = scan_sql.item_by_id(loan.item_id)
+    fine_due = charges.overdue_fine_at(loan, loan.patron.category_id, item, now).amount  # to the claim's day if claimed
     return LostQuote(loan_id=loan.id, patron_id=loan.patron_id, patron_name=loan.patron.name,
                      barcode=loan.item.barcode, title=loan.item.biblio.title,
-                     replacement=replacement_price(loan.item), processing=loan.item.item_type.processing_fee or 0,
+                     replacement=charges.replacement_price(item), processing=loan.item.item_type.processing_fee or 0,
                      fine=fine_due if policy == "keep" else 0, fine_due=fine_due, fine_policy=policy)
 
 
