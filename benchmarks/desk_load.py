@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from counter_tui import db
 from counter_tui.config import Settings
 from counter_tui.services.circulation import lending
-from counter_tui.services.fees import fees
+from counter_tui.services.fees import payments
 from counter_tui.services import library_settings
 from counter_tui.services.readers import patrons
 from counter_tui.services.errors import Refusal
@@ -51,7 +51,7 @@ def run_desk(url: str, seconds: float, seed: int, barcodes: list[str], patron_id
                 owed = patrons.balance(patron_id)
                 if owed <= 0:
                     continue
-                paid = fees.pay(clerk, patron_id, rng.randint(1, owed))
+                paid = payments.pay(clerk, patron_id, rng.randint(1, owed), receipt=False)
                 done["payment"].append(paid.fee_id)
         except Refusal:
             result["refused"] += 1

@@ -14,7 +14,7 @@ from counter_tui.models import AuditEvent, Fee
 from counter_tui.services import audit, library_settings
 from counter_tui.services.admin import audit_trail, check, staff
 from counter_tui.services.circulation import lending
-from counter_tui.services.fees import fees
+from counter_tui.services.fees import payments
 from counter_tui.services.readers import privacy
 from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW, ZONE
@@ -171,7 +171,7 @@ def test_events_written_by_a_checkout_survive_every_later_service(lib, head, mon
     monkeypatch.setattr(db.database.obj, "execute_sql", traced)
     lending.renew(lib.clerk, book.barcode, NOW - timedelta(days=40))
     lending.checkin(lib.clerk, book.barcode, NOW - timedelta(days=5))  # a week late: a fine
-    fees.pay(lib.clerk, reader.id, Fee.get().amount, NOW - timedelta(days=4))
+    payments.pay(lib.clerk, reader.id, Fee.get().amount, NOW - timedelta(days=4), receipt=False)
     lending.checkout(lib.clerk, reader.id, other.barcode, NOW - timedelta(days=50))
     lending.checkin(lib.clerk, other.barcode, NOW - timedelta(days=45))
     staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])

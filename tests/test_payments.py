@@ -7,7 +7,7 @@ import pytest
 
 from counter_tui.models import AuditEvent, Fee, Item, Loan, Patron
 from counter_tui.services.admin import check, staff
-from counter_tui.services.fees import fees, payments
+from counter_tui.services.fees import payments
 from counter_tui.services.readers import patrons
 from counter_tui.services.printing import slips
 from counter_tui.services.errors import PermissionDenied, Refusal
@@ -87,6 +87,18 @@ def test_payment_refusals_change_nothing(lib, amount, expected):
     with pytest.raises(Refusal, match=expected):
         payments.pay(lib.clerk, reader.id, amount, NOW)
     assert snapshot() == before
+
+
+def test_payments_never_exceed_the_balance(lib):
+    reader = lib.patron()
+    Fee.create(patron=reader, kind="overdue", amount=300, at=NOW)
+    assert payments.pay(lib.clerk, reader.id, 100, NOW).balance == 200
+    before = snapshot()
+    for amount, expected in [(201, "owes ¥2.00"), (0, "positive"), (-5, "positive")]:
+        with pytest.raises(Refusal, match=expected):
+            payments.pay(lib.clerk, reader.id, amount, NOW)
+    assert snapshot() == before
+    assert payments.pay(lib.clerk, reader.id, 200, NOW).balance == 0
 
 
 def test_payment_when_nothing_is_owed_is_refused(lib):
@@ -200,10 +212,10 @@ def test_balance_over_the_category_limit_blocks_until_it_drops(lib):
 
 
 def test_old_unallocated_payments_still_count(lib):
-    """Payments taken before this module (services/fees.pay, the demo) have no applies_to."""
+    """Payments the demo writes, like older rows, have no applies_to."""
     reader = lib.patron()
     fee_id = charge(reader, "overdue", 500, 5)
-    fees.pay(lib.clerk, reader.id, 200, NOW)
+    Fee.create(patron=reader.id, kind="payment", amount=-200, at=NOW, staff=lib.clerk.id, note="Paid at the desk")
     assert payments.statement(reader.id).charge(fee_id).owing == 300
     ledger_ok(reader)
 

@@ -14,7 +14,7 @@ from counter_tui.domain.calendar import utc_now
 from counter_tui.models import AuditEvent, Fee, Item, Loan, Patron, PatronCategory
 from counter_tui.services.readers import loans_and_fees, patrons, privacy
 from counter_tui.services.admin import check, staff
-from counter_tui.services.fees import fees
+from counter_tui.services.fees import payments
 from counter_tui.services.errors import NotFound, PermissionDenied, Refusal
 from tests.conftest import NOW
 
@@ -47,7 +47,7 @@ def history(lib):
     }
     Fee.create(patron=wang, loan=loans["wang_unpaid"], kind="overdue", amount=150, at=NOW - timedelta(days=300))
     Fee.create(patron=li, loan=loans["li_paid"], kind="overdue", amount=80, at=NOW - timedelta(days=300))
-    fees.pay(lib.clerk, li.id, 80, NOW - timedelta(days=299))
+    payments.pay(lib.clerk, li.id, 80, NOW - timedelta(days=299), receipt=False)
     return {"li": li, "wang": wang, "books": books, "loans": loans}
 
 

@@ -104,6 +104,7 @@ class Receipt:
     lines: tuple[str, ...]
     slip: slips.Delivered | None = None
     paid_out: int = 0  # a refund that left the reader in credit: the money handed back with it
+    fee_id: int | None = None  # a payment's ledger row
 
 
 def statement(patron_id: int) -> Statement:
@@ -216,7 +217,7 @@ def pay(actor: Staff, patron_id: int, amount: int | None = None, now: datetime |
         body = [line for label, part in covered for line in _charge_lines(label, part)]
         body += [slips.rule(), slips.pair("Paid", library_settings.money(take))]
         return Receipt(kind="payment", amount=take, balance=after.balance, covered=covered,
-                       lines=tuple(_slip("Fee receipt", actor, after, body, now)))
+                       lines=tuple(_slip("Fee receipt", actor, after, body, now)), fee_id=fee.id)
 
     done = db.write(work)
     return _deliver(done, now) if receipt else done
