@@ -80,6 +80,7 @@ class Settings:
     trust_ssh_user: bool = False  # inside ssh, sign in as the staff account named like the OS user
     # circulation policies that are the library's, not a rule's (issue 5)
     print_command: str = ""  # slips are piped to it, e.g. "lp -d receipt"; empty: files only
+    print_font: str = ""  # a .ttf/.otf/.ttc for cards, labels and documents; empty: the system's or the packaged one
     shelving_minutes: float = 120  # a returned copy on the shelving cart counts as shelved after this; 0: only by scan
     claims_returned_limit: int = 3  # readers with more claims than this are warned about
     lost_fine: str = "keep"  # the overdue fine of a loan declared lost: keep, or waive
@@ -114,7 +115,7 @@ def load_settings(db_url: str | None = None, path: Path | None = None) -> Settin
         settings.keymap = dict(raw.get("keys", {}))
         settings.idle_lock_minutes = float(raw.get("idle_lock_minutes", settings.idle_lock_minutes))
         settings.trust_ssh_user = bool(raw.get("trust_ssh_user", settings.trust_ssh_user))
-        for name in ("print_command", "lost_fine", "lost_refund", "call_numbers"):
+        for name in ("print_command", "print_font", "lost_fine", "lost_refund", "call_numbers"):
             setattr(settings, name, str(raw.get(name, getattr(settings, name))))
         settings.shelving_minutes = float(raw.get("shelving_minutes", settings.shelving_minutes))
         settings.claims_returned_limit = int(raw.get("claims_returned_limit", settings.claims_returned_limit))

@@ -131,6 +131,15 @@ def cataloguer(clerk) -> Staff:
     return staff.add_staff(None, "cat", "Cataloguer", "correct horse", ["cataloging"], NOW)
 
 
+@pytest.fixture(autouse=True)
+def fresh_machine_fonts(monkeypatch):
+    """Print as on a fresh machine, whatever fonts this one has: no named font, no system font,
+    only the one that comes with the install (tests of the order put the others back)."""
+    from counter_tui.services.printing import sheets
+    monkeypatch.delenv(sheets.FONT_ENV, raising=False)
+    monkeypatch.setattr(sheets, "system_font", lambda: None)
+
+
 @pytest.fixture
 def property_documents(tmp_path, monkeypatch):
     """Write-off certificates, transfer lists and bulletins go to a folder of the test's own."""

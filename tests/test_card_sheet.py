@@ -1,15 +1,15 @@
 """Printed library cards: the PDF is rendered at 300 dpi and every barcode decoded with zxing-cpp."""
 from __future__ import annotations
 
-import os
-
 import json
+import shutil
 
 import pytest
 
 from counter_tui import cli
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.models import AuditEvent, CardEvent
+from counter_tui.services.printing import sheets
 from counter_tui.services.readers import card_sheet
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
@@ -41,8 +41,7 @@ def decoded(pdf_path) -> tuple[int, list[str]]:
         document.close()
 
 
-def test_every_card_on_the_sheet_decodes_to_its_number(tmp_path, office, lib, settings, monkeypatch):
-    monkeypatch.delenv(card_sheet.FONT_ENV, raising=False)
+def test_every_card_on_the_sheet_decodes_to_its_number(tmp_path, office, lib, settings):
     readers = [lib.patron(name=name, category="student" if n % 3 else "teacher",
                           department="Grade 7 Class 1" if n % 2 else "")
                for n, name in enumerate(NAMES)]
@@ -57,28 +56,79 @@ def test_every_card_on_the_sheet_decodes_to_its_number(tmp_path, office, lib, se
     assert json.loads(event.new)["cards"] == list(sheet.cards) and event.staff_id == office.id
 
 
-def test_chinese_names_print_with_a_cjk_font(tmp_path, office, lib, settings, monkeypatch):
-    monkeypatch.delenv(card_sheet.FONT_ENV, raising=False)
-    if card_sheet.find_cjk_font() is None:
-        if os.environ.get("CI"):  # .ci/run installs the font: missing there is a broken set-up
-            pytest.fail("no font with Chinese letters: .ci/run should have installed fonts-wqy-microhei")
-        pytest.skip("no font with Chinese letters on this machine (Debian: fonts-wqy-microhei)")
+def page_text(pdf_path) -> str:
+    document = pdfium.PdfDocument(str(pdf_path))
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+CHINESE = ("李雷", "韩梅梅", "欧阳娜娜", "刘䶮")  # 䶮 (U+4DAE) is outside the common block, as some names are
+
+
+def test_chinese_names_print_with_the_font_that_comes_with_the_install(tmp_path, office, lib, settings):
+    # conftest's fresh_machine_fonts: no font named, none on the system
     settings.library_name = "江城中学图书馆"
-    readers = [lib.patron(name=name, department="初一(1)班") for name in ("李雷", "韩梅梅", "欧阳娜娜")]
+    readers = [lib.patron(name=name, department="初一(1)班") for name in CHINESE]
     sheet = card_sheet.card_sheet(office, [r.card for r in readers], tmp_path / "zh.pdf", settings)
-    assert sheet.font != "Helvetica"
-    document = pdfium.PdfDocument(str(sheet.path))
-    text = document[0].get_textpage().get_text_range()
-    document.close()
-    assert all(name in text for name in ("李雷", "韩梅梅", "欧阳娜娜", "江城中学图书馆"))
+    assert sheet.font == str(sheets.packaged_font()) and sheet.font.endswith("NotoSansSC-Regular.otf")
+    text = page_text(sheet.path)
+    assert all(name in text for name in CHINESE + ("江城中学图书馆", "初一(1)班"))
     assert sorted(decoded(sheet.path)[1]) == sorted(f"A{r.card}B" for r in readers)
 
 
-def test_without_a_cjk_font_chinese_names_are_refused_and_latin_ones_print(tmp_path, office, lib, settings,
-                                                                           monkeypatch):
-    monkeypatch.setattr(card_sheet, "find_cjk_font", lambda: None)
+def latin_only_font(path):
+    """A copy of the packaged font with its Latin letters only: a library's font without Chinese."""
+    from fontTools import subset
+    options = subset.Options()
+    font = subset.load_font(str(sheets.packaged_font()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=range(0x20, 0x7F))
+    subsetter.subset(font)
+    subset.save_font(font, str(path), options)
+    return path
+
+
+def test_the_librarys_font_wins_over_the_systems_which_wins_over_the_packaged_one(tmp_path, office, lib,
+                                                                                   settings, monkeypatch):
+    system, own = tmp_path / "system.otf", tmp_path / "own.otf"
+    shutil.copy(sheets.packaged_font(), system)
+    shutil.copy(sheets.packaged_font(), own)
+    monkeypatch.setattr(sheets, "system_font", lambda: system)
+    card = lib.patron(name="李雷").card
+    assert card_sheet.card_sheet(office, [card], tmp_path / "a.pdf", settings).font == str(system)
+    settings.print_font = str(own)
+    assert card_sheet.card_sheet(office, [card], tmp_path / "b.pdf", settings).font == str(own)
+    monkeypatch.setenv(sheets.FONT_ENV, str(system))  # the environment wins over the settings file
+    assert card_sheet.card_sheet(office, [card], tmp_path / "c.pdf", settings).font == str(system)
+    assert "李雷" in page_text(tmp_path / "c.pdf")
+
+
+def test_a_named_font_that_lacks_a_letter_or_is_no_file_prints_nothing(tmp_path, office, lib, settings):
     chinese, latin = lib.patron(name="李雷"), lib.patron(name="Li Lei")
-    with pytest.raises(Refusal, match="No font on this machine can print '李雷'.*fonts-wqy-microhei"):
+    settings.print_font = str(latin_only_font(tmp_path / "latin.otf"))
+    with pytest.raises(Refusal, match="has no letter '李' for '李雷'"):
+        card_sheet.card_sheet(office, [latin.card, chinese.card], tmp_path / "zh.pdf", settings)
+    assert card_sheet.card_sheet(office, [latin.card], tmp_path / "latin.pdf", settings).font == settings.print_font
+    settings.print_font = str(tmp_path / "nowhere.ttf")
+    with pytest.raises(Refusal, match="print_font in the settings names .*nowhere.ttf, which is not a font file"):
+        card_sheet.card_sheet(office, [latin.card], tmp_path / "none.pdf", settings)
+    assert not (tmp_path / "zh.pdf").exists() and not (tmp_path / "none.pdf").exists()
+
+
+def test_a_system_font_without_a_letter_gives_way_to_the_packaged_one(tmp_path, office, lib, settings,
+                                                                      monkeypatch):
+    monkeypatch.setattr(sheets, "system_font", lambda: latin_only_font(tmp_path / "system.otf"))
+    sheet = card_sheet.card_sheet(office, [lib.patron(name="韩梅梅").card], tmp_path / "zh.pdf", settings)
+    assert sheet.font == str(sheets.packaged_font()) and "韩梅梅" in page_text(sheet.path)
+
+
+def test_without_any_font_chinese_names_are_refused_and_latin_ones_print(tmp_path, office, lib, settings,
+                                                                         monkeypatch):
+    monkeypatch.setattr(sheets, "packaged_font", lambda: None)  # the font's package was removed
+    chinese, latin = lib.patron(name="李雷"), lib.patron(name="Li Lei")
+    with pytest.raises(Refusal, match="No font on this machine can print '李雷'.*reinstall counter-tui"):
         card_sheet.card_sheet(office, [latin.card, chinese.card], tmp_path / "zh.pdf", settings)
     assert not (tmp_path / "zh.pdf").exists()
     sheet = card_sheet.card_sheet(office, [latin.card], tmp_path / "latin.pdf", settings)
@@ -158,6 +208,20 @@ def test_cli_prints_cards_and_refuses_unknown_ones(tmp_path, office, lib, settin
     run_cli("cards", "print", *(r.card for r in readers), "--output", str(out), "--as", "office",
             "--db", settings.db_url)
     assert f"3 cards on 1 page: {out}" in capsys.readouterr().out
+    assert sorted(decoded(out)[1]) == sorted(f"A{r.card}B" for r in readers)
+
+
+def test_cli_prints_chinese_names_that_read_back_and_decode(tmp_path, office, lib, settings, monkeypatch, capsys):
+    (tmp_path / "settings.toml").write_text('library_name = "江城中学图书馆"\n', encoding="utf-8")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "settings.toml"))
+    monkeypatch.setenv("COUNTER_TUI_PASSWORD", "correct horse")
+    readers = [lib.patron(name=name, department="初一(1)班") for name in CHINESE]
+    out = tmp_path / "zh.pdf"
+    run_cli("cards", "print", *(r.card for r in readers), "--output", str(out), "--as", "office",
+            "--db", settings.db_url)
+    assert f"4 cards on 1 page: {out}" in capsys.readouterr().out
+    text = page_text(out)
+    assert all(name in text for name in CHINESE + ("江城中学图书馆", "初一(1)班"))
     assert sorted(decoded(out)[1]) == sorted(f"A{r.card}B" for r in readers)
 
 

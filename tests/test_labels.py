@@ -65,7 +65,7 @@ def test_both_prints_spine_then_barcode_and_legacy_codes_as_code_128(tmp_path, l
     assert result.spines == (("I242.47", "12", ":2"), ("I561.33", "7"))
     assert sorted(decoded(result.path)[1]) == sorted([f"A{copies[0].barcode}B", "OLD-0042"])
     text = page_text(result.path)[0]
-    for line in ("I242.47", "12", ":2", "I561.33", "Hamlet", settings.library_name, copies[0].barcode):
+    for line in ("I242.47", "12", ":2", "I561.33", "红楼梦", "Hamlet", settings.library_name, copies[0].barcode):
         assert line in text
     event = AuditEvent.get(AuditEvent.action == "labels.print")
     assert json.loads(event.new)["barcodes"] == [c.barcode for c in copies] and event.staff_id == cataloguer.id
@@ -148,6 +148,22 @@ def test_cli_prints_a_transfer_batch_and_copies_in_processing(tmp_path, lib, cat
         run_cli("labels", "--batch", "99", "--output", str(out), "--as", "cat", "--db", settings.db_url)
     with pytest.raises(SystemExit, match="Name the copies"):
         run_cli("labels", "--output", str(out), "--as", "cat", "--db", settings.db_url)
+
+
+def test_cli_prints_chinese_titles_that_read_back_and_decode(tmp_path, lib, cataloguer, settings, monkeypatch,
+                                                             capsys):
+    # conftest's fresh_machine_fonts: the only font is the one that comes with the install
+    (tmp_path / "settings.toml").write_text('library_name = "江城中学图书馆"\n', encoding="utf-8")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "settings.toml"))
+    monkeypatch.setenv("COUNTER_TUI_PASSWORD", "correct horse")
+    titles = ("红楼梦", "平凡的世界", "活着")
+    copies = [lib.item(title=title, call_number=f"I247.57/{n}") for n, title in enumerate(titles, 1)]
+    out = tmp_path / "zh.pdf"
+    run_cli("labels", *(c.barcode for c in copies), "--output", str(out), "--as", "cat", "--db", settings.db_url)
+    assert "6 labels on 1 page" in capsys.readouterr().out
+    text = page_text(out)[0]
+    assert all(title in text for title in titles) and text.count("江城中学图书馆") == 3
+    assert sorted(decoded(out)[1]) == sorted(f"A{c.barcode}B" for c in copies)
 
 
 def test_labels_module_loads_nothing_heavy_until_used():

@@ -1,6 +1,7 @@
 """What every printed PDF sheet shares: barcodes at printer resolution, fonts, fitted text.
 
-Used by the card sheet (services/card_sheet.py) and the label sheets (services/labels.py).
+Used by the card sheet (readers/card_sheet.py), the label sheets (catalogue/labels.py) and the
+signed documents (printing/documents.py).
 
 Barcodes are drawn by python-barcode as a PNG at 300 dpi with every module two printer
 dots wide (standards.md 3.3: below that, scans fail) and placed at exactly their size,
@@ -14,6 +15,7 @@ that importing a service costs nothing until something is printed.
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
@@ -26,8 +28,8 @@ DPI = 300
 DOTS_PER_MODULE = 2  # python-barcode's module: half a narrow Codabar bar, one Code 128 module
 MODULE_MM = DOTS_PER_MODULE * 25.4 / DPI
 
-FONT_ENV = "COUNTER_TUI_CARD_FONT"  # a .ttf, .otf or .ttc to print names and titles with
-# Fonts with Chinese glyphs, as Debian and other systems install them; the first found is used.
+FONT_ENV = "COUNTER_TUI_CARD_FONT"  # a .ttf, .otf or .ttc to print with; wins over the settings' print_font
+# Fonts with Chinese glyphs, as Debian and other systems install them; the first found is tried.
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -39,10 +41,13 @@ CJK_FONTS = (
     "C:/Windows/Fonts/msyh.ttc",
     "C:/Windows/Fonts/simhei.ttf",
 )
-NO_FONT = ("No font on this machine can print {text!r}: install one with Chinese letters (Debian: "
-           "apt-get install fonts-wqy-microhei, or fonts-noto-cjk) or name a .ttf/.ttc file in "
-           f"{FONT_ENV}; nothing was printed.")
-
+# The font that comes with the install (a dependency in pyproject.toml): Noto Sans SC Regular, one
+# plain OpenType file (8 MB, SIL Open Font License) with some 30,000 characters, the rare ones of
+# people's names (䶮, 𬌗) among them. fpdf2 embeds only the letters a document uses.
+PACKAGED_FONT = ("pylopdf_fonts_zh_cn", "NotoSansSC-Regular.otf")
+NO_FONT = ("No font on this machine can print {text!r}: the font that comes with counter-tui is missing "
+           "(reinstall counter-tui), or name a .ttf, .otf or .ttc file with Chinese letters as print_font "
+           "in the settings file; nothing was printed.")
 
 # ---- barcodes ------------------------------------------------------------------------------------
 
@@ -94,12 +99,27 @@ def place_barcode(pdf, png: bytes, x: float, y: float) -> tuple[float, float]:
 
 
 # ---- fonts -----------------------------------------------------------------------------------------
+# Which font prints names and titles: the one the library names (FONT_ENV, else print_font in the
+# settings), else a system font with Chinese letters, else the packaged one. A named font must
+# print every letter asked for; otherwise the first of the others that can is used.
 
-def find_cjk_font() -> Path | None:
-    """A font file with Chinese glyphs: FONT_ENV, a known path, or what fontconfig knows."""
+def named_font() -> Path | None:
+    """The font the library named (FONT_ENV, else the settings' print_font); a Refusal if it is no file."""
+    from counter_tui.services.library_settings import settings
     if os.environ.get(FONT_ENV):
-        path = Path(os.environ[FONT_ENV]).expanduser()
-        return path if path.is_file() else None
+        named, where = os.environ[FONT_ENV], FONT_ENV
+    else:
+        named, where = settings().print_font, "print_font in the settings"
+    if not named:
+        return None
+    path = Path(named).expanduser()
+    if not path.is_file():
+        raise Refusal(f"{where} names {named}, which is not a font file; nothing was printed.")
+    return path
+
+
+def system_font() -> Path | None:
+    """A font file with Chinese glyphs that the system has: a known path, or what fontconfig knows."""
     for candidate in CJK_FONTS:
         if os.path.isfile(candidate):
             return Path(candidate)
@@ -115,15 +135,68 @@ def find_cjk_font() -> Path | None:
     return None
 
 
-def font_for(texts: list[str], finder=None) -> Path | None:
-    """The font to print with: None (built-in Helvetica) when every text is Latin-1."""
-    needs_unicode = next((t for t in texts if t and not latin1(t)), None)
-    font = (finder or find_cjk_font)()
-    if needs_unicode is not None and font is None:
+def packaged_font() -> Path | None:
+    """The font installed with counter-tui (None if that package was removed)."""
+    from importlib.util import find_spec
+    package, name = PACKAGED_FONT
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    return None
+
+
+def fonts_to_try() -> list[Path]:
+    """The fonts to print with, in order: the named one alone, else the system's and the packaged one."""
+    named = named_font()
+    if named is not None:
+        return [named]
+    return [font for font in (system_font(), packaged_font()) if font is not None]
+
+
+@functools.lru_cache(maxsize=8)
+def _letters(font: Path, modified: float) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+    try:
+        with TTFont(str(font), lazy=True, fontNumber=0) as face:
+            return frozenset(face.getBestCmap() or ())
+    except Exception:  # fontTools raises many kinds on a broken or unsupported file
+        return frozenset()
+
+
+def missing_letter(font: Path, texts: list[str]) -> tuple[str, str] | None:
+    """(letter, text) for the first letter the font has no glyph for; None when it prints them all."""
+    letters = _letters(font, font.stat().st_mtime)
+    for line in texts:
+        for letter in line or "":
+            if not letter.isspace() and ord(letter) not in letters:
+                return letter, line
+    return None
+
+
+def font_for(texts: list[str]) -> Path | None:
+    """The font to print these texts with: the first of fonts_to_try that has all their letters.
+
+    None (the built-in Helvetica) when there is no font and every text is Latin-1. A Refusal,
+    printing nothing, when the named font lacks a letter, or when no font has it.
+    """
+    candidates = fonts_to_try()
+    for font in candidates:
+        if missing_letter(font, texts) is None:
+            return font
+    if not candidates:
+        needs_unicode = next((t for t in texts if t and not latin1(t)), None)
+        if needs_unicode is None:
+            return None
         raise Refusal(NO_FONT.format(text=needs_unicode))
-    if os.environ.get(FONT_ENV) and font is None:
-        raise Refusal(f"{FONT_ENV} names {os.environ[FONT_ENV]}, which is not a font file; nothing was printed.")
-    return font
+    letter, line = missing_letter(candidates[-1], texts)
+    if named_font() is not None:
+        raise Refusal(f"The font {candidates[0]} has no letter {letter!r} for {line!r}: name another font "
+                      "(or none, to use the one that comes with counter-tui); nothing was printed.")
+    raise Refusal(f"No font on this machine has the letter {letter!r} for {line!r}: name a font that has it "
+                  "as print_font in the settings file; nothing was printed.")
 
 
 def latin1(text: str) -> bool:

@@ -1,15 +1,15 @@
 """Printed library cards: an A4 PDF sheet of credit-card-size cards with Codabar barcodes.
 
-Each card shows the library's name, the reader's name (Chinese too, when a CJK font
-is on the machine), category, department, expiry and the card number as Codabar
-(start A, stop B, as library cards are printed) with the digits beneath. Ten cards to
+Each card shows the library's name, the reader's name (Chinese too: a font with Chinese
+letters comes with the install), category, department, expiry and the card number as
+Codabar (start A, stop B, as library cards are printed) with the digits beneath. Ten cards to
 a page, two across and five down, with light cut marks, to print at 100% on card stock
 or on A4 label sheets.
 
 The barcode is drawn by python-barcode as a PNG at 300 dpi with every module two printer
 dots wide (standards.md 3.3: below that, scans fail) and placed at exactly its size, so
-a 300 dpi printer puts each dot where it was drawn; services/sheets.py does that,
-and finds the fonts, for the label sheets too.
+a 300 dpi printer puts each dot where it was drawn; services/printing/sheets.py does that,
+and finds the fonts, for the label sheets and documents too.
 """
 from __future__ import annotations
 
@@ -42,10 +42,6 @@ MODULE_MM = sheets.MODULE_MM
 BAR_HEIGHT_MM = 9.0
 QUIET_ZONE_MM = 4.0  # at least ten narrow bars each side
 PAD = 4.0  # inner margin of a card
-
-FONT_ENV = sheets.FONT_ENV  # a .ttf, .otf or .ttc to print names with
-CJK_FONTS = sheets.CJK_FONTS
-NO_FONT = sheets.NO_FONT
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,8 @@ def card_sheet(actor: Staff, patron_ids_or_cards: Iterable[int | str], output_pa
     if not output.parent.is_dir():
         raise Refusal(f"There is no folder {output.parent} to write the card sheet in.")
     faces = _faces(wanted, settings)
-    font = _font_for([settings.library_name] + [text for f in faces for text in (f.name, f.category, f.department)])
+    font = sheets.font_for([settings.library_name]
+                           + [text for f in faces for text in (f.name, f.category, f.department)])
     # Render first, then record and move into place: a refusal or a crash leaves no half file.
     pages = write_atomically(output, lambda scratch: _render(faces, settings.library_name, font, scratch),
                              before_moving=lambda: db.write(lambda: audit.record(
@@ -135,18 +132,6 @@ def _faces(wanted: Sequence[int | str], settings: Settings) -> list[CardFace]:
     if problems:
         raise Refusal(" ".join(problems) + " Nothing was printed.")
     return faces
-
-
-# ---- fonts ----------------------------------------------------------------------------------------
-
-def find_cjk_font() -> Path | None:
-    """A font file with Chinese glyphs: FONT_ENV, a known path, or what fontconfig knows."""
-    return sheets.find_cjk_font()
-
-
-def _font_for(texts: list[str]) -> Path | None:
-    """The font to print with: None (built-in Helvetica) when every text is Latin-1."""
-    return sheets.font_for(texts, find_cjk_font)
 
 
 # ---- drawing ---------------------------------------------------------------------------------------
