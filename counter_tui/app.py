@@ -9,54 +9,26 @@ from functools import partial
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 
 from counter_tui.config import Settings
-from counter_tui.services import access
+from counter_tui.screens import posts
 from counter_tui.screens.login import LoginScreen
+from counter_tui.services import access
 
 
-# Each desk's module is imported when the desk is first opened, not at start-up.
-def _checkout():
-    from counter_tui.screens.circulation.checkout import CheckoutScreen
-    return CheckoutScreen()
-
-
-def _checkin():
-    from counter_tui.screens.circulation.checkin import CheckinScreen
-    return CheckinScreen()
-
-
-def _renew():
-    from counter_tui.screens.circulation.renew import RenewScreen
-    return RenewScreen()
-
-
-def _account():
-    from counter_tui.screens.readers.readers_desk import ReadersScreen
-    return ReadersScreen()
-
-
-def _catalogue():
-    from counter_tui.screens.catalogue.catalogue_desk import CatalogueScreen
-    return CatalogueScreen()
-
-
-def _holds():
-    from counter_tui.screens.circulation.holds import HoldsScreen
-    return HoldsScreen()
+def _opens(path: str):
+    """A mode's screen factory: the desk's module is imported when it is first opened."""
+    return lambda: posts.load(path)()
 
 
 class CounterApp(App):
     TITLE = "counter_tui"
-    MODES = {"checkout": _checkout, "checkin": _checkin, "renew": _renew, "account": _account,
-             "catalogue": _catalogue, "holds": _holds}
+    # every post's desks, as the posts declare them (screens/<post>/__init__.py)
+    MODES = {d.mode: _opens(d.screen) for d in posts.desks()}
     BINDINGS = [
-        Binding("f2", "desk('checkout')", "Check out", id="desk.checkout"),
-        Binding("f3", "desk('checkin')", "Check in", id="desk.checkin"),
-        Binding("f4", "desk('renew')", "Renew", id="desk.renew"),
-        Binding("f5", "account", "Readers", id="desk.account"),
-        Binding("f6", "desk('catalogue')", "Catalogue", id="desk.catalogue"),
-        Binding("f7", "holds", "Holds", id="desk.holds"),
+        *(Binding(d.key, f"desk('{d.mode}')", d.label, id=f"desk.{d.mode}")
+          for d in sorted(posts.desks(), key=lambda d: int(d.key[1:]))),
         Binding("f9", "back_office", "Back office", id="app.back_office"),
         Binding("f12", "reprint", "Reprint slip", id="app.reprint", show=False),
         Binding("f1", "help", "Help", id="app.help"),
@@ -109,37 +81,23 @@ class CounterApp(App):
             self.push_screen(LoginScreen())
 
     def first_desk(self) -> str:
-        if access.may(self.actor, access.CIRCULATION):
-            return "checkout"
-        return "account" if access.may(self.actor, *self.DESK_ROLES["account"]) else "catalogue"
+        return posts.home_mode(self.actor)
 
     def signed_in(self, member) -> None:
         first_time = self.actor is None
         self.actor = member
         self.pop_screen()
-        if first_time or not access.may(member, *self.DESK_ROLES.get(self.current_mode, ())):
+        if first_time or not access.may(member, *posts.desk(self.current_mode).roles):
             self.switch_mode(self.first_desk())
         self.notify(f"Signed in: {member.full_name}.")
         self.refresh_bindings()
-
-    # which roles each desk needs; a desk another role may not use is hidden from its keys
-    DESK_ROLES = {
-        "checkout": (access.CIRCULATION,), "checkin": (access.CIRCULATION,), "renew": (access.CIRCULATION,),
-        "account": (access.CIRCULATION, access.OFFICE, access.CURATOR),
-        "holds": (access.CIRCULATION,),
-        "catalogue": access.ROLES,  # anyone signed in may search the catalogue
-    }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing but signing in (and quitting) before someone has signed in.
         if self.actor is None:
             return action == "quit"
-        if action == "desk":
-            return access.may(self.actor, *self.DESK_ROLES[parameters[0]])
-        if action == "account":
-            return access.may(self.actor, *self.DESK_ROLES["account"])
-        if action == "holds":
-            return access.may(self.actor, *self.DESK_ROLES["holds"])
+        if action == "desk":  # a desk another role may not use is hidden from its keys
+            return access.may(self.actor, *posts.desk(parameters[0]).roles)
         return True
 
     def action_back_office(self) -> None:
@@ -148,31 +106,23 @@ class CounterApp(App):
             self.push_screen(BackOffice())
 
     async def action_desk(self, mode: str) -> None:
-        if self.current_mode == mode and mode == "checkout":
-            self.screen.action_next_reader()  # F2 on the checkout desk: next reader
+        """A desk's key. On that desk already: back to it from any screen opened over it, and,
+        on the desk itself, its own second-press meaning (F2: the next reader). Elsewhere:
+        switch to it, and the desk may take over what the screen left shows (the reader,
+        the title): `arrive_from(screen)`."""
+        if self.current_mode == mode:
+            if isinstance(self.screen, ModalScreen):  # a question waits for its answer, and scans behind it
+                self.bell()
+            elif len(self.screen_stack) > 1:
+                while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+                    self.pop_screen()
+            elif hasattr(self.screen, "desk_key_again"):
+                self.screen.desk_key_again()
             return
+        left = self.screen
         await self.switch_mode(mode)
-
-    async def action_account(self) -> None:
-        """Readers (F5); from the checkout desk it opens the current reader's account."""
-        patron = getattr(self.screen, "patron", None)
-        await self.switch_mode("account")
-        if patron is not None:
-            await self.screen.show_patron(patron.id)
-
-    async def action_holds(self) -> None:
-        """Holds (F7); from a desk showing a reader (`patron`) or a title (`biblio_id`), opens holds for them."""
-        from counter_tui.screens.circulation.holds import Command, HoldsScreen
-        under = self.screen
-        patron = None if isinstance(under, HoldsScreen) else getattr(under, "patron", None)
-        title_id = None if isinstance(under, HoldsScreen) else getattr(under, "biblio_id", None)
-        await self.switch_mode("holds")
-        if patron is not None:
-            self.screen.queue.put_nowait(Command("reader", patron.id))
-        elif title_id is not None:  # a title from the catalogue: the next card scanned is asked about it
-            self.screen.queue.put_nowait(Command("next_reader"))
-        if title_id is not None:
-            self.screen.queue.put_nowait(Command("title", title_id))
+        if hasattr(self.screen, "arrive_from"):
+            await self.screen.arrive_from(left)
 
     def action_reprint(self) -> None:
         """Send this desk's last slip (receipt, hold slip, fee receipt) to the printer again."""

@@ -106,13 +106,11 @@ async def test_damage_key_with_no_line_says_so(lib, settings):
 
 
 async def open_tool(app, pilot, tool_id: str):
-    from textual.widgets import OptionList
+    """F9, then the entry's one key, as the clerk reads it in the menu."""
+    from counter_tui.screens import posts
     await pilot.press("f9")
     menu = app.screen
-    options = menu.query_one(OptionList)
-    index = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == tool_id)
-    options.highlighted = index
-    await pilot.press("enter")
+    await pilot.press(next(e.key for p in posts.posts() for e in p.entries if e.id == tool_id))
     await settle(pilot, lambda: app.screen is not menu and not app.screen.__class__.__name__ == "BackOffice")
     return app.screen
 

@@ -248,7 +248,8 @@ async def test_a_record_tool_opens_its_screen_with_the_title_on_screen(lib, sett
     from tests.test_desk_screens import burst, settle
 
     book = _title("红楼梦", "曹雪芹", isbn="9787020002207")
-    tool = catalogue_screen.RecordTool("ctrl+t", "Try a tool", "catalogue.try", "tests.test_catalogue_search:_tool_screen")
+    from counter_tui.screens.posts import TitleTool
+    tool = TitleTool("ctrl+t", "Try a tool", "catalogue.try", (), "tests.test_catalogue_search:_tool_screen")
     monkeypatch.setattr(catalogue_screen, "RECORD_TOOLS", [tool])
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -287,10 +287,10 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
     from textual.widgets import Input, Log, ProgressBar, Static
 
     from counter_tui.app import CounterApp
-    from counter_tui.screens.back_office import TOOLS
+    from counter_tui.screens import posts
     from counter_tui.screens.catalogue.marc import MarcScreen
 
-    assert any(tool_id == "marc" and "cataloging" in roles for tool_id, _, roles, _ in TOOLS)
+    assert any(e.id == "marc" and "cataloging" in e.roles for p in posts.posts() for e in p.entries)
     marc.import_marc(cataloguer, book("红楼梦", "曹雪芹", "9787020002207").as_marc(), now=NOW)
     path = tmp_path / "batch.mrc"
     path.write_bytes(book("红楼梦", "曹雪芹", "9787020002207", [("LEG-1", "", "book", "")]).as_marc()

@@ -64,7 +64,7 @@ async def test_curator_adds_an_account_from_the_back_office(lib, settings):
     app = CounterApp(settings, head)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f9")
-        await pilot.press("enter")  # the first tool: staff accounts
+        await pilot.press("u")  # staff accounts' key in the menu
         await settle(pilot, lambda: app.screen.TITLE == "Staff accounts")
         table = app.screen.query_one(DataTable)
         await settle(pilot, lambda: table.row_count == 2)

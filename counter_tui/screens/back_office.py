@@ -1,118 +1,90 @@
-"""The back office (F9): the tools of the posts behind the counter, as the role allows."""
+"""The back office (F9): every post's tools the signed-in person may use, grouped by post.
+
+Each entry opens with its one letter (or the arrows and Enter); the posts declare their
+entries themselves (screens/<post>/__init__.py, see screens/posts.py).
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from counter_tui.services import access
+from counter_tui.screens import posts
 
 
-def _staff() -> Screen:
-    from counter_tui.screens.admin.staff import StaffScreen
-    return StaffScreen()
-
-
-def _roster() -> Screen:
-    from counter_tui.screens.readers.roster_import import RosterImportScreen
-    return RosterImportScreen()
-
-
-def _audit() -> Screen:
-    from counter_tui.screens.admin.audit import AuditScreen
-    return AuditScreen()
-
-
-def _notices() -> Screen:
-    from counter_tui.screens.circulation.notices import NoticesScreen
-    return NoticesScreen()
-
-
-def _shelf_list() -> Screen:
-    from counter_tui.screens.catalogue.shelf_list import ShelfListScreen
-    return ShelfListScreen()
-
-
-def _labels() -> Screen:
-    from counter_tui.screens.catalogue.labels import LabelsScreen
-    return LabelsScreen()
-
-
-def _rules() -> Screen:
-    from counter_tui.screens.circulation.rules import RulesScreen
-    return RulesScreen()
-
-
-def _shelving() -> Screen:
-    from counter_tui.screens.circulation.shelving import ShelvingScreen
-    return ShelvingScreen()
-
-
-def _repairs() -> Screen:
-    from counter_tui.screens.circulation.repairs import RepairsScreen
-    return RepairsScreen()
-
-
-def _tool(module: str, name: str) -> Callable[[], Screen]:
-    def make() -> Screen:
-        import importlib
-        return getattr(importlib.import_module(f"counter_tui.screens.{module}"), name)()
-    return make
-
-
-_CATALOGUERS = (access.CATALOGING, access.CURATOR)
-CATALOGUE_OFFICE_TOOLS = [
-    ("register", "Accession register and balance", _CATALOGUERS, _tool("register", "RegisterScreen")),
-    ("writeoff", "Write off copies (certificate)", _CATALOGUERS, _tool("writeoff", "WriteOffScreen")),
-    ("transfer", "Transfer new books to circulation", _CATALOGUERS, _tool("transfer", "TransferScreen")),
-    ("bulletin", "New-books bulletin", _CATALOGUERS, _tool("bulletin", "BulletinScreen")),
-    ("processing", "Processing statistics", _CATALOGUERS, _tool("processing", "ProcessingScreen")),
-    ("marc", "MARC import and export", _CATALOGUERS, _tool("marc", "MarcScreen")),
-]
-
-# id, label, roles that may open it, screen factory
-TOOLS: list[tuple[str, str, tuple[str, ...], Callable[[], Screen]]] = [
-    ("staff", "Staff accounts and roles", (access.CURATOR,), _staff),
-    ("audit", "Audit trail", (access.CURATOR,), _audit),
-    ("rules", "Circulation rules and calendar", (access.CURATOR,), _rules),
-    ("roster", "Import a roster of readers", (access.OFFICE, access.CURATOR), _roster),
-    ("notices", "Overdue and hold notices", (access.CIRCULATION, access.CURATOR), _notices),
-    ("shelving", "Shelving cart and in-house use", (access.CIRCULATION, access.READING_ROOM), _shelving),
-    ("repairs", "Repair queue and withdrawal proposals", (access.CIRCULATION, access.CATALOGING, access.CURATOR),
-     _repairs),
-    ("shelf_list", "Shelf list by call number", access.ROLES, _shelf_list),
-    ("labels", "Spine and barcode labels", (access.CATALOGING, access.CIRCULATION), _labels),
-    *CATALOGUE_OFFICE_TOOLS,
-]
+def _columns(menu: list[tuple[posts.Post, list[posts.Entry]]]) -> list[list[tuple[posts.Post, list[posts.Entry]]]]:
+    """Posts in menu order over two columns of about equal height, so the menu fits 80x24."""
+    total = sum(1 + len(entries) for _, entries in menu)
+    left, height = [], 0
+    for group in menu:
+        if height and height + (1 + len(group[1])) / 2 > total / 2:
+            break
+        left.append(group)
+        height += 1 + len(group[1])
+    return [left, menu[len(left):]]
 
 
 class BackOffice(ModalScreen[None]):
     DEFAULT_CSS = """
     BackOffice { align: center middle; }
-    BackOffice > Vertical { width: 50; height: auto; max-height: 90%; border: thick $accent; background: $surface; }
-    BackOffice OptionList { height: auto; max-height: 16; }
+    BackOffice > Vertical { width: 80; max-width: 100%; height: auto; max-height: 100%;
+                            border: thick $accent; background: $surface; }
+    BackOffice Horizontal { height: auto; }
+    BackOffice OptionList { width: 1fr; height: auto; border: none; padding: 0; }
     """
-    BINDINGS = [Binding("escape,f9", "close", "Close", id="back_office.close")]
+    BINDINGS = [
+        Binding("escape,f9", "close", "Close", id="back_office.close"),
+        Binding("left,right", "other_column", "Other column", show=False, id="back_office.other_column"),
+    ]
 
     def compose(self) -> ComposeResult:
-        allowed = [Option(label, id=tool_id) for tool_id, label, roles, _ in TOOLS
-                   if access.may(self.app.actor, *roles)]
+        menu = posts.entries_for(self.app.actor)
+        self.by_key = {e.key: e for _, entries in menu for e in entries}
         with Vertical():
-            yield Static(" [b]Back office[/]: arrows and Enter; Esc closes")
-            if allowed:
-                yield OptionList(*allowed)
-            else:
+            yield Static(" [b]Back office[/]: press a letter (or arrows and Enter); Esc closes")
+            if not menu:
                 yield Static(" Nothing here for your role.")
+                return
+            with Horizontal():
+                for column in _columns(menu):
+                    if column:
+                        yield OptionList(*self._options(column))
+
+    @staticmethod
+    def _options(column) -> list[Option]:
+        options = []
+        for post, entries in column:
+            options.append(Option(Content.from_markup("[b]$name[/]", name=post.name), disabled=True))
+            options += [Option(Content.from_markup("  [b $accent]$key[/]  $label", key=e.key, label=e.label),
+                               id=e.id) for e in entries]
+        return options
+
+    def on_mount(self) -> None:
+        for column in self.query(OptionList):
+            column.highlighted = next((i for i, o in enumerate(column.options) if not o.disabled), None)
+
+    def on_key(self, event: events.Key) -> None:
+        entry = self.by_key.get(event.character or "")
+        if entry is not None:
+            event.stop()
+            self._open(entry)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        factory = next(make for tool_id, _, _, make in TOOLS if tool_id == event.option.id)
+        self._open(next(e for e in self.by_key.values() if e.id == event.option.id))
+
+    def _open(self, entry: posts.Entry) -> None:
         self.dismiss(None)
-        self.app.push_screen(factory())
+        self.app.push_screen(posts.load(entry.screen)())
+
+    def action_other_column(self) -> None:
+        columns = list(self.query(OptionList))
+        if len(columns) == 2:
+            (columns[1] if columns[0].has_focus else columns[0]).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

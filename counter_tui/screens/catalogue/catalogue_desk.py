@@ -6,14 +6,11 @@ Enter opens a title: its bibliographic fields and every copy with its status, lo
 and due date. Scanning a book's ISBN barcode (or a copy's barcode) opens that title at
 once. Cataloguers and the curator may edit (Ctrl+E) and add records (Ctrl+N).
 
-Other posts' tools for the title on screen (add copies, place a hold, the shelf list)
-are one line each in RECORD_TOOLS: a key, its description, and the screen to push,
-which is called with the title's record number.
+Other posts' tools for the title on screen (add copies, place a hold) are declared by
+those posts (`title_tools` in screens/<post>/__init__.py): a key, its description, and
+the screen to push, which is called with the title's record number.
 """
 from __future__ import annotations
-
-import importlib
-from dataclasses import dataclass
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -21,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Static
 
+from counter_tui.screens import posts
 from counter_tui.screens.scan_desk import ScanDesk
 from counter_tui.screens.search_list import PagedSearch
 from counter_tui.services import access
@@ -31,23 +29,8 @@ from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 
 
-@dataclass(frozen=True)
-class RecordTool:
-    """A key on the record view that opens another screen for the title on screen."""
-    key: str
-    description: str
-    id: str
-    screen: str  # "module:Class"; the class is called with the title's record number: Class(biblio_id)
-    roles: tuple[str, ...] = ()  # who sees the key (empty: everyone signed in); the service checks again
-
-
-# One line per tool. Keys inside the search line: avoid ctrl+u/w/k/d/e/a/x/c/v/f/b/h.
-RECORD_TOOLS: list[RecordTool] = [
-    RecordTool("ctrl+t", "Copies", "copies", "counter_tui.screens.catalogue.copies:CopiesScreen",
-               (access.CATALOGING, access.CURATOR)),
-    RecordTool("ctrl+r", "Place hold", "catalogue.place_hold", "counter_tui.screens.circulation.holds:TitleHoldsScreen",
-               (access.CIRCULATION,)),
-]
+# Other posts' keys for the title on screen (add copies, place a hold), as each post declares them.
+RECORD_TOOLS = posts.title_tools()
 
 EDIT_ACTIONS = {"new_record", "edit_record"}
 RECORD_ACTIONS = {"edit_record", "record_tool", "back"}
@@ -69,7 +52,7 @@ class CatalogueScreen(PagedSearch, ScanDesk):
     BINDINGS = [
         Binding("ctrl+n", "new_record", "New record", id="catalogue.new"),
         Binding("ctrl+e", "edit_record", "Edit", id="catalogue.edit", priority=True),
-        *(Binding(t.key, f"record_tool('{t.id}')", t.description, id=t.id) for t in RECORD_TOOLS),
+        *(Binding(t.key, f"record_tool('{t.id}')", t.label, id=t.id) for t in RECORD_TOOLS),
         Binding("pagedown", "next_page", "Next page", id="catalogue.next_page", priority=True),
         Binding("pageup", "previous_page", "Previous page", id="catalogue.previous_page", priority=True,
                 show=False),
@@ -212,13 +195,12 @@ class CatalogueScreen(PagedSearch, ScanDesk):
     # -- other posts' tools -------------------------------------------------------------------
 
     @staticmethod
-    def _tool(tool_id: str) -> RecordTool | None:
+    def _tool(tool_id: str) -> posts.TitleTool | None:
         return next((t for t in RECORD_TOOLS if t.id == tool_id), None)
 
     def action_record_tool(self, tool_id: str) -> None:
         tool, biblio_id = self._tool(tool_id), self.biblio_id
         if tool is None or biblio_id is None:
             return
-        module, _, name = tool.screen.partition(":")
-        screen = getattr(importlib.import_module(module), name)(biblio_id)
+        screen = posts.load(tool.screen)(biblio_id)
         self.app.push_screen(screen, lambda _: self.run_worker(self.show_record(biblio_id), group="reads"))

@@ -42,6 +42,10 @@ class CheckoutScreen(ScanDesk):
     def compose_top(self) -> ComposeResult:
         yield PatronPanel(id="patron")
 
+    def desk_key_again(self) -> None:
+        """F2 on the check-out desk itself: the next reader."""
+        self.action_next_reader()
+
     def action_next_reader(self) -> None:
         """Done with this reader: clear the desk for the next one."""
         self.set_patron(None)

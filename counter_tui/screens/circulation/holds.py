@@ -135,6 +135,18 @@ class HoldsScreen(ListTyping, ScanDesk):
     def compose_top(self) -> ComposeResult:
         yield Static("No reader yet: scan a card.", id="context")
 
+    async def arrive_from(self, left) -> None:
+        """F7 from a desk showing a reader (`patron`) or a title (`biblio_id`): holds for them."""
+        if isinstance(left, HoldsScreen):
+            return
+        patron, title_id = getattr(left, "patron", None), getattr(left, "biblio_id", None)
+        if patron is not None:
+            self.queue.put_nowait(Command("reader", patron.id))
+        elif title_id is not None:  # a title from the catalogue: the next card scanned is asked about it
+            self.queue.put_nowait(Command("next_reader"))
+        if title_id is not None:
+            self.queue.put_nowait(Command("title", title_id))
+
     def on_mount(self) -> None:
         patron_id, biblio_id = self._start
         if patron_id is not None:

@@ -1,1 +1,13 @@
-"""The readers desk (F5) and the office's reader forms."""
+"""The readers desk (F5) and the office's reader forms and roster import."""
+from counter_tui.screens.posts import Desk, Entry, Post
+from counter_tui.services.access import CIRCULATION, CURATOR, OFFICE
+
+_HERE = "counter_tui.screens.readers"
+POST = Post(
+    name="Readers and cards", order=20,
+    desks=(Desk("account", "f5", "Readers", (CIRCULATION, OFFICE, CURATOR), f"{_HERE}.readers_desk:ReadersScreen"),),
+    entries=(
+        Entry("roster", "i", "Import a roster of readers", (OFFICE, CURATOR), f"{_HERE}.roster_import:RosterImportScreen"),
+    ),
+    home={OFFICE: "account", CURATOR: "account"},
+)

@@ -147,6 +147,12 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
 
     # -- the record ---------------------------------------------------------------------------
 
+    async def arrive_from(self, left) -> None:
+        """F5 from a desk with a reader on it (the check-out desk): that reader's record."""
+        patron = getattr(left, "patron", None)
+        if patron is not None:
+            await self.show_patron(patron.id)
+
     async def show_patron(self, patron_id: int) -> None:
         self.record = await self.call(registration.reader_record, self.app.actor, patron_id)
         self.query_one(ReaderRecordView).show(self.record)
