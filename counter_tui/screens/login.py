@@ -5,6 +5,9 @@ to whichever widget had focus when they arrived; with two fields, some would lan
 the wrong one. One field that switches from username to password inside its own key
 handler sees every key in order. The password is checked off the event loop (scrypt is
 slow on purpose).
+
+On a demo library (and only there) the screen lists the demo's accounts, one per post,
+with their passwords, so a newcomer can sign in (or switch with Ctrl+O) as each post.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from counter_tui.demo import staff_accounts
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import EDITING, TERMINATORS
@@ -61,6 +65,7 @@ class LoginScreen(Screen[None]):
     LoginScreen > Vertical { width: 50; height: auto; border: thick $primary; padding: 1 2; }
     LoginScreen #who { height: 1; }
     LoginScreen #login-status { height: 2; color: $error; }
+    LoginScreen #demo-accounts { display: none; color: $text-muted; }
     """
     TITLE = "Sign in"
     BINDINGS = [Binding("escape", "cancel", "Back to the desk", id="login.cancel")]
@@ -71,6 +76,23 @@ class LoginScreen(Screen[None]):
             yield Static("Username, then Enter; password, then Enter.", id="who")
             yield CredentialsInput(id="credentials")
             yield Static("", id="login-status")
+            yield Static("", id="demo-accounts")
+
+    def on_mount(self) -> None:
+        self.demo_accounts: list[staff_accounts.DemoAccount] | None = None  # None until looked up
+        self.list_demo_accounts()
+
+    @work(group="demo-accounts", exit_on_error=False)
+    async def list_demo_accounts(self) -> None:
+        """On a demo library, who can sign in with which password (40 columns: fits the box at 80x24)."""
+        accounts = await self.app.run_db(staff_accounts.accounts_to_list)
+        if accounts:
+            lines = ["Demo accounts: username, password, post"]
+            lines += [f"{a.username:<11}{a.password:<17}{a.post}" for a in accounts]
+            panel = self.query_one("#demo-accounts", Static)
+            panel.update("\n".join(lines))
+            panel.display = True
+        self.demo_accounts = accounts
 
     @on(CredentialsInput.Entered)
     def entered(self, message: CredentialsInput.Entered) -> None:
