@@ -35,7 +35,7 @@ class BackOffice(ModalScreen[None]):
     BackOffice > Vertical { width: 80; max-width: 100%; height: auto; max-height: 100%;
                             border: thick $accent; background: $surface; }
     BackOffice Horizontal { height: auto; }
-    BackOffice OptionList { width: 1fr; height: auto; border: none; padding: 0; }
+    BackOffice OptionList, BackOffice OptionList:focus { width: 1fr; height: auto; border: none; padding: 0; }
     """
     BINDINGS = [
         Binding("escape,f9", "close", "Close", id="back_office.close"),

@@ -15,7 +15,7 @@ POST = Post(
         Entry("notices", "n", "Overdue and hold notices", (CIRCULATION, CURATOR), f"{_HERE}.notices:NoticesScreen"),
         Entry("shelving", "s", "Shelving cart and in-house use", (CIRCULATION, READING_ROOM),
               f"{_HERE}.shelving:ShelvingScreen"),
-        Entry("repairs", "r", "Repair queue and withdrawal proposals", (CIRCULATION, CATALOGING, CURATOR),
+        Entry("repairs", "r", "Repair queue and withdrawals", (CIRCULATION, CATALOGING, CURATOR),
               f"{_HERE}.repairs:RepairsScreen"),
         Entry("rules", "c", "Circulation rules and calendar", (CURATOR,), f"{_HERE}.rules:RulesScreen"),
     ),
