@@ -161,6 +161,28 @@ async def test_type_part_of_a_name_and_pick_the_reader(lib, settings):
         assert screen.patron.id == wei.id
 
 
+async def test_the_reader_picker_is_painted_and_scans_behind_it_wait_their_turn(lib, settings):
+    lib.patron(name="Lucas Brown")
+    green = lib.patron(name="Lucas Green")
+    books = [lib.item(title=t) for t in ("Dune", "Walden")]
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        burst(app, "Lucas")
+        await settle(pilot, lambda: isinstance(app.screen, PatronPicker))
+        picker = app.screen
+        assert app._batch_count == 0  # the desk's held repaint is over: the list is on the screen
+        assert "Readers matching Lucas" in str(picker.query_one(Static).content)
+        burst(app, *(b.barcode for b in books))  # the scanner goes on: no Enter of it picks a reader
+        await pilot.pause(0.2)
+        assert app.screen is picker and screen.patron is None and screen.queue.qsize() == 2
+        await pilot.press("down", "enter")  # the clerk picks the second match
+        await settle(pilot, lambda: screen.lines == 2)
+        assert screen.patron.id == green.id
+        assert [line[0] for line in rows(screen)] == [b.barcode for b in books]  # both lent, in order
+    assert Loan.select().where(Loan.patron == green.id).count() == 2
+
+
 async def test_help_lists_the_keys(lib, settings):
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:

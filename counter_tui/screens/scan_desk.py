@@ -16,11 +16,12 @@ from typing import TypeVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
+from counter_tui.widgets.patron_picker import PatronPicker
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 
@@ -119,10 +120,21 @@ class ScanDesk(Screen):
         """Run a service on the database thread and wait for its answer."""
         return await self.app.run_db(fn, *args, **kwargs)
 
+    async def put_to_clerk(self, dialog: ModalScreen[T]) -> T:
+        """Show a dialog now and wait for its answer; scans typed meanwhile join the queue."""
+        self._batch.close()  # painted now: a dialog pushed inside the held repaint stays invisible
+        return await self.app.push_screen_wait(dialog)
+
     async def ask(self, question: str, choices: dict[str, tuple[str, str]], cancel: str = "") -> str:
         """One-key question; scans typed meanwhile join the queue behind this one."""
-        self._batch.close()  # the question must be painted now
-        return await self.app.push_screen_wait(Decision(question, choices, self.queue.put_nowait, cancel))
+        return await self.put_to_clerk(Decision(question, choices, self.queue.put_nowait, cancel))
+
+    async def choose_reader(self, text: str, matches: list) -> int | None:
+        """The one reader a typed name means: the only match, or the clerk's pick from a list
+        (None: none chosen). A scan typed while the list is open waits its turn."""
+        if len(matches) == 1:
+            return matches[0].id
+        return await self.put_to_clerk(PatronPicker(text.strip(), matches, self.queue.put_nowait))
 
     # -- what the clerk sees ------------------------------------------------------------
 

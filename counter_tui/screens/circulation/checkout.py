@@ -14,7 +14,6 @@ from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, 
 from counter_tui.services.circulation.holds import WantedByAnother
 from counter_tui.services.readers.patrons import PatronSummary
 from counter_tui.widgets.patron_panel import PatronPanel
-from counter_tui.widgets.patron_picker import PatronPicker
 
 
 # Put on the scan queue by the receipt key, so the receipt lists every scan typed before it.
@@ -129,8 +128,7 @@ class CheckoutScreen(ScanDesk):
             matches = await self.call(patrons.search, text)
             if not matches:
                 raise Refusal(f"{refusal.sentence} No reader's name matches {text.strip()!r} either.") from refusal
-            chosen = matches[0].id if len(matches) == 1 else await self.app.push_screen_wait(
-                PatronPicker(text.strip(), matches))
+            chosen = await self.choose_reader(text, matches)
             if chosen is None:
                 self.say("No reader chosen.")
                 return

@@ -25,7 +25,6 @@ from counter_tui.services.circulation import holds, pull_list
 from counter_tui.services.readers import patrons
 from counter_tui.services.errors import CardScanned, NotFound, Refusal
 from counter_tui.services.library_settings import money
-from counter_tui.widgets.patron_picker import PatronPicker
 
 GOES_TO_COLUMN = 5  # the check-in desk's "Goes to" column
 
@@ -257,8 +256,7 @@ class HoldsScreen(ListTyping, ScanDesk):
         await self.do_reader(patron.id)
 
     async def pick_reader(self, text: str, matches) -> None:
-        chosen = matches[0].id if len(matches) == 1 else await self.app.push_screen_wait(
-            PatronPicker(text.strip(), matches))
+        chosen = await self.choose_reader(text, matches)
         if chosen is None:
             self.say("No reader chosen.")
             return
