@@ -9,6 +9,7 @@ from functools import partial
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 
 from counter_tui.config import Settings
@@ -24,6 +25,8 @@ def _opens(path: str):
 
 class CounterApp(App):
     TITLE = "counter_tui"
+    # who is signed in; title bars and records watch it, so no open screen names the one who left
+    actor = reactive(None, always_update=True, init=False)
     # every post's desks, as the posts declare them (screens/<post>/__init__.py)
     MODES = {d.mode: _opens(d.screen) for d in posts.desks()}
     BINDINGS = [

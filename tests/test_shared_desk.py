@@ -95,3 +95,33 @@ def test_trusted_ssh_sign_in_uses_the_os_user(lib, settings, monkeypatch):
 def _trusting(settings):
     settings.trust_ssh_user = True
     return settings
+
+
+async def test_after_a_switch_of_user_open_screens_name_the_new_person_and_read_their_record_again(
+        lib, settings):
+    from counter_tui.screens.readers.readers_desk import ReadersScreen
+    from counter_tui.services.readers import registration
+    head = staff.add_staff(None, "head", "Head Librarian", "a good password", ["curator", "circulation"])
+    reader = lib.patron(name="Li Lei")
+    registration.block(head, reader.id, "lost three books")
+    settings.idle_lock_minutes = 0
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        checkout = app.screen
+        burst(app, reader.card)
+        await settle(pilot, lambda: checkout.patron is not None)
+        assert checkout.patron.blocked
+        await pilot.press("f5")  # the readers desk opens the same reader
+        await settle(pilot, lambda: isinstance(app.screen, ReadersScreen) and app.screen.showing_record)
+        readers = app.screen
+        assert readers.record.summary.blocked
+        registration.unblock(head, reader.id)  # lifted at another desk
+        await pilot.press("ctrl+o")
+        await settle(pilot, lambda: isinstance(app.screen, LoginScreen))
+        burst(app, "head", "a good password")
+        await settle(pilot, lambda: app.screen is readers and not readers.record.summary.blocked)
+        assert "Head Librarian" in str(readers.query_one("#title", Static).content)
+        await pilot.press("f2")
+        await settle(pilot, lambda: app.screen is checkout and not checkout.patron.blocked)
+        assert "Head Librarian" in str(checkout.query_one("#title", Static).content)
+        assert lib.clerk.full_name not in str(checkout.query_one("#title", Static).content)

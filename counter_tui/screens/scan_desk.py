@@ -24,6 +24,7 @@ from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.patron_picker import PatronPicker
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
+from counter_tui.widgets.title_bar import TitleBar
 
 T = TypeVar("T")
 
@@ -34,6 +35,9 @@ PAINT_SECONDS = 0.02
 class KeyCommand(str):
     """A key's request put on the scan queue, so it applies in turn with the scans typed
     around it; a desk tells it from a scan by identity (`if text is SWEEP`)."""
+
+
+REREAD = KeyCommand("reread")  # read again what the screen shows: someone may have changed it meanwhile
 
 
 class ScanDesk(Screen):
@@ -51,7 +55,7 @@ class ScanDesk(Screen):
         self._batch = ExitStack()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.title_text(), id="title")
+        yield TitleBar(self.TITLE, id="title")
         yield from self.compose_top()
         yield ScanInput(self.PROMPT, id="scan")
         yield Static("", id="status")
@@ -65,17 +69,16 @@ class ScanDesk(Screen):
         table = row_table("lines", self.COLUMNS)
         yield table
 
-    def title_text(self) -> str:
-        actor = getattr(self.app, "actor", None)
-        who = f"{actor.full_name}" if actor else ""
-        return f"[b]{self.TITLE}[/]  {self.app.settings.library_name}  [dim]{who}[/]"
-
     def on_mount(self) -> None:
         self.query_one(ScanInput).focus()
         self.run_worker(self._drain(), group="scans", name=f"{self.TITLE} scans")
 
     def on_screen_resume(self) -> None:
+        """Back on this screen (after a dialog, another desk, or someone else signing in):
+        what it shows is read again, in turn with the scans."""
         self.query_one(ScanInput).focus()
+        if hasattr(self, "reread"):
+            self.queue.put_nowait(REREAD)
 
     @on(ScanInput.Scanned)
     def enqueue(self, message: ScanInput.Scanned) -> None:
@@ -109,6 +112,9 @@ class ScanDesk(Screen):
     async def _process(self, text: str) -> None:
         self._show_waiting()
         try:
+            if text is REREAD:
+                await self.reread()
+                return
             await self.handle_scan(text)
         except Refusal as refusal:
             self.refuse(refusal, text)

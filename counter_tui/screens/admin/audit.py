@@ -21,6 +21,7 @@ from counter_tui.services.admin import audit_trail
 from counter_tui.services.admin.audit_trail import EventLine
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.row_table import row_table
+from counter_tui.widgets.title_bar import TitleBar
 
 # field id, label, placeholder
 FIELDS = (
@@ -76,7 +77,6 @@ class EventDetail(ModalScreen[None]):
 class AuditScreen(Screen):
     TITLE = "Audit trail"
     DEFAULT_CSS = """
-    AuditScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
     AuditScreen #filters { height: 2; layout: grid; grid-size: 3 2; grid-columns: 1fr 1fr 1fr; padding: 0 1; }
     AuditScreen .field { height: 1; }
     AuditScreen .field Label { width: 7; }
@@ -104,9 +104,7 @@ class AuditScreen(Screen):
         self.loaded = 0  # pages loaded so far; tests wait on it
 
     def compose(self) -> ComposeResult:
-        actor = getattr(self.app, "actor", None)
-        yield Static(f"[b]{self.TITLE}[/]  {self.app.settings.library_name}  "
-                     f"[dim]{actor.full_name if actor else ''}[/]", id="title")
+        yield TitleBar(self.TITLE, id="title")
         with Vertical(id="filters"):
             for field_id, label, placeholder in FIELDS:
                 with Horizontal(classes="field"):

@@ -20,6 +20,7 @@ from counter_tui.services.errors import Refusal
 from counter_tui.widgets.cells import cut
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
+from counter_tui.widgets.title_bar import TitleBar
 
 COLUMNS = (("Barcode", 14), ("Call number", 16), ("Title", 40))
 KIND_NAMES = {labels.BOTH: "spine and barcode labels", labels.SPINE: "spine labels",
@@ -29,7 +30,6 @@ KIND_NAMES = {labels.BOTH: "spine and barcode labels", labels.SPINE: "spine labe
 class LabelsScreen(Screen):
     TITLE = "Labels"
     DEFAULT_CSS = """
-    LabelsScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
     LabelsScreen #labels-sheet { height: 1; padding: 0 1; color: $text-muted; }
     LabelsScreen #labels-status { height: auto; max-height: 2; padding: 0 1; }
     LabelsScreen #label-copies { height: 1fr; }
@@ -52,9 +52,7 @@ class LabelsScreen(Screen):
         self.done = 0  # scans and prints handled; tests wait on it
 
     def compose(self) -> ComposeResult:
-        actor = getattr(self.app, "actor", None)
-        yield Static(f"[b]{self.TITLE}[/]  {self.app.settings.library_name}  "
-                     f"[dim]{actor.full_name if actor else ''}[/]", id="title")
+        yield TitleBar(self.TITLE, id="title")
         yield ScanInput(placeholder="Scan copies (Enter after each); #7 adds transfer batch 7", id="label-scan")
         yield Static("", id="labels-sheet")
         yield Static("", id="labels-status")

@@ -20,6 +20,7 @@ from counter_tui.services.errors import Refusal
 from counter_tui.services.catalogue.shelf_list import ShelfPage
 from counter_tui.widgets.cells import cut
 from counter_tui.widgets.row_table import row_table
+from counter_tui.widgets.title_bar import TitleBar
 
 # fits 80 columns with the scrollbar: each column adds 2 of padding
 COLUMNS = (("Call number", 15), ("Title", 27), ("Barcode", 14), ("Status", 12))
@@ -28,7 +29,6 @@ COLUMNS = (("Call number", 15), ("Title", 27), ("Barcode", 14), ("Status", 12))
 class ShelfListScreen(Screen):
     TITLE = "Shelf list"
     DEFAULT_CSS = """
-    ShelfListScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
     ShelfListScreen #shelf-start { height: 1; padding: 0 1; }
     ShelfListScreen #shelf-start Label { width: 13; }
     ShelfListScreen #shelf-start Input { width: 1fr; }
@@ -51,9 +51,7 @@ class ShelfListScreen(Screen):
         self.loaded = 0  # pages loaded so far; tests wait on it
 
     def compose(self) -> ComposeResult:
-        actor = getattr(self.app, "actor", None)
-        yield Static(f"[b]{self.TITLE}[/]  {self.app.settings.library_name}  "
-                     f"[dim]{actor.full_name if actor else ''}[/]", id="title")
+        yield TitleBar(self.TITLE, id="title")
         with Horizontal(id="shelf-start"):
             yield Label("Call number")
             yield Input(placeholder="e.g. I247.5 or TP311/12; a copy's barcode; Enter goes there",

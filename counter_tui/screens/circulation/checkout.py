@@ -41,6 +41,11 @@ class CheckoutScreen(ScanDesk):
     def compose_top(self) -> ComposeResult:
         yield PatronPanel(id="patron")
 
+    async def reread(self) -> None:
+        """The reader's standing again: a block lifted or a fee paid at another desk shows."""
+        if self.patron is not None:
+            self.set_patron(await self.call(patrons.summary, self.patron.id))
+
     def desk_key_again(self) -> None:
         """F2 on the check-out desk itself: the next reader."""
         self.action_next_reader()

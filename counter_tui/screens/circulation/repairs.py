@@ -22,6 +22,7 @@ from counter_tui.services.circulation.damage import QueueLine
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.row_table import row_table
+from counter_tui.widgets.title_bar import TitleBar
 
 COLUMNS = (("Barcode", 14), ("Title", 22), ("Damage", 8), ("To do", 9), ("Since", 10))
 
@@ -29,7 +30,6 @@ COLUMNS = (("Barcode", 14), ("Title", 22), ("Damage", 8), ("To do", 9), ("Since"
 class RepairsScreen(Screen):
     TITLE = "Repair queue"
     DEFAULT_CSS = """
-    RepairsScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
     RepairsScreen #repairs-status { height: auto; max-height: 3; padding: 0 1; }
     RepairsScreen #repairs-note { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     RepairsScreen #queue { height: 1fr; }
@@ -47,9 +47,7 @@ class RepairsScreen(Screen):
         self.loaded = 0  # times the list was loaded; tests wait on it
 
     def compose(self) -> ComposeResult:
-        actor = getattr(self.app, "actor", None)
-        yield Static(f"[b]{self.TITLE}[/]  {self.app.settings.library_name}  "
-                     f"[dim]{actor.full_name if actor else ''}[/]", id="title")
+        yield TitleBar(self.TITLE, id="title")
         yield Static("", id="repairs-status")
         yield Static("", id="repairs-note")
         table = row_table("queue", COLUMNS)

@@ -147,6 +147,12 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
 
     # -- the record ---------------------------------------------------------------------------
 
+    async def reread(self) -> None:
+        """The record on screen again, as the person now signed in may see it."""
+        if self.record is not None and self.showing_record:
+            self.record = await self.call(registration.reader_record, self.app.actor, self.record.details.id)
+            self.query_one(ReaderRecordView).show(self.record)
+
     async def arrive_from(self, left) -> None:
         """F5 from a desk with a reader on it (the check-out desk): that reader's record."""
         patron = getattr(left, "patron", None)
