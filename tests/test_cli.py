@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from counter_tui import cli
-from counter_tui.models import SchemaVersion, Staff
+from counter_tui.models import AuditEvent, SchemaVersion, Staff
 from counter_tui.services.admin import staff
 
 
@@ -27,15 +27,23 @@ def test_init_creates_a_library_and_its_curator(fresh_db, capsys):
 
 def test_staff_add_and_refusals(fresh_db, capsys, monkeypatch):
     cli.main(["init", "--username", "head", "--db", fresh_db])
-    cli.main(["staff", "add", "alice", "--role", "circulation", "--db", fresh_db])
+    cli.main(["staff", "add", "alice", "--role", "circulation", "--as", "head", "--db", fresh_db])
     assert staff.sign_in("alice", "a good password").roles == "circulation"
     with pytest.raises(SystemExit, match="already a staff account named alice"):
-        cli.main(["staff", "add", "alice", "--db", fresh_db])
+        cli.main(["staff", "add", "alice", "--as", "head", "--db", fresh_db])
     with pytest.raises(SystemExit, match="Unknown role"):
-        cli.main(["staff", "add", "bob", "--role", "janitor", "--db", fresh_db])
-    monkeypatch.setenv(cli.PASSWORD_ENV, "short")
+        cli.main(["staff", "add", "bob", "--role", "janitor", "--as", "head", "--db", fresh_db])
+    with pytest.raises(SystemExit, match="Only the curator may manage staff accounts"):
+        cli.main(["staff", "add", "mallory", "--role", "curator", "--as", "alice", "--db", fresh_db])
+    assert Staff.select().count() == 2
+    added = AuditEvent.get(AuditEvent.action == "staff.add", AuditEvent.record_id == Staff.get(username="alice").id)
+    assert added.staff_id == Staff.get(username="head").id  # the curator who added her, not alice herself
+    # typed at the terminal: the curator's password, then the new one twice
+    monkeypatch.delenv(cli.PASSWORD_ENV)
+    typed = iter(["a good password", "short", "short"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
     with pytest.raises(SystemExit, match="at least 8 characters"):
-        cli.main(["staff", "add", "carol", "--db", fresh_db])
+        cli.main(["staff", "add", "carol", "--as", "head", "--db", fresh_db])
     assert Staff.select().count() == 2
 
 

@@ -1,10 +1,14 @@
-"""`counter-tui staff add USERNAME --role ROLE`: staff accounts from the server's command line."""
+"""`counter-tui staff add USERNAME --role ROLE --as CURATOR`: staff accounts from the server's command line.
+
+Only a curator adds accounts, here as at the desk: the command signs the curator in first,
+and the audit trail names them (the first curator of a new library comes from `init`).
+"""
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
 
-from counter_tui.commands.acting import new_password
+from counter_tui.commands.acting import acting_staff, add_acting_option, new_password
 
 
 def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
@@ -13,9 +17,10 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         from counter_tui.services.admin import staff
         from counter_tui.services.errors import Refusal
         open_library(args)
-        password = new_password(f"Password for {args.username}: ")
+        curator = acting_staff(args)
+        password = new_password(f"Password for the new account {args.username}: ")
         try:
-            member = staff.add_staff(None, args.username, args.full_name, password, args.role or ["circulation"])
+            member = staff.add_staff(curator, args.username, args.full_name, password, args.role or ["circulation"])
         except Refusal as refusal:
             raise SystemExit(refusal.sentence) from None
         print(f"Added {member.username} ({member.roles}).")
@@ -28,5 +33,6 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     a.add_argument("username")
     a.add_argument("--full-name", default="")
     a.add_argument("--role", action="append", default=[], help="a role; repeat for several")
+    add_acting_option(a, "the curator adding the account")
     a.set_defaults(handler=add)
     return {"staff": add}
