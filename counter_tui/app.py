@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen
@@ -102,6 +102,42 @@ class CounterApp(App):
         if action == "desk":  # a desk another role may not use is hidden from its keys
             return access.may(self.actor, *posts.desk(parameters[0]).roles)
         return True
+
+    def get_system_commands(self, screen):
+        """The command palette (Ctrl+P), for terminals that swallow F-keys: every desk and
+        back-office entry the person may open, and every action of the screen underneath."""
+        yield SystemCommand("Help", "Every key of this screen (F1)", self.action_help)
+        if self.actor is None:
+            yield SystemCommand("Quit", "Quit counter_tui", self.action_quit)
+            return
+        for desk in posts.desks():
+            if access.may(self.actor, *desk.roles):
+                yield SystemCommand(desk.label, f"Desk ({desk.key.upper()})",
+                                    partial(self._palette_run, f"desk('{desk.mode}')"))
+        for post, entries in posts.entries_for(self.actor):
+            for entry in entries:
+                yield SystemCommand(entry.label, f"{post.name} (F9, then {entry.key})",
+                                    partial(self._palette_open, entry))
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            if node is self or not active.enabled or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(binding.description, f"This screen ({binding.key_display or binding.key})",
+                                partial(self._palette_run, binding.action, node))
+        yield SystemCommand("Switch user", "Someone else signs in; the desk keeps its state (Ctrl+O)",
+                            self.action_switch_user)
+        yield SystemCommand("Lock the desk", "Ask for the password again (Ctrl+L)", self.action_lock)
+        yield SystemCommand("Reprint slip", "This desk's last slip again (F12)", self.action_reprint)
+        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
+        yield SystemCommand("Quit", "Quit counter_tui (Ctrl+Q)", self.action_quit)
+
+    def _palette_run(self, action: str, node=None) -> None:
+        self.call_later(self.run_action, action, node)
+
+    def _palette_open(self, entry: posts.Entry) -> None:
+        self.push_screen(posts.load(entry.screen)())
 
     def action_back_office(self) -> None:
         from counter_tui.screens.back_office import BackOffice

@@ -151,3 +151,28 @@ async def test_a_new_post_is_found_without_editing_a_central_list(lib, settings,
         await settle(pilot, lambda: type(app.screen).__name__ == "ToolScreen")
     cli.main(["greet"])
     assert "hello from the new post" in capsys.readouterr().out
+
+
+async def test_the_command_palette_opens_desks_back_office_entries_and_the_screens_actions(lib, settings):
+    from textual.command import CommandPalette
+
+    from counter_tui.screens.circulation.checkin import CheckinScreen
+    from counter_tui.screens.circulation.notices import NoticesScreen
+
+    async def palette(pilot, app, words: str):
+        await pilot.press("ctrl+p")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*words)
+        await pilot.pause(0.5)
+
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await palette(pilot, app, "overdue and hold")
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, NoticesScreen))
+        await palette(pilot, app, "check in")
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, CheckinScreen))
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Why this fine" in commands and "Damage" in commands  # the screen's own keys
+        assert "Staff accounts and roles" not in commands and "Screenshot" not in commands  # not a clerk's; no stray files
