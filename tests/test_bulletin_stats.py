@@ -1,4 +1,4 @@
-"""The new-books bulletin (grouped by class, a file and a proofreading view) and processing statistics."""
+"""The new-books bulletin (grouped by class, a PDF and a proofreading view) and processing statistics."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,6 +10,7 @@ from counter_tui.services.property import accessions, bulletin, processing_stats
 from counter_tui.services.catalogue import copies
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied
+from tests import printed
 from tests.conftest import NOW
 
 TODAY = date(2026, 11, 25)  # NOW is 10:00 on this day in Shanghai
@@ -54,14 +55,33 @@ def test_bulletin_groups_titles_by_class_and_writes_a_file(team, catalogued, doc
     python = data.groups[2].entries[0]
     assert python.copies == 2 and python.call_number == "TP312/7" and "Stacks 1" in python.locations
     assert (data.titles, data.copies) == (3, 5)
-    text = path.read_text(encoding="utf-8")
-    assert path.parent == documents / "bulletins"
-    assert "NEW BOOKS" in text and "3 titles, 5 copies" in text
-    assert "TP  Automation and computer technology" in text and "活着 / 余华 著" in text
+    assert path.parent == documents / "bulletins" and path.name == "new-books-2026-11-18-to-2026-11-25.pdf"
+    [text] = printed.pages(path)
+    assert text.startswith("Test Library New books Catalogued 2026-11-18 to 2026-11-25: 3 titles, 5 copies")
+    assert "TP Automation and computer technology" in text and "活着 / 余华 著" in text
+    assert "作家出版社, 2012" in text and "Titles 3 Copies 5" in text and text.endswith("Page 1 of 1")
     assert "Old Book" not in text
-    assert text.index("I  Literature") < text.index("O  Mathematics") < text.index("TP  Automation")
+    assert text.index("I Literature") < text.index("O Mathematics") < text.index("TP Automation")
+    # the proofreading view says the same
+    proof = "\n".join(bulletin.bulletin_lines(data))
+    assert "3 titles, 5 copies" in proof and "TP  Automation and computer technology" in proof
     only_today = bulletin.bulletin(wang, TODAY, TODAY)
     assert [g.code for g in only_today.groups] == ["I", "TP"]
+
+
+def test_a_long_bulletin_runs_over_pages_with_its_classes_and_totals(team):
+    wang, _ = team
+    for n in range(60):
+        novel = title(f"平凡的世界 第{n + 1}部", "I247.57", str(n + 1), author="路遥 著", publisher="北京十月文艺出版社",
+                      year=2012, isbn="9787530216781")
+        copies.receive_copies(wang, novel.id, 1 + n % 2, price=2000, location="New books", now=NOW)
+    data, path = bulletin.write_bulletin(wang, TODAY, TODAY)
+    pages = printed.pages(path)
+    printed.assert_paged(pages, "New books", "No. Title / author Call number Publisher, year, ISBN Copies Where")
+    text = " ".join(pages)
+    assert all(f"平凡的世界 第{n + 1}部 / 路遥 著" in text for n in range(60)) and "ISBN 9787530216781" in text
+    assert text.count("I Literature") == 1 and f"Titles 60 Copies {data.copies}" in pages[-1]
+    assert data.copies == 90
 
 
 def test_withdrawn_copies_leave_the_bulletin(team, catalogued):

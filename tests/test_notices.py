@@ -1,4 +1,4 @@
-"""Overdue notices at three levels, hold-ready notices, each sent once, as letters."""
+"""Overdue notices at three levels, hold-ready notices, each sent once, as letters (PDF, signed by the desk)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,6 +9,7 @@ from counter_tui.models import AuditEvent, Biblio, Hold, Loan, Notice, PatronCat
 from counter_tui.services.circulation import notices
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied
+from tests import printed
 from tests.conftest import NOW
 
 TODAY = date(2026, 11, 25)  # NOW's local day
@@ -42,8 +43,12 @@ def test_each_level_goes_out_once_and_the_next_level_later(lib, folder):
     loan = overdue_by(lib, reader, 8)
     done = notices.produce(lib.clerk, now=NOW)
     assert (done.notices, done.readers, len(done.files)) == (1, 1, 1)
-    letter = done.files[0].read_text(encoding="utf-8")
-    assert "Li Lei" in letter and "Dune" in letter and "8 days overdue" in letter and "First reminder" in letter
+    assert done.files[0].parent == folder and done.files[0].suffix == ".pdf"
+    [letter] = printed.pages(done.files[0])
+    assert letter.startswith("Test Library Overdue notice: first reminder To: Li Lei")
+    assert "First reminder: these books are overdue" in letter and "Date: 2026-11-25" in letter
+    assert "Dune" in letter and "8 days first reminder" in letter and "Books overdue 1" in letter
+    assert "For the circulation desk Name: Desk Clerk" in letter and letter.endswith("Page 1 of 1")
     assert notices.due_notices(NOW) == []  # sent: not due again
     assert notices.produce(lib.clerk, now=NOW).notices == 0
     later = NOW + timedelta(days=14)  # 22 days overdue: the second level
@@ -77,9 +82,11 @@ def test_one_sheet_holds_every_reader_and_hold_ready_notices(lib, folder):
                 ready_at=NOW, pickup_by=TODAY + timedelta(days=7))
     done = notices.produce(lib.clerk, one_sheet=True, now=NOW)
     assert (done.notices, done.readers, len(done.files)) == (2, 2, 1)
-    sheet = done.files[0].read_text(encoding="utf-8")
-    assert sheet.count("\f") == 1  # a page per reader
-    assert "Held book" in sheet and "until 2026-12-02" in sheet and "Overdue book" in sheet
+    li_letter, wang_letter = printed.pages(done.files[0])  # a letter per reader, each on its own pages
+    assert "To: Li Lei" in li_letter and "Overdue book" in li_letter and "Held book" not in li_letter
+    assert "To: Wang Fang" in wang_letter and "Overdue book" not in wang_letter
+    assert "Books waiting for you" in wang_letter and "Held book" in wang_letter and "2026-12-02" in wang_letter
+    assert printed.page_numbers([li_letter, wang_letter]) == [(1, 1), (1, 1)]
     assert notices.due_notices(NOW) == []
 
 
@@ -102,26 +109,54 @@ def test_letters_are_removed_when_recording_them_fails(lib, folder, monkeypatch)
     assert Notice.select().count() == 0 and list(folder.iterdir()) == []
 
 
-async def test_the_notices_screen_lists_them_and_p_prints_letters(lib, settings, folder):
-    from textual.widgets import OptionList
+def test_chinese_letters_run_over_pages_and_each_counts_its_own(lib, folder):
+    li, wang = lib.patron(name="李雷"), lib.patron(name="王芳")
+    for n in range(45):
+        overdue_by(lib, li, 10 + n, f"平凡的世界 第{n + 1}部")
+    overdue_by(lib, wang, 50, "活着")
+    done = notices.produce(lib.clerk, one_sheet=True, now=NOW)
+    pages = printed.pages(done.files[0])
+    li_pages = printed.page_numbers(pages)[0][1]  # Li Lei's letter, then Wang Fang's on a page of its own
+    printed.assert_paged(pages[:li_pages], "Overdue notice: final notice", "Title Barcode Due Overdue Notice")
+    assert printed.page_numbers(pages[li_pages:]) == [(1, 1)]
+    li_text = " ".join(pages[:li_pages])
+    assert all(f"平凡的世界 第{n + 1}部" in li_text for n in range(45)) and "To: 李雷" in li_text
+    assert "Books overdue 45" in pages[li_pages - 1] and "declared lost" in li_text
+    assert "To: 王芳" in pages[-1] and "活着" in pages[-1] and "Books overdue 1" in pages[-1]
+    assert notices.produce(lib.clerk, now=NOW).notices == 0
 
+
+def test_the_command_prints_pdf_letters_and_says_where(lib, settings, folder, monkeypatch, capsys):
+    from counter_tui import cli
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(folder.parent / "none.toml"))
+    monkeypatch.setenv("COUNTER_TUI_PASSWORD", "correct horse")
+    overdue_by(lib, lib.patron(name="李雷"), 9, "红楼梦")
+    overdue_by(lib, lib.patron(name="Wang Fang"), 9, "Dune")
+    cli.main(["notices", "--as", "clerk", "--db", settings.db_url])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "2 notices for 2 readers, as PDF letters in 2 files:"
+    letters = sorted(folder.iterdir())
+    assert sorted(out[1:]) == [str(p) for p in letters] and all(p.suffix == ".pdf" for p in letters)
+    assert {"红楼梦" in printed.pages(p)[0] for p in letters} == {True, False}
+    cli.main(["notices", "--as", "clerk", "--db", settings.db_url])
+    assert capsys.readouterr().out == "0 notices for 0 readers.\n"
+
+
+async def test_the_notices_screen_lists_them_and_p_prints_letters(lib, settings, folder):
     from counter_tui.app import CounterApp
     from counter_tui.screens.circulation.notices import NoticesScreen
+    from tests.test_care_screens import open_tool
     from tests.test_desk_screens import rows, settle, status
     overdue_by(lib, lib.patron(name="Li Lei"), 9, "Dune")
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f9")
-        await pilot.pause()
-        menu = app.screen.query_one(OptionList)
-        ids = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
-        await pilot.press(*["down"] * ids.index("notices"), "enter")
-        await pilot.pause()
-        screen = app.screen
+        screen = await open_tool(app, pilot, "notices")  # F9, then the entry's key
         assert isinstance(screen, NoticesScreen), type(screen)
         await settle(pilot, lambda: "1 notices" in status(screen))
         assert rows(screen, "#notices")[0][0] == "Li Lei" and "first reminder" in rows(screen, "#notices")[0][2]
         await pilot.press("p")
         await settle(pilot, lambda: "Printed 1 notices" in status(screen))
         assert rows(screen, "#notices") == []
-    assert Notice.select().count() == 1 and len(list(folder.iterdir())) == 1
+        [letter] = list(folder.iterdir())
+        assert f"Printed 1 notices for 1 readers: {letter}" in status(screen) and letter.suffix == ".pdf"
+    assert Notice.select().count() == 1 and "Dune" in printed.pages(letter)[0]

@@ -10,6 +10,7 @@ from counter_tui.screens.property.writeoff import WriteOffScreen
 from counter_tui.services.property import accessions
 from counter_tui.services.catalogue import copies
 from counter_tui.widgets.fields_dialog import FieldsDialog
+from tests import printed
 from tests.conftest import NOW
 from tests.test_desk_screens import burst, rows, settle, status
 
@@ -47,7 +48,8 @@ async def test_write_off_desk_scans_a_pile_then_makes_the_certificate(lib, setti
         assert "Write-off certificate 1: 3 copies, ¥30.03" in status(desk)
         assert [Item.get_by_id(i.id).status for i in pile] == ["withdrawn"] * 3
         assert Item.get_by_id(lent.id).status == "checked out"
-        assert (property_documents / "write-offs" / "write-off-000001.txt").exists()
+        assert (property_documents / "write-offs" / "write-off-000001.pdf").exists()
+        assert "The certificate to sign (PDF): " in status(desk)
 
 
 async def test_write_off_desk_refuses_a_circulation_clerk(lib, settings):
@@ -79,10 +81,10 @@ async def test_transfer_desk_batch_take_out_and_close(lib, settings, cataloguer,
         assert "Taken out of batch 1" in status(desk)
         await pilot.press("f10")
         await settle(pilot, lambda: desk.closed is not None)
-        assert "Batch 1 closed: 2 copies are available" in status(desk)
+        assert "Batch 1 closed: 2 copies are available. Transfer list to sign (PDF): " in status(desk)
         assert [r[0] for r in rows(desk)] == [new[0].barcode, new[2].barcode]
     assert [Item.get_by_id(c.item_id).status for c in new] == ["available", "in processing", "available"]
-    assert (property_documents / "transfers" / "transfer-000001.txt").exists()
+    assert (property_documents / "transfers" / "transfer-000001.pdf").exists()
     assert TransferBatch.get().closed_at is not None
 
 
@@ -138,7 +140,8 @@ async def test_register_bulletin_and_statistics_views(lib, settings, cataloguer,
         assert "Dream of the Red Chamber" in str(bulletin_view.query_one("#bulletin-text").content)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: bulletin_view.path is not None)
-        assert bulletin_view.path.parent == property_documents / "bulletins"
+        assert bulletin_view.path.parent == property_documents / "bulletins" and bulletin_view.path.suffix == ".pdf"
+        assert "Dream of the Red Chamber" in printed.pages(bulletin_view.path)[0]
         await pilot.press("escape")
         stats = ProcessingScreen()
         app.push_screen(stats)

@@ -105,10 +105,18 @@ def test_the_commands(lib, settings, cataloguer, monkeypatch, capsys, property_d
     out = capsys.readouterr().out
     assert "holdings            3" in out and "balanced" in out
     cli.main(["writeoff", "--reason", "worn out", old.barcode, "--as", "cat"])
-    assert "Write-off certificate 1: 1 copy, ¥15.00" in capsys.readouterr().out
+    certificate = property_documents / "write-offs" / "write-off-000001.pdf"
+    assert f"Write-off certificate 1: 1 copy, ¥15.00. The certificate to sign (PDF): {certificate}\n" == \
+        capsys.readouterr().out and certificate.exists()
     cli.main(["transfer", new[0].barcode, new[1].barcode, "--as", "cat"])
-    assert "Transfer batch 1: 2 copies to Circulation" in capsys.readouterr().out
+    transfer_list = property_documents / "transfers" / "transfer-000001.pdf"
+    assert f"Transfer batch 1: 2 copies to Circulation. The transfer list to sign (PDF): {transfer_list}\n" == \
+        capsys.readouterr().out and transfer_list.exists()
     assert Item.get_by_id(new[0].item_id).status == "available"
+    cli.main(["bulletin", "--from", "2026-11-25", "--to", "2026-11-25", "--as", "cat"])
+    bulletin = property_documents / "bulletins" / "new-books-2026-11-25-to-2026-11-25.pdf"
+    assert capsys.readouterr().out.endswith(f"2 copies in 1 classes. The bulletin to print (PDF): {bulletin}\n")
+    assert bulletin.exists()
     cli.main(["register", "totals", "--by", "year", "--as", "cat"])
     assert capsys.readouterr().out.splitlines()[-1].split()[:2] == ["total", "3"]
     with pytest.raises(SystemExit, match="on loan|withdrawn"):

@@ -1,6 +1,8 @@
 """Transfer to circulation: a numbered batch of new copies, a list to sign, the copies become available."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from counter_tui.models import Item, TransferBatch, TransferLine
@@ -8,6 +10,7 @@ from counter_tui.services.catalogue import copies
 from counter_tui.services.admin import staff
 from counter_tui.services.property import transfers, writeoffs
 from counter_tui.services.errors import PermissionDenied, Refusal
+from tests import printed
 from tests.conftest import NOW, days
 
 
@@ -36,10 +39,13 @@ def test_batch_scan_close_makes_copies_available_and_writes_the_list(cataloguer,
     assert done.count == 2 and done.closed_at == later
     assert [status(c.barcode) for c in new_copies] == ["available", "available", "in processing"]
     assert Item.get(Item.barcode == new_copies[0].barcode).status_since == later
-    text = (property_documents / "transfers" / "transfer-000001.txt").read_text(encoding="utf-8")
-    assert "TRANSFER LIST No. 1" in text and "Copies: 2" in text and "Received by:" in text
-    assert new_copies[0].barcode in text and new_copies[2].barcode not in text and "平凡的世界" in text
-    assert TransferBatch.get_by_id(batch.id).file.endswith("transfer-000001.txt")
+    [text] = printed.pages(property_documents / "transfers" / "transfer-000001.pdf")
+    assert text.startswith("Test Library Transfer list No. 1: new books to Circulation ")
+    assert "Copies 2" in text and "Handed over by (cataloguing) Name: Cataloguer" in text
+    assert "Received by (Circulation)" in text and text.endswith("Page 1 of 1")
+    assert new_copies[0].barcode in text and new_copies[2].barcode not in text and text.count("平凡的世界") == 2
+    assert TransferBatch.get_by_id(batch.id).file == done.file
+    assert done.file == str(property_documents / "transfers" / "transfer-000001.pdf")
     with pytest.raises(Refusal, match="already closed"):
         transfers.scan_in(cataloguer, batch.id, new_copies[2].barcode, now=later)
     assert transfers.open_batch(cataloguer, now=later).number == 2
@@ -89,3 +95,36 @@ def test_circulation_clerk_is_refused(clerk, cataloguer, new_copies):
             call()
     assert TransferBatch.select().count() == 1 and TransferLine.select().count() == 1
     assert [status(c.barcode) for c in new_copies] == ["in processing"] * 3
+
+
+def test_a_long_transfer_list_runs_over_pages_each_numbered_with_the_heading_again(cataloguer, lib):
+    title = lib.item(title="平凡的世界").biblio
+    made = copies.receive_copies(cataloguer, title.id, 80, price=3000, location="New books", now=NOW)
+    batch = transfers.open_batch(cataloguer, now=NOW)
+    for line in made:
+        transfers.scan_in(cataloguer, batch.id, line.barcode, now=NOW)
+    done = transfers.close_batch(cataloguer, batch.id, now=NOW)
+    pages = printed.pages(done.file)
+    printed.assert_paged(pages, "Transfer list No. 1", "No. Accession Barcode Title Call number Location")
+    text = " ".join(pages)
+    assert all(text.count(line.barcode) == 1 for line in made) and text.count("平凡的世界") == 80
+    assert "Copies 80" in pages[-1] and "Received by (Circulation)" in pages[-1]
+
+
+def test_a_list_whose_closing_fails_leaves_no_file_and_the_batch_open(cataloguer, new_copies, property_documents,
+                                                                      monkeypatch):
+    from counter_tui import db
+    batch = transfers.open_batch(cataloguer, now=NOW)
+    transfers.scan_in(cataloguer, batch.id, new_copies[0].barcode, now=NOW)
+    real_write = db.write
+
+    def commit_fails(work):
+        def drawn_then_failing():
+            assert Path(work().file).exists()
+            raise RuntimeError("the commit failed")
+        return real_write(drawn_then_failing)
+    monkeypatch.setattr(db, "write", commit_fails)
+    with pytest.raises(RuntimeError, match="commit failed"):
+        transfers.close_batch(cataloguer, batch.id, now=NOW)
+    assert TransferBatch.get_by_id(batch.id).closed_at is None and status(new_copies[0].barcode) == "in processing"
+    assert list((property_documents / "transfers").iterdir()) == []

@@ -1,4 +1,4 @@
-"""Write-offs: a numbered certificate file with count and value; copies withdrawn; all or nothing."""
+"""Write-offs: a numbered certificate (a PDF to sign) with count and value; copies withdrawn; all or nothing."""
 from __future__ import annotations
 
 import pytest
@@ -10,6 +10,8 @@ from counter_tui.services.property import accessions, writeoffs
 from counter_tui.services.catalogue import copies
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import PermissionDenied, Refusal
+from counter_tui.services.library_settings import money
+from tests import printed
 from tests.conftest import NOW, days
 
 
@@ -31,11 +33,12 @@ def test_certificate_numbers_lines_count_and_value(cataloguer, lib, property_doc
     assert (row.copies, row.value, row.staff_id, row.file) == (3, 7350, cataloguer.id, str(cert.path))
     assert [(w.accession_number, w.price) for w in WriteOffLine.select().order_by(WriteOffLine.id)] == [
         (a.accession_number, 4500), (b.accession_number, 2850), (c.accession_number, 0)]
-    text = cert.path.read_text(encoding="utf-8")
-    assert cert.path.parent == property_documents / "write-offs"
-    assert "WRITE-OFF CERTIFICATE No. 1" in text and "Reason: worn out" in text
-    assert "Copies written off: 3" in text and "Total value: " in text and "活着" in text
-    assert text.count(a.barcode) == 1
+    assert cert.path.parent == property_documents / "write-offs" and cert.path.name == "write-off-000001.pdf"
+    [text] = printed.pages(cert.path)
+    assert text.startswith("Test Library Write-off certificate No. 1 ") and "Reason: worn out" in text
+    assert f"Copies written off 3 Total value {money(7350)}" in text and "活着" in text
+    assert text.count(a.barcode) == 1 and "Prepared by (cataloguer) Name: Cataloguer" in text
+    assert "Approved by (curator)" in text and text.endswith("Page 1 of 1")
     second = writeoffs.write_off(cataloguer, [lib.item().barcode], "lost", now=NOW + days(1))
     assert second.number == 2
     assert AuditEvent.select().where(AuditEvent.action == "copy.write_off").count() == 2
@@ -80,3 +83,34 @@ def test_new_copies_in_processing_may_be_written_off(cataloguer, lib):
     made = copies.receive_copies(cataloguer, title.id, 1, price=1200, location="Stacks", now=NOW)
     cert = writeoffs.write_off(cataloguer, [made[0].barcode], "damaged in processing", now=NOW)
     assert cert.value == 1200 and accessions.balance().ok
+
+
+def test_a_long_certificate_runs_over_pages_each_numbered_with_the_heading_again(cataloguer, lib):
+    titles = ["红楼梦", "平凡的世界", "活着", "Ordinary World"]
+    scanned = [lib.item(title=titles[n % 4], price=1000 + n) for n in range(90)]
+    cert = writeoffs.write_off(cataloguer, [c.barcode for c in scanned], "out of date", now=NOW)
+    pages = printed.pages(cert.path)
+    printed.assert_paged(pages, "Write-off certificate No. 1", "No. Accession Barcode Title Call number Price")
+    text = " ".join(pages)
+    assert all(text.count(c.barcode) == 1 for c in scanned) and all(t in text for t in titles)
+    assert f"Copies written off 90 Total value {money(cert.value)}" in pages[-1]
+    assert cert.value == sum(1000 + n for n in range(90))
+
+
+def test_a_certificate_whose_transaction_fails_leaves_no_file(cataloguer, lib, property_documents, monkeypatch):
+    from counter_tui import db
+    item = lib.item(title="红楼梦")
+    real_write, drawn = db.write, []
+
+    def commit_fails(work):
+        def drawn_then_failing():
+            result = work()
+            drawn.append(result.path.exists())  # the certificate was drawn inside the transaction
+            raise RuntimeError("the commit failed")
+        return real_write(drawn_then_failing)
+    monkeypatch.setattr(db, "write", commit_fails)
+    with pytest.raises(RuntimeError, match="commit failed"):
+        writeoffs.write_off(cataloguer, [item.barcode], "worn out", now=NOW)
+    assert drawn == [True]
+    assert WriteOff.select().count() == 0 and Item.get_by_id(item.id).status == "available"
+    assert list((property_documents / "write-offs").iterdir()) == []

@@ -1,4 +1,4 @@
-"""`counter-tui notices [--list] [--sheet]`: print the overdue and hold-ready notices that are due."""
+"""`counter-tui notices [--list] [--sheet]`: print the overdue and hold-ready notices that are due, as PDF letters."""
 from __future__ import annotations
 
 import argparse
@@ -14,9 +14,9 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     db_option(p)
     add_acting_option(p)
     p.add_argument("--list", action="store_true", help="only list what is due; print and record nothing")
-    p.add_argument("--sheet", action="store_true", help="one file for all readers (a page each), not one per reader")
+    p.add_argument("--sheet", action="store_true", help="one PDF for all readers (each letter on pages of its own), not one per reader")
     p.add_argument("--output", metavar="FOLDER", type=Path, default=None,
-                   help="where the letters go (default: $COUNTER_TUI_NOTICES or the data folder's notices/)")
+                   help="where the PDF letters go (default: $COUNTER_TUI_NOTICES or the data folder's notices/)")
 
     def notices_command(args: argparse.Namespace) -> None:
         from counter_tui.services.circulation import notices
@@ -33,7 +33,8 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
             done = notices.produce(actor, one_sheet=args.sheet, folder=args.output)
         except Refusal as refusal:
             raise SystemExit(refusal.sentence) from None
-        print(f"{done.notices} notices for {done.readers} readers.")
+        where = f", as PDF letters in {len(done.files)} file{'s' if len(done.files) != 1 else ''}:" if done.files else "."
+        print(f"{done.notices} notices for {done.readers} readers{where}")
         for path in done.files:
             print(path)
 

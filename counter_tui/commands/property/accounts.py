@@ -3,13 +3,14 @@
 `counter-tui register totals [--from D] [--to D] [--by day|month|year]`  copies and value received
 `counter-tui register list [--from D] [--to D] [--source S]`            the accession register's lines
 `counter-tui register balance`                                           holdings = accessions - write-offs
-`counter-tui writeoff --reason R BARCODE...`                             a numbered write-off certificate
-`counter-tui transfer BARCODE... [--destination D]`                      new copies to circulation, with the list
-`counter-tui bulletin --from D --to D`                                   the new-books bulletin file
+`counter-tui writeoff --reason R BARCODE...`                             a numbered write-off certificate (PDF)
+`counter-tui transfer BARCODE... [--destination D]`                      new copies to circulation, with the list (PDF)
+`counter-tui bulletin --from D --to D`                                   the new-books bulletin (PDF)
 `counter-tui processing --from D --to D [--by day|cataloguer|class]`     processing statistics
 
 Each acts as a staff member (--as, with the password); cataloguers and the curator only.
-Documents are written under COUNTER_TUI_PROPERTY_DOCS (default: the data folder's "property").
+Documents are PDF files to print and sign, written under COUNTER_TUI_PROPERTY_DOCS (default: the
+data folder's "property").
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def register(subparsers, db_option, open_library) -> dict:
     listing.add_argument("--source", default="", help="only this source (purchase, gift, ...)")
 
     wo = subparsers.add_parser("writeoff", help="write off copies under a numbered certificate",
-                               description="Withdraw the copies and write the certificate file (all or none).")
+                               description="Withdraw the copies and write the certificate, a PDF to sign (all or none).")
     db_option(wo)
     wo.add_argument("--reason", required=True, help="why: worn out, lost, out of date, ...")
     wo.add_argument("barcodes", nargs="+", metavar="BARCODE")
@@ -51,13 +52,13 @@ def register(subparsers, db_option, open_library) -> dict:
 
     tr = subparsers.add_parser("transfer", help="transfer new copies to circulation, with a list to sign",
                                description="Open a transfer batch, scan the copies in and close it: the copies "
-                                           "become available and the transfer list is written (all or none).")
+                                           "become available and the transfer list, a PDF to sign, is written (all or none).")
     db_option(tr)
     tr.add_argument("barcodes", nargs="+", metavar="BARCODE")
     tr.add_argument("--destination", default="Circulation")
     add_acting_option(tr)
 
-    bu = subparsers.add_parser("bulletin", help="the new-books bulletin of a period, as a file")
+    bu = subparsers.add_parser("bulletin", help="the new-books bulletin of a period, as a PDF")
     pr = subparsers.add_parser("processing", help="processing statistics: titles and copies catalogued")
     for p in (bu, pr):
         db_option(p)
@@ -129,7 +130,8 @@ def _writeoff(args, actor) -> None:
     from counter_tui.services.property import writeoffs
     cert = writeoffs.write_off(actor, args.barcodes, args.reason)
     copies = f"{cert.copies} cop{'y' if cert.copies == 1 else 'ies'}"
-    print(f"Write-off certificate {cert.number}: {copies}, {library_settings.money(cert.value)}: {cert.path}")
+    print(f"Write-off certificate {cert.number}: {copies}, {library_settings.money(cert.value)}. "
+          f"The certificate to sign (PDF): {cert.path}")
 
 
 def _transfer(args, actor) -> None:
@@ -150,7 +152,8 @@ def _transfer(args, actor) -> None:
                       "close it there first.")
 
     done = db.write(work)
-    print(f"Transfer batch {done.number}: {done.count} copies to {done.destination}: {done.file}")
+    print(f"Transfer batch {done.number}: {done.count} copies to {done.destination}. "
+          f"The transfer list to sign (PDF): {done.file}")
 
 
 def _bulletin(args, actor) -> None:
@@ -158,7 +161,7 @@ def _bulletin(args, actor) -> None:
     since, until = _period(args)
     data, path = bulletin.write_bulletin(actor, since, until)
     print(f"New books {since} to {until}: {data.titles} titles, {data.copies} copies in "
-          f"{len(data.groups)} classes: {path}")
+          f"{len(data.groups)} classes. The bulletin to print (PDF): {path}")
 
 
 def _processing(args, actor) -> None:

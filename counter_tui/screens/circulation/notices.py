@@ -70,8 +70,8 @@ class NoticesScreen(Screen):
             return
         await self.action_reload()
         if done.notices:
-            folder = done.files[0].parent
-            self.say(f"Printed {done.notices} notices for {done.readers} readers in {len(done.files)} "
-                     f"file{'s' if len(done.files) != 1 else ''} in {folder}.", "green")
+            where = (f": {done.files[0]}" if len(done.files) == 1
+                     else f" as {len(done.files)} PDF letters in {done.files[0].parent}.")
+            self.say(f"Printed {done.notices} notices for {done.readers} readers{where}", "green")
         else:
             self.say("Nothing was due; no letters written.")

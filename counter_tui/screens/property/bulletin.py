@@ -1,8 +1,8 @@
-"""The new-books bulletin (F9, New-books bulletin): choose the period, proofread it, write the file.
+"""The new-books bulletin (F9, New-books bulletin): choose the period, proofread it, write the PDF.
 
 Type the first and last day (YYYY-MM-DD; the last 30 days to start with) and press Enter:
 the bulletin appears below as it will print, grouped by class, to proofread. Ctrl+S (or F10)
-writes it as a file. Esc goes back.
+writes it as a PDF to print. Esc goes back.
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class BulletinScreen(Screen):
     BulletinScreen #bulletin-proof { height: 1fr; border: round $accent; }
     """
     BINDINGS = [
-        Binding("ctrl+s,f10", "write", "Write the file", id="bulletin.write"),
+        Binding("ctrl+s,f10", "write", "Write the PDF", id="bulletin.write"),
         Binding("escape", "back", "Back", id="bulletin.back"),
     ]
 
@@ -69,7 +69,7 @@ class BulletinScreen(Screen):
         self.path = None
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]New-books bulletin[/]: Enter shows it to proofread; Ctrl+S writes the file",
+        yield Static("[b]New-books bulletin[/]: Enter shows it to proofread; Ctrl+S writes the PDF",
                      id="bulletin-title")
         with Horizontal(id="bulletin-period"):
             yield from period_inputs("bulletin")
@@ -102,7 +102,7 @@ class BulletinScreen(Screen):
             return False
         self.query_one("#bulletin-text", Static).update(Text("\n".join(bulletin.bulletin_lines(self.data))))
         self.say(f"{self.data.titles} titles, {self.data.copies} copies in {len(self.data.groups)} classes. "
-                 "Ctrl+S writes the file.")
+                 "Ctrl+S writes the PDF.")
         return True
 
     async def action_write(self) -> None:
@@ -114,7 +114,7 @@ class BulletinScreen(Screen):
         except Refusal as refusal:
             self.say(refusal.sentence, "bold red")
             return
-        self.say(f"Written: {self.path}", "bold green")
+        self.say(f"The bulletin to print (PDF): {self.path}", "bold green")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -2,7 +2,7 @@
 
 The screen picks up your open batch (or opens the next number). Each scan puts a copy
 "in processing" into the batch; Ctrl+R then a scan takes a copy out again. F10 (or Ctrl+S)
-closes the batch: the copies become available and the transfer list is written as a file
+closes the batch: the copies become available and the transfer list is written as a PDF
 for signature. The next scan after that opens a new batch. Esc goes back (an open batch
 stays open for later).
 """
@@ -119,6 +119,6 @@ class TransferScreen(ScanDesk):
         for line in done.lines:
             self.add_line(line.barcode, str(line.accession_number), line.title, line.call_number,
                           Text("available", style="green"))
-        self.say(f"Batch {done.number} closed: {done.count} copies are available. Transfer list: {done.file}",
-                 "bold green")
+        self.say(f"Batch {done.number} closed: {done.count} copies are available. "
+                 f"Transfer list to sign (PDF): {done.file}", "bold green")
         self._show_batch()

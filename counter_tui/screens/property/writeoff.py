@@ -3,7 +3,7 @@
 Each scan is checked at once (on loan, already withdrawn, unknown: refused with the reason)
 and joins the list with its accession number and register price. F10 asks for the reason
 and makes the numbered certificate for the whole list (all or none); the certificate is
-written as a file. Ctrl+R takes the last copy off the list. Esc goes back.
+written as a PDF to sign. Ctrl+R takes the last copy off the list. Esc goes back.
 """
 from __future__ import annotations
 
@@ -101,4 +101,4 @@ class WriteOffScreen(ScanDesk):
             self.add_line(line.barcode, str(line.accession_number), line.title, money(line.price),
                           Text("withdrawn", style="green"))
         self.say(f"Write-off certificate {cert.number}: {cert.copies} copies, {money(cert.value)}, "
-                 f"\"{cert.reason}\". File: {cert.path}", "bold green")
+                 f"\"{cert.reason}\". The certificate to sign (PDF): {cert.path}", "bold green")

@@ -6,8 +6,9 @@ records it, so running the notices twice sends nothing twice. A loan that jumped
 past a level (the notices were not run for a while) gets only the highest level it
 has reached. Loans declared lost or claimed returned get no overdue notices.
 
-Printed notices are plain-text letters, one file per reader or one sheet for all,
-in the notices folder; nothing is written to the database until they are produced.
+Printed notices are letters as PDF (services/printing/documents.py), one file per reader
+or one file for all (each letter on pages of its own), in the notices folder; nothing is
+written to the database until they are produced.
 """
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from counter_tui import db
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
+from counter_tui.services.errors import Refusal
+from counter_tui.services.printing import documents
 
 ENV_NOTICES = "COUNTER_TUI_NOTICES"
-LETTER_WIDTH = 72
 OVERDUE, HOLD_READY = "overdue", "hold ready"
 LEVEL_NAMES = {1: "first reminder", 2: "second reminder", 3: "final notice"}
 
@@ -108,89 +110,94 @@ class Produced:
 
 def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = None,
             folder: Path | None = None) -> Produced:
-    """Write the due notices as letters and record each as sent, in one transaction.
+    """Write the due notices as letters and record each as sent.
 
-    The letters are written before the transaction commits; if it fails, the files are
-    removed, so a notice is recorded exactly when its letter exists.
+    The letters are drawn before the transaction (a hundred of them take seconds, and the
+    other desks must not wait that long), which then checks that the same notices are
+    still due (else they are drawn again) and records them. If recording fails, the
+    letters are removed: a notice is recorded exactly when its letter exists.
     """
     now = now or utc_now()
     access.require(actor, "send notices to readers", access.CIRCULATION, access.CURATOR)
     folder = folder or notices_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def work() -> Produced:
-        lines = due_notices(now)  # read again inside the transaction: another desk may have sent some
+    for _ in range(3):
+        lines = due_notices(now)
         if not lines:
             return Produced((), 0, 0)
+        folder.mkdir(parents=True, exist_ok=True)
         by_reader: dict[int, list[NoticeLine]] = defaultdict(list)
         for line in lines:
             by_reader[line.patron_id].append(line)
-        letters = [letter(reader_lines, now) for reader_lines in by_reader.values()]
+        letters = [letter(reader_lines, now, actor) for reader_lines in by_reader.values()]
         stamp = now.strftime("%Y%m%d-%H%M%S")
+        drafts = documents.Drafts()
         if one_sheet:
-            path = folder / f"notices-{stamp}.txt"
-            path.write_text("\f\n".join(letters), encoding="utf-8")  # form feed: one reader per page
-            written.append(path)
+            path = folder / f"notices-{stamp}.pdf"
+            drafts.write(path, letters)
             paths = {patron_id: path for patron_id in by_reader}
         else:
             paths = {}
-            for (patron_id, reader_lines), text in zip(by_reader.items(), letters):
-                path = folder / f"notice-{stamp}-{reader_lines[0].card}.txt"
-                path.write_text(text, encoding="utf-8")
-                written.append(path)
-                paths[patron_id] = path
-        for line in lines:
-            notice_id = db.execute(
-                "INSERT INTO notice (patron_id, kind, level, loan_id, hold_id, at, staff_id, file) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                line.patron_id, line.kind, line.level, line.loan_id, line.hold_id, now, actor.id,
-                str(paths[line.patron_id])).fetchone()[0]
-            audit.record(actor, "notice.sent", "notice", notice_id, now,
-                         new={"kind": line.kind, "level": line.level, "loan": line.loan_id, "hold": line.hold_id,
-                              "patron": line.patron_id})
-        return Produced(tuple(written), len(by_reader), len(lines))
+            for (patron_id, reader_lines), document in zip(by_reader.items(), letters):
+                paths[patron_id] = folder / f"notice-{stamp}-{reader_lines[0].card}.pdf"
+                drafts.write(paths[patron_id], [document])
 
-    try:
-        return db.write(work)
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+        def work(lines=lines, paths=paths) -> Produced:
+            if due_notices(now) != lines:  # another desk sent some meanwhile
+                raise _SentMeanwhile
+            for line in lines:
+                notice_id = db.execute(
+                    "INSERT INTO notice (patron_id, kind, level, loan_id, hold_id, at, staff_id, file) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    line.patron_id, line.kind, line.level, line.loan_id, line.hold_id, now, actor.id,
+                    str(paths[line.patron_id])).fetchone()[0]
+                audit.record(actor, "notice.sent", "notice", notice_id, now,
+                             new={"kind": line.kind, "level": line.level, "loan": line.loan_id,
+                                  "hold": line.hold_id, "patron": line.patron_id})
+            return Produced(tuple(dict.fromkeys(paths.values())), len(by_reader), len(lines))
+
+        try:
+            return drafts.kept_if(lambda: db.write(work))
+        except _SentMeanwhile:
+            continue
+    raise Refusal("Another desk is sending these notices at the same time; nothing was sent from here. "
+                  "Try again in a moment.")
 
 
-def letter(lines: list[NoticeLine], now: datetime) -> str:
-    """One reader's letter: what is overdue (by level) and what waits for them."""
+class _SentMeanwhile(Exception):
+    """The notices due changed between drawing the letters and recording them."""
+
+
+def letter(lines: list[NoticeLine], now: datetime, actor: Staff) -> documents.Document:
+    """One reader's letter: what is overdue (by level) and what waits for them, signed by the desk."""
     settings = library_settings.settings()
     first = lines[0]
     today = local_date(now, settings.timezone)
-    out = [settings.library_name, "", f"To: {first.patron_name}  (card {first.card})"]
+    particulars = [f"To: {first.patron_name}  (card {first.card})"]
     if first.email:
-        out.append(f"    {first.email}")
-    out += [f"Date: {today.isoformat()}", ""]
+        particulars.append(f"    {first.email}")
+    particulars.append(f"Date: {today.isoformat()}")
     ready = [line for line in lines if line.kind == HOLD_READY]
     overdue = [line for line in lines if line.kind == OVERDUE]
+    level = max((line.level for line in overdue), default=0)
+    blocks: list[str | documents.Table] = []
+    totals = []
     if ready:
-        out.append("Books you asked for are waiting for you at the desk:")
-        for line in ready:
-            until = f", until {line.pickup_by.isoformat()}" if line.pickup_by else ""
-            out.append(f"  - {line.title} ({line.barcode}){until}")
-        out.append("")
+        blocks += ["Books you asked for are waiting for you at the desk:", documents.Table(
+            (documents.Column("Title", 90), documents.Column("Barcode", 40), documents.Column("Waiting until", 44)),
+            tuple((line.title, line.barcode, line.pickup_by.isoformat() if line.pickup_by else "")
+                  for line in ready))]
+        totals.append(("Books waiting for you", str(len(ready))))
     if overdue:
-        level = max(line.level for line in overdue)
-        out.append(f"{LEVEL_NAMES[level].capitalize()}: these books are overdue. "
-                   f"Please return or renew them.")
-        for line in overdue:
-            out.append(f"  - {line.title} ({line.barcode}), due {line.due.isoformat()}, "
-                       f"{line.days_overdue} days overdue [{LEVEL_NAMES[line.level]}]")
-        out.append("")
+        blocks += [f"{LEVEL_NAMES[level].capitalize()}: these books are overdue. Please return or renew them.",
+                   documents.Table(
+                       (documents.Column("Title", 74), documents.Column("Barcode", 32), documents.Column("Due", 24),
+                        documents.Column("Overdue", 20, "R"), documents.Column("Notice", 24)),
+                       tuple((line.title, line.barcode, line.due.isoformat(), f"{line.days_overdue} days",
+                              LEVEL_NAMES[line.level]) for line in overdue))]
         if level == 3:
-            out.append("Books not returned after a final notice may be declared lost and charged.")
-            out.append("")
-    out.append("Thank you.")
-    return "\n".join(_fold(text) for text in out) + "\n"
-
-
-def _fold(text: str) -> str:
-    from counter_tui.services.printing.slips import wrap
-    return "\n".join(wrap(text, LETTER_WIDTH))
+            blocks.append("Books not returned after a final notice may be declared lost and charged.")
+        totals.append(("Books overdue", str(len(overdue))))
+    blocks.append("Thank you.")
+    title = f"Overdue notice: {LEVEL_NAMES[level]}" if overdue else "Books waiting for you"
+    return documents.Document(title, tuple(particulars), tuple(blocks), tuple(totals),
+                              (documents.Signature("For the circulation desk", actor.full_name),))

@@ -16,13 +16,12 @@ from counter_tui import db
 from counter_tui.domain.item_status import ItemStatus
 from counter_tui.models import Staff
 from counter_tui.services import access, library_settings
-from counter_tui.services.printing import slips
 
 ROLES = (access.CATALOGING, access.CURATOR)
 PERIODS = ("day", "month", "year")
 WITHDRAWN = ItemStatus.WITHDRAWN.value
-ENV_DOCUMENTS = "COUNTER_TUI_PROPERTY_DOCS"  # the folder for certificates, transfer lists and bulletins
-PAGE = 76  # columns of a printed document line (A4 portrait, monospaced; fits an 80-column proof view)
+ENV_DOCUMENTS = "COUNTER_TUI_PROPERTY_DOCS"  # the folder for certificates, transfer lists and bulletins (PDF)
+PAGE = 76  # columns of a line of the bulletin's proofreading view (fits an 80-column screen)
 
 
 def documents_dir(kind: str) -> Path:
@@ -36,22 +35,6 @@ def documents_dir(kind: str) -> Path:
 def local_time(at: datetime) -> datetime:
     aware = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
     return aware.astimezone(library_settings.settings().timezone)
-
-
-def columns(values: list[str], widths: list[int]) -> str:
-    """One document line of fixed-width columns (CJK counts two); a negative width aligns right."""
-    out = []
-    for value, width in zip(values, widths):
-        text = slips.clip(str(value), abs(width))
-        pad = " " * (abs(width) - slips.cells(text))
-        out.append(pad + text if width < 0 else text + pad)
-    return " ".join(out).rstrip()
-
-
-def write_document(kind: str, name: str, lines: list[str]) -> Path:
-    path = documents_dir(kind) / name
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-    return path
 
 
 @dataclass(frozen=True)

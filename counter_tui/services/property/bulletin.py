@@ -4,7 +4,8 @@ Drawn from the copies' `catalogued_at` (set by services/copies.py when a copy is
 one entry per title with its call number, author, publisher, year and how many copies
 went where. Classes are the main classes of the Chinese Library Classification (the
 first letter; T and its two-letter subclasses are kept apart, as libraries shelve them).
-`bulletin()` gives the data for the proofreading view; `write_bulletin()` the printable file.
+`bulletin()` gives the data, `bulletin_lines()` the text of the proofreading view, and
+`write_bulletin()` the PDF to print and post (services/printing/documents.py).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from counter_tui.domain.calendar import end_of_local_day_utc
 from counter_tui.models import Staff
 from counter_tui.services import access, library_settings
 from counter_tui.services.property import accessions
-from counter_tui.services.printing import slips
+from counter_tui.services.printing import documents, slips
 
 ROLES = (access.CATALOGING, access.CURATOR)
 
@@ -139,7 +140,32 @@ def bulletin_lines(data: Bulletin) -> list[str]:
     return out
 
 
+def bulletin_document(data: Bulletin) -> documents.Document:
+    """The bulletin as printed: a table of titles under a heading per class, and the totals."""
+    columns = (documents.Column("No.", 8, "R"), documents.Column("Title / author", 62),
+               documents.Column("Call number", 24), documents.Column("Publisher, year, ISBN", 40),
+               documents.Column("Copies", 13, "R"), documents.Column("Where", 27))
+    rows: list[tuple[str, ...] | str] = []
+    for group in data.groups:
+        rows.append(f"{group.code}  {group.name}")
+        for n, entry in enumerate(group.entries, 1):
+            imprint = ", ".join(p for p in (entry.publisher, str(entry.year or "")) if p)
+            if entry.isbn:
+                imprint += ("\n" if imprint else "") + f"ISBN {entry.isbn}"
+            title = f"{entry.title} / {entry.author}" if entry.author else entry.title
+            rows.append((str(n), title, entry.call_number, imprint, str(entry.copies), entry.locations))
+    blocks: tuple[str | documents.Table, ...] = ((documents.Table(columns, tuple(rows)),) if rows else
+                                                   ("No copies were catalogued in this period.",))
+    return documents.Document(
+        "New books",
+        (f"Catalogued {data.since.isoformat()} to {data.until.isoformat()}: {data.titles} titles, "
+         f"{data.copies} copies",),
+        blocks,
+        (("Titles", str(data.titles)), ("Copies", str(data.copies))))
+
+
 def write_bulletin(actor: Staff, since: date, until: date) -> tuple[Bulletin, Path]:
     data = bulletin(actor, since, until)
-    name = f"new-books-{since.isoformat()}-to-{until.isoformat()}.txt"
-    return data, accessions.write_document("bulletins", name, bulletin_lines(data))
+    path = accessions.documents_dir("bulletins") / f"new-books-{since.isoformat()}-to-{until.isoformat()}.pdf"
+    documents.write(path, [bulletin_document(data)])
+    return data, path

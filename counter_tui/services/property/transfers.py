@@ -3,7 +3,8 @@
 A cataloguer opens a numbered transfer batch (its own series, "transfer_batch"), scans
 the finished copies into it (only copies "in processing", each in one open batch at a
 time), and closes it: the copies become "available" from that moment and the transfer
-list is written as a file for the receiving desk to sign. A batch stays open across
+list is written as a PDF for the cataloguer handing over and the receiving desk to sign
+(removed again if closing fails). A batch stays open across
 sessions until it is closed; an open batch may be left empty.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from counter_tui.services import access, audit, library_settings
 from counter_tui.services.property import accessions
 from counter_tui.services.catalogue.copies import next_in_series
 from counter_tui.services.errors import NotFound, Refusal
+from counter_tui.services.printing import documents
 
 SERIES = "transfer_batch"
 ROLES = (access.CATALOGING, access.CURATOR)
@@ -158,9 +160,10 @@ def take_out(actor: Staff, batch_id: int, raw: str, now: datetime | None = None)
 
 
 def close_batch(actor: Staff, batch_id: int, now: datetime | None = None) -> Batch:
-    """Close the batch: its copies become available and the transfer list is written to a file."""
+    """Close the batch: its copies become available and the transfer list is written as a PDF."""
     now = (now or utc_now()).replace(microsecond=0)
     access.require(actor, "transfer new books to circulation", *ROLES)
+    drafts = documents.Drafts()
 
     def work() -> Batch:
         row = _open_row(batch_id)
@@ -173,36 +176,35 @@ def close_batch(actor: Staff, batch_id: int, now: datetime | None = None) -> Bat
             barcode, status = moved[0]
             raise Refusal(f"Copy {barcode} is now '{status}', no longer in processing: "
                           "take it out of the batch (Delete) first.")
-        path = accessions.documents_dir("transfers") / f"transfer-{row.number:06d}.txt"
+        path = accessions.documents_dir("transfers") / f"transfer-{row.number:06d}.pdf"
         db.execute("UPDATE item SET status = ?, status_since = ? WHERE status = ? AND id IN "
                    "(SELECT item_id FROM transfer_line WHERE batch_id = ?)", AVAILABLE, now, IN_PROCESSING, row.id)
         db.execute("UPDATE transfer_batch SET closed_at = ?, file = ? WHERE id = ?", now, str(path), row.id)
         audit.record(actor, "transfer.close", "transfer_batch", row.id, now,
                      new={"number": row.number, "copies": len(lines), "file": str(path)})
         result = Batch(row.id, row.number, _as_datetime(row.opened_at), now, row.destination, lines, str(path))
-        accessions.write_document("transfers", path.name, transfer_list(result, actor))
+        drafts.write(path, [transfer_list(result, actor)])
         return result
 
-    return db.write(work)
+    return drafts.kept_if(lambda: db.write(work))
 
 
-def transfer_list(done: Batch, actor: Staff) -> list[str]:
-    width = accessions.PAGE
-    cols = [4, 10, 14, 16, 12]
-    cols.insert(3, width - sum(cols) - len(cols) - 1)
-    out = [library_settings.settings().library_name, f"TRANSFER LIST No. {done.number}: new books to {done.destination}",
-           f"Opened: {accessions.local_time(done.opened_at):%Y-%m-%d %H:%M}   "
-           f"Closed: {accessions.local_time(done.closed_at):%Y-%m-%d %H:%M}",
-           f"Handed over by: {actor.full_name}", "=" * width,
-           accessions.columns(["No.", "Accession", "Barcode", "Title", "Call number", "Location"], cols),
-           "-" * width]
-    for n, line in enumerate(done.lines, 1):
-        out.append(accessions.columns([str(n), str(line.accession_number), line.barcode, line.title,
-                                       line.call_number, line.location], cols))
-    out += ["-" * width, f"Copies: {done.count}", "",
-            "Handed over by: ____________________   Received by: ____________________", "",
-            "Date: ____________"]
-    return out
+def transfer_list(done: Batch, actor: Staff) -> documents.Document:
+    """The list as printed: the copies handed over, their count, and who hands over and receives."""
+    columns = (documents.Column("No.", 8, "R"), documents.Column("Accession", 17, "R"),
+               documents.Column("Barcode", 26), documents.Column("Title", 56), documents.Column("Call number", 25),
+               documents.Column("Location", 20))
+    rows = tuple((str(n), str(line.accession_number), line.barcode, line.title, line.call_number, line.location)
+                 for n, line in enumerate(done.lines, 1))
+    return documents.Document(
+        f"Transfer list No. {done.number}: new books to {done.destination}",
+        (f"Opened: {accessions.local_time(done.opened_at):%Y-%m-%d %H:%M}   "
+         f"Closed: {accessions.local_time(done.closed_at):%Y-%m-%d %H:%M}",
+         f"Handed over by: {actor.full_name}"),
+        (documents.Table(columns, rows),),
+        (("Copies", str(done.count)),),
+        (documents.Signature("Handed over by (cataloguing)", actor.full_name),
+         documents.Signature(f"Received by ({done.destination})")))
 
 
 def open_batches(actor: Staff) -> list[Batch]:

@@ -3,7 +3,8 @@
 The only way a copy becomes "withdrawn": scan the copies, give the reason, and
 `write_off` makes certificate number N (its own series, "write_off"), one line per copy
 with its accession number and its register price, the count and the value, writes the
-certificate as a file, and withdraws the copies, all in one transaction. A copy on loan,
+certificate as a PDF to sign (services/printing/documents.py), and withdraws the copies,
+all in one transaction: the file is removed again if the transaction fails. A copy on loan,
 on the hold shelf or in transit, already withdrawn, or not in the accession register
 refuses the whole certificate: nothing is written.
 """
@@ -23,6 +24,7 @@ from counter_tui.services import access, audit, library_settings
 from counter_tui.services.property import accessions
 from counter_tui.services.catalogue.copies import next_in_series
 from counter_tui.services.errors import Refusal
+from counter_tui.services.printing import documents
 
 SERIES = "write_off"
 ROLES = (access.CATALOGING, access.CURATOR)
@@ -114,6 +116,8 @@ def write_off(actor: Staff, barcodes: Sequence[str], reason: str, now: datetime 
             raise Refusal(f"Copy {code} was scanned twice.")
         seen.add(code)
 
+    drafts = documents.Drafts()
+
     def work() -> Certificate:
         lines = []
         for code in codes:
@@ -122,7 +126,7 @@ def write_off(actor: Staff, barcodes: Sequence[str], reason: str, now: datetime 
             lines.append(_candidate(code))
         number = _next_certificate_number()
         value = sum(line.price for line in lines)
-        path = accessions.documents_dir("write-offs") / f"write-off-{number:06d}.txt"
+        path = accessions.documents_dir("write-offs") / f"write-off-{number:06d}.pdf"
         certificate = WriteOff.create(number=number, at=now, reason=reason, copies=len(lines), value=value,
                                       staff=actor.id, file=str(path))
         WriteOffLine.insert_many([{"write_off": certificate.id, "item": line.item_id,
@@ -134,35 +138,32 @@ def write_off(actor: Staff, barcodes: Sequence[str], reason: str, now: datetime 
                      new={"number": number, "reason": reason, "copies": len(lines), "value": value,
                           "barcodes": [line.barcode for line in lines]})
         result = Certificate(number, now, reason, tuple(lines), value, path)
-        accessions.write_document("write-offs", path.name, certificate_lines(result, actor))
+        drafts.write(path, [certificate_document(result, actor)])
         return result
 
-    return db.write(work)
+    return drafts.kept_if(lambda: db.write(work))
 
 
 def _next_certificate_number() -> int:
     return next_in_series(SERIES, "SELECT MAX(number) FROM write_off")
 
 
-def certificate_lines(cert: Certificate, actor: Staff) -> list[str]:
-    """The certificate as printed: header, numbered lines, count and value, signatures."""
+def certificate_document(cert: Certificate, actor: Staff) -> documents.Document:
+    """The certificate as printed: particulars, a line per copy, count and value, who signs."""
     money = library_settings.money
-    width = accessions.PAGE
-    cols = [4, 10, 14, 16, -12]
-    title_width = width - sum(abs(c) for c in cols) - len(cols)
-    cols.insert(3, title_width)
-    out = [library_settings.settings().library_name, f"WRITE-OFF CERTIFICATE No. {cert.number}",
-           f"Date: {accessions.local_time(cert.at):%Y-%m-%d %H:%M}", f"Reason: {cert.reason}",
-           f"Prepared by: {actor.full_name}", "=" * width,
-           accessions.columns(["No.", "Accession", "Barcode", "Title", "Call number", "Price"], cols),
-           "-" * width]
-    for n, line in enumerate(cert.lines, 1):
-        out.append(accessions.columns([str(n), str(line.accession_number), line.barcode, line.title,
-                                       line.call_number, money(line.price)], cols))
-    out += ["-" * width, f"Copies written off: {cert.copies}", f"Total value: {money(cert.value)}", "",
-            "Prepared by: ____________________   Approved (curator): ____________________", "",
-            "Date: ____________"]
-    return out
+    columns = (documents.Column("No.", 8, "R"), documents.Column("Accession", 17, "R"),
+               documents.Column("Barcode", 26), documents.Column("Title", 58), documents.Column("Call number", 25),
+               documents.Column("Price", 18, "R"))
+    rows = tuple((str(n), str(line.accession_number), line.barcode, line.title, line.call_number, money(line.price))
+                 for n, line in enumerate(cert.lines, 1))
+    return documents.Document(
+        f"Write-off certificate No. {cert.number}",
+        (f"Date: {accessions.local_time(cert.at):%Y-%m-%d %H:%M}", f"Reason: {cert.reason}",
+         f"Prepared by: {actor.full_name}"),
+        (documents.Table(columns, rows),),
+        (("Copies written off", str(cert.copies)), ("Total value", money(cert.value))),
+        (documents.Signature("Prepared by (cataloguer)", actor.full_name),
+         documents.Signature("Approved by (curator)")))
 
 
 @dataclass(frozen=True)
