@@ -190,14 +190,13 @@ def letter(lines: list[NoticeLine], now: datetime, actor: Staff) -> documents.Do
     if overdue:
         blocks += [f"{LEVEL_NAMES[level].capitalize()}: these books are overdue. Please return or renew them.",
                    documents.Table(
-                       (documents.Column("Title", 74), documents.Column("Barcode", 32), documents.Column("Due", 24),
-                        documents.Column("Overdue", 20, "R"), documents.Column("Notice", 24)),
+                       (documents.Column("Title", 64), documents.Column("Barcode", 32), documents.Column("Due", 24),
+                        documents.Column("Overdue", 20, "R"), documents.Column("Notice", 34)),
                        tuple((line.title, line.barcode, line.due.isoformat(), f"{line.days_overdue} days",
                               LEVEL_NAMES[line.level]) for line in overdue))]
         if level == 3:
             blocks.append("Books not returned after a final notice may be declared lost and charged.")
         totals.append(("Books overdue", str(len(overdue))))
-    blocks.append("Thank you.")
     title = f"Overdue notice: {LEVEL_NAMES[level]}" if overdue else "Books waiting for you"
     return documents.Document(title, tuple(particulars), tuple(blocks), tuple(totals),
-                              (documents.Signature("For the circulation desk", actor.full_name),))
+                              (documents.Signature("For the circulation desk", actor.full_name),), ("Thank you.",))

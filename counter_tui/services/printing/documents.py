@@ -62,10 +62,12 @@ class Document:
     blocks: tuple[str | Table, ...] = ()  # paragraphs and tables, in order
     totals: tuple[tuple[str, str], ...] = ()  # (label, figure)
     signatures: tuple[Signature, ...] = ()
+    closing: tuple[str, ...] = ()  # paragraphs after the totals, before the signatures ("Thank you.")
 
     def texts(self) -> list[str]:
         """Every text the document prints (to choose a font that has all their letters)."""
-        out = [self.title, *self.particulars, *(f"{label} {figure}" for label, figure in self.totals)]
+        out = [self.title, *self.particulars, *(f"{label} {figure}" for label, figure in self.totals),
+               *self.closing]
         for block in self.blocks:
             if isinstance(block, str):
                 out.append(block)
@@ -152,12 +154,12 @@ def _render(documents: Sequence[Document], library: str, font: Path | None, path
         _head(pdf, family, library, document)
         for block in document.blocks:
             if isinstance(block, str):
-                pdf.set_font(family, "", BODY)
-                pdf.multi_cell(0, LINE, block, new_x="LMARGIN", new_y="NEXT")
-                pdf.ln(2)
+                _paragraph(pdf, family, block)
             else:
                 _table(pdf, family, block)
         _totals(pdf, family, document.totals)
+        for paragraph in document.closing:
+            _paragraph(pdf, family, paragraph)
         _signatures(pdf, family, document.signatures)
         spans.append((first, pdf.page))
     _number_pages(pdf, family, spans)
@@ -182,6 +184,12 @@ def _head(pdf, family: str, library: str, document: Document) -> None:
     for line in document.particulars:
         pdf.multi_cell(width, LINE, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+
+
+def _paragraph(pdf, family: str, text: str) -> None:
+    pdf.set_font(family, "", BODY)
+    pdf.multi_cell(0, LINE, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
 
 
 def _table(pdf, family: str, table: Table) -> None:
