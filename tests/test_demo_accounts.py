@@ -9,6 +9,7 @@ import pytest
 from counter_tui import demo
 from counter_tui.app import CounterApp
 from counter_tui.demo import staff_accounts
+from counter_tui.screens import posts
 from counter_tui.screens.login import LoginScreen
 from counter_tui.services import access
 from counter_tui.services.admin import staff
@@ -61,6 +62,15 @@ def test_the_readme_names_the_desk_each_account_opens_on(small_demo, settings):
             assert app.first_desk() == MODE_OF_DESK[desk], username
         finally:
             app.db_executor.shutdown()
+
+
+def test_the_demo_account_may_open_every_desk_and_every_back_office_entry(small_demo):
+    member = staff.get_staff(demo.DEMO_USERNAME)
+    assert all(access.may(member, *desk.roles) for desk in posts.desks())
+    every_entry = [e.id for p in posts.posts() for e in p.entries]
+    assert [e.id for _, entries in posts.entries_for(member) for e in entries] == every_entry
+    cataloguer = staff.get_staff("cataloguer")  # a post's account sees its post's entries, not all
+    assert len([e for _, entries in posts.entries_for(cataloguer) for e in entries]) < len(every_entry)
 
 
 def test_an_account_switched_off_or_given_a_new_password_is_not_listed(small_demo):
