@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -48,6 +49,8 @@ class CounterApp(App):
         # and the event loop never waits on the database.
         self.db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
         self.last_input = time.monotonic()
+        self.scan_desks: weakref.WeakSet = weakref.WeakSet()  # every desk with a scan queue
+        self._quitting = False
 
     async def run_db(self, fn, *args, **kwargs):
         """Run a service on the desk's one database thread and wait for its answer."""
@@ -62,6 +65,20 @@ class CounterApp(App):
             self.switch_mode(self.first_desk())
         if self.settings.idle_lock_minutes > 0:
             self.set_interval(min(15.0, self.settings.idle_lock_minutes * 30), self._lock_when_idle)
+
+    def on_key(self, event: events.Key) -> None:
+        """A desk's key that did nothing because this person may not use the desk: say so."""
+        if self.actor is None:
+            return
+        desk = next((d for d in posts.desks() if event.key in self._keys_of(f"desk.{d.mode}", d.key)), None)
+        if desk is not None and not access.may(self.actor, *desk.roles):
+            who = " or ".join(access.ROLE_NAMES[r] for r in desk.roles)
+            self.notify(f"{desk.label} ({desk.key.upper()}) is for {who}; Ctrl+O lets one of them sign in.",
+                        severity="warning")
+            self.bell()
+
+    def _keys_of(self, binding_id: str, default: str) -> set[str]:
+        return {k.strip() for k in (self.settings.keymap or {}).get(binding_id, default).split(",")}
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
@@ -132,6 +149,30 @@ class CounterApp(App):
         yield SystemCommand("Reprint slip", "This desk's last slip again (F12)", self.action_reprint)
         yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
         yield SystemCommand("Quit", "Quit counter_tui (Ctrl+Q)", self.action_quit)
+
+    def scans_in_hand(self) -> int:
+        """Scans typed but not yet answered, on every desk of this app."""
+        return sum(d.queue.qsize() + d.busy for d in self.scan_desks)
+
+    async def action_quit(self) -> None:
+        """Quit, but never with scans typed and not yet answered: those finish first."""
+        waiting = self.scans_in_hand()
+        if not waiting:
+            self.exit()
+            return
+        question = isinstance(self.screen, ModalScreen)
+        self.notify(f"{waiting} scan{'s' if waiting != 1 else ''} still to answer"
+                    + (": answer the question, then counter_tui quits." if question else "; quitting after them."),
+                    severity="warning")
+        if not self._quitting:
+            self._quitting = True
+            self.set_timer(0.05, self._quit_when_answered)
+
+    def _quit_when_answered(self) -> None:
+        if self.scans_in_hand():
+            self.set_timer(0.05, self._quit_when_answered)
+        else:
+            self.exit()
 
     def _palette_run(self, action: str, node=None) -> None:
         self.call_later(self.run_action, action, node)

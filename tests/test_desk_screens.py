@@ -243,3 +243,23 @@ async def test_sign_in_typed_ahead_in_one_burst(lib, settings):
         burst(app, "clerk", "correct horse")  # username and password in one read, as over ssh
         await settle(pilot, lambda: isinstance(app.screen, CheckoutScreen))
         assert app.actor.username == "clerk"
+
+
+async def test_every_refusal_of_a_burst_can_be_read_whole_with_up_and_down(lib, settings):
+    reader = lib.patron(name="Li Lei")
+    book = lib.item(title="Dune")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        burst(app, reader.card, "31234000099990", book.barcode, "nonsense!")
+        await settle(pilot, lambda: screen.lines == 3)
+        first_refusal = status(screen)
+        await pilot.press("up")  # the scan line keeps the focus; the cursor walks the lines
+        assert "Dune" in status(screen)
+        await pilot.press("up")
+        sentence = status(screen)
+        assert sentence.startswith("31234000099990: ") and len(sentence) > 40  # whole, not cut to the column
+        assert sentence != first_refusal and "nonsense!" in first_refusal
+        assert screen.query_one("#lines", DataTable).cursor_row == 0
+        await pilot.press("down", "down", "down")
+        assert screen.query_one("#lines", DataTable).cursor_row == 2

@@ -176,3 +176,15 @@ async def test_the_command_palette_opens_desks_back_office_entries_and_the_scree
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Why this fine" in commands and "Damage" in commands  # the screen's own keys
         assert "Staff accounts and roles" not in commands and "Screenshot" not in commands  # not a clerk's; no stray files
+
+
+async def test_a_desk_the_person_may_not_use_says_so_when_its_key_is_pressed(lib, settings):
+    office = staff.add_staff(None, "office1", "Office Clerk", "correct horse", ["office"])
+    app = CounterApp(settings, office)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = app.screen
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        assert app.screen is home  # no desk for them
+        said = [str(n.message) for n in app._notifications]
+        assert any("Check out (F2) is for circulation staff" in s for s in said)

@@ -74,3 +74,23 @@ async def test_sign_in_with_a_corrected_password_typed_ahead(lib, settings):
             event.set_sender(app)
             app._driver.send_message(event)
         await settle(pilot, lambda: isinstance(app.screen, CheckoutScreen))
+
+
+async def test_ctrl_q_behind_a_burst_quits_only_after_every_scan_is_answered(lib, settings):
+    from textual import events as textual_events
+
+    from counter_tui.app import CounterApp
+    from tests.test_desk_screens import burst
+    reader = lib.patron(name="Li Lei")
+    books = [lib.item(title=f"Book {n}") for n in range(5)]
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, reader.card, *(b.barcode for b in books))
+        quit_key = textual_events.Key("ctrl+q", None)
+        quit_key.set_sender(app)
+        app._driver.send_message(quit_key)  # typed right behind the scans
+        for _ in range(200):
+            if app._exit:  # it has decided to quit
+                break
+            await pilot.pause(0.05)
+    assert Loan.select().where(Loan.patron == reader.id).count() == 5

@@ -16,6 +16,7 @@ from typing import TypeVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -47,11 +48,17 @@ class ScanDesk(Screen):
     TITLE = "Desk"
     PROMPT = "Scan a barcode and press Enter"
     COLUMNS: tuple[tuple[str, int], ...] = ()
+    # Up and Down from the scan line walk the lines (the keys that act on "this line" follow),
+    # and the status line reads out the whole of the line the cursor is on.
+    BINDINGS = [Binding("up", "line(-1)", "Line up", show=False, id="desk.line_up"),
+                Binding("down", "line(1)", "Line down", show=False, id="desk.line_down")]
 
     def __init__(self) -> None:
         super().__init__()
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self.lines = 0
+        self.notes: list[tuple[str, str]] = []  # each line's whole sentence and its style, by row
+        self.busy = False  # answering a scan (or waiting on the clerk's answer to one)
         self._batch = ExitStack()
 
     def compose(self) -> ComposeResult:
@@ -70,6 +77,7 @@ class ScanDesk(Screen):
         yield table
 
     def on_mount(self) -> None:
+        self.app.scan_desks.add(self)  # the app finishes every desk's scans before it quits
         self.query_one(ScanInput).focus()
         self.run_worker(self._drain(), group="scans", name=f"{self.TITLE} scans")
 
@@ -99,12 +107,14 @@ class ScanDesk(Screen):
             self._batch = ExitStack()
             self._batch.enter_context(self.app.batch_update())
             started = loop.time()
+            self.busy = True
             try:
                 await self._process(text)
                 while not self.queue.empty() and loop.time() - started < BATCH_SECONDS:
                     await self._process(self.queue.get_nowait())
             finally:
                 self._batch.close()
+                self.busy = False
             self._show_waiting()
             if not self.queue.empty():
                 await asyncio.sleep(PAINT_SECONDS)  # let the screen paint before the next batch
@@ -149,17 +159,30 @@ class ScanDesk(Screen):
 
     def refuse(self, refusal: Refusal, scanned: str) -> None:
         self.say(refusal.sentence, "bold red")
-        self.add_line(Text(scanned.strip(), style="red"), Text("✗ " + refusal.sentence, style="red"))
+        self.add_line(Text(scanned.strip(), style="red"), Text("✗ " + refusal.sentence, style="red"),
+                      note=f"{scanned.strip()}: {refusal.sentence}", note_style="bold red")
         if refusal.bell:
             self.app.bell()
 
-    def add_line(self, *cells) -> None:
+    def add_line(self, *cells, note: str = "", note_style: str = "") -> None:
+        """A line of the list; `note` is what the status line reads out when the cursor is on it
+        (by default the line's cells in full, which the columns may cut)."""
         table = self.query_one("#lines", DataTable)
         padded = list(cells) + [""] * (len(self.COLUMNS) - len(cells))
         table.add_row(*padded[: len(self.COLUMNS)])
+        self.notes.append((note or "  ".join(str(c) for c in cells if str(c)), note_style))
         self.lines += 1
         table.move_cursor(row=table.row_count - 1)
 
     def clear_lines(self) -> None:
         self.query_one("#lines", DataTable).clear()
+        self.notes.clear()
         self.lines = 0
+
+    def action_line(self, step: int) -> None:
+        table = self.query_one("#lines", DataTable)
+        if table.row_count == 0:
+            return
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        if table.cursor_row < len(self.notes):
+            self.say(*self.notes[table.cursor_row])

@@ -165,6 +165,7 @@ class HoldsScreen(ListTyping, ScanDesk):
         table.add_rows(rows)
         self.row_ids = ids
         self.lines = len(rows)
+        self.notes = [("  ".join(str(c) for c in row if str(c)), "") for row in rows]
 
     def _show_context(self) -> None:
         who = f"Reader: [b]{self.patron.name}[/] ({self.patron.card})" if self.patron else "No reader"
