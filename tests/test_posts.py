@@ -188,3 +188,17 @@ async def test_a_desk_the_person_may_not_use_says_so_when_its_key_is_pressed(lib
         assert app.screen is home  # no desk for them
         said = [str(n.message) for n in app._notifications]
         assert any("Check out (F2) is for circulation staff" in s for s in said)
+
+
+async def test_at_80x24_the_check_out_desk_shows_every_desk_key(lib, settings, everyone):
+    from counter_tui.widgets.key_bar import KeyBar
+    app = CounterApp(settings, everyone)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CheckoutScreen))
+        await pilot.pause(0.2)
+        bar = app.screen.query_one(KeyBar)
+        shown = str(bar.render())
+        for key in ("f10 Receipt", "f2", "f3", "f4", "f5", "f6", "f7 Holds", "f9 Back office", "f1 Help"):
+            assert key in shown
+        assert all(len(line) <= 78 for line in shown.splitlines())  # nothing runs off the end
+        assert bar.region.bottom == 24

@@ -18,10 +18,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.patron_picker import PatronPicker
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
@@ -67,7 +68,7 @@ class ScanDesk(Screen):
         yield ScanInput(self.PROMPT, id="scan")
         yield Static("", id="status")
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def compose_top(self) -> ComposeResult:
         yield from ()

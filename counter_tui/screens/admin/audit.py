@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from counter_tui.services.admin import audit_trail
 from counter_tui.services.admin.audit_trail import EventLine
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.title_bar import TitleBar
 
@@ -113,7 +114,7 @@ class AuditScreen(Screen):
         yield Static("", id="audit-status")
         table = row_table("events", COLUMNS)
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#events", DataTable).focus()

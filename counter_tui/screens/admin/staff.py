@@ -6,12 +6,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from counter_tui.services.admin import staff
 from counter_tui.services.access import ROLES
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
+from counter_tui.widgets.key_bar import KeyBar
 
 
 class StaffScreen(Screen):
@@ -36,7 +37,7 @@ class StaffScreen(Screen):
         table = DataTable(id="staff", cursor_type="row", zebra_stripes=True)
         table.add_columns("Username", "Name", "Roles", "State")
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

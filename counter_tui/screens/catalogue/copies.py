@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from counter_tui.domain.money import parse_money
 from counter_tui.models import Biblio
@@ -21,6 +21,7 @@ from counter_tui.services.catalogue import copies
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library_settings import money
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 
 
@@ -64,7 +65,7 @@ class CopiesScreen(Screen):
         yield Static("", id="copies-status")
         table = row_table("copies", self.COLUMNS)
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -13,11 +13,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from counter_tui.services.catalogue import labels
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.cells import cut
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 from counter_tui.widgets.title_bar import TitleBar
@@ -58,7 +59,7 @@ class LabelsScreen(Screen):
         yield Static("", id="labels-status")
         table = row_table("label-copies", COLUMNS)
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(ScanInput).focus()

@@ -23,12 +23,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Input, Log, ProgressBar, Static
+from textual.widgets import Input, Log, ProgressBar, Static
 
 from counter_tui.screens.file_import import FileImportScreen
 from counter_tui.services import access
 from counter_tui.services.catalogue import marc
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.key_bar import KeyBar
 
 POLICY_WORDS = {"skip": "skip them", "add-copies": "add their copies to the record here",
                 "new": "import them as new records"}
@@ -82,7 +83,7 @@ class MarcScreen(FileImportScreen):
         with Horizontal(id="export"):
             yield Input(placeholder="Export to file (.xml = MARCXML), Enter", id="out", compact=True)
             yield Input(placeholder="Search (empty = all titles)", id="term", compact=True)
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from counter_tui.services.catalogue import shelf_list
 from counter_tui.services.errors import Refusal
 from counter_tui.services.catalogue.shelf_list import ShelfPage
 from counter_tui.widgets.cells import cut
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.title_bar import TitleBar
 
@@ -59,7 +60,7 @@ class ShelfListScreen(Screen):
         yield Static("", id="shelf-status")
         table = row_table("shelf", COLUMNS)
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#shelf-from", Input).focus()

@@ -10,10 +10,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from counter_tui.services.circulation import notices
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 
 COLUMNS = (("Reader", 16), ("Card", 14), ("Notice", 15), ("Title", 20), ("Due", 10))
@@ -32,7 +33,7 @@ class NoticesScreen(Screen):
         yield Static("", id="status")
         table = row_table("notices", COLUMNS)
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         await self.action_reload()

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from counter_tui.services.circulation import damage
 from counter_tui.services.circulation.damage import QueueLine
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.title_bar import TitleBar
 
@@ -52,7 +53,7 @@ class RepairsScreen(Screen):
         yield Static("", id="repairs-note")
         table = row_table("queue", COLUMNS)
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         self.query_one("#queue", DataTable).focus()

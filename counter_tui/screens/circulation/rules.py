@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
 
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.screens.explanation import ExplanationDialog, ScanPrompts
@@ -22,6 +22,7 @@ from counter_tui.services.circulation import explain, rules_admin
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog, FormInput
+from counter_tui.widgets.key_bar import KeyBar
 
 RULE_FIELDS = [
     ("category", "Reader category (code, or any)"),
@@ -111,7 +112,7 @@ class RulesScreen(Screen):
                 days.add_column("Day", width=4)
                 days.add_column("Reason", width=50)
                 yield days
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#rules", DataTable).focus()

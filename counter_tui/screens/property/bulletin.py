@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.services.property import bulletin
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.key_bar import KeyBar
 
 
 def period_inputs(screen_id: str) -> ComposeResult:
@@ -76,7 +77,7 @@ class BulletinScreen(Screen):
         yield Static("", id="bulletin-status")
         with VerticalScroll(id="bulletin-proof"):
             yield Static("", id="bulletin-text")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         fill_period(self, "bulletin")

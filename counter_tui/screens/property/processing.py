@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from counter_tui.screens.property.bulletin import PERIOD_CSS, fill_period, period_inputs, read_period
 from counter_tui.services.property import processing_stats
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 
 
@@ -40,7 +41,7 @@ class ProcessingScreen(Screen):
         yield Static("", id="processing-status")
         table = row_table("processing-table", (("Per day", 28), ("Titles", 8), ("Copies", 8)))
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         fill_period(self, "processing")

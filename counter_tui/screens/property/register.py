@@ -11,11 +11,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from counter_tui.services.property import accessions
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library_settings import money
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 
 PAGE = 200
@@ -54,7 +55,7 @@ class RegisterScreen(Screen):
         lines = row_table("register", (("Acc. no.", 8), ("Received", 10), ("Source", 9), ("Price", 9),
                                        ("Barcode", 14), ("Title", 12), ("W/o", 4)))
         yield lines
-        yield Footer(compact=True)
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         self.query_one("#register", DataTable).focus()

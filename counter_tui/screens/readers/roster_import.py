@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from counter_tui.screens.file_import import FileImportScreen
 from counter_tui.services import access
 from counter_tui.services.readers import roster
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 
 SHOWN = 500  # bad rows listed on screen; the command line's dry run lists them all
@@ -65,7 +66,7 @@ class RosterImportScreen(FileImportScreen):
         table = row_table("bad", (("Line", 5), ("Name", 10), ("Identity no.", 12)))
         table.add_column("Why the row is bad")  # as wide as the longest reason; the table scrolls
         yield table
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
