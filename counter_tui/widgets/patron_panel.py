@@ -27,6 +27,7 @@ class PatronPanel(Static):
         owed = (f"[b $error]owes {money(summary.balance)}[/]" if summary.balance > 0
                 else f"[b]in credit {money(-summary.balance)}[/]" if summary.balance < 0 else "owes nothing")
         block = (f"[b $error]BLOCKED: {summary.blocks[0]}[/]" if summary.blocks
+                 else f"[b $warning]May borrow no more: {summary.limit_reached}[/]" if summary.limit_reached
                  else "[b $success]May borrow[/]")
         if summary.holds_ready:  # the reader is here: the clerk fetches what waits for them (said
             # first, so a long block reason cannot push it out of sight)

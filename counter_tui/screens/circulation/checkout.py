@@ -144,5 +144,8 @@ class CheckoutScreen(ScanDesk):
         if summary.blocks:
             self.app.bell()
             self.say(f"{summary.name} may not borrow: {summary.blocks[0]}", "bold red")
+        elif summary.limit_reached:  # not blocked: renewals and returns still go on
+            self.app.bell()
+            self.say(f"{summary.name} may borrow no more: {summary.limit_reached}.", "bold yellow")
         else:
             self.say(f"{summary.name}: scan the books.", "green")

@@ -136,9 +136,8 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
             raise Refusal(f"{item.title} ({item.barcode}) {NOT_LENDABLE_REASON[ItemStatus(status)]}.")
         if not item.loanable:
             raise Refusal(f"{item.title} is a {item.type_name.lower()} for use in the library only.")
-        if summary.loans_out >= summary.loan_limit:
-            raise Refusal(f"{reader.name} already has {summary.loans_out} books out, "
-                          f"the limit for {summary.category.lower()}s.")
+        if summary.limit_reached:
+            raise Refusal(f"{reader.name} already has {summary.limit_reached}.")
         rule = rules.rule_for(reader.category_id, item.item_type_id, item.location)
         today = _today(now)
         due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))

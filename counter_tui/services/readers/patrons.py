@@ -8,6 +8,7 @@ from peewee import fn
 
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.domain.plurals import counted
 from counter_tui.models import Fee, Patron
 from counter_tui.services import library_settings
 from counter_tui.services.circulation import scan_sql
@@ -34,6 +35,16 @@ class PatronSummary:
     @property
     def blocked(self) -> bool:
         return bool(self.blocks)
+
+    @property
+    def limit_reached(self) -> str:
+        """Why the reader may borrow no more: "5 books out, the limit for the Student category",
+        or "" while they may.
+
+        Not a block: they may still renew, place holds and return books."""
+        if self.loans_out < self.loan_limit:
+            return ""
+        return f"{counted(self.loans_out, 'book')} out, the limit for the {self.category} category"
 
 
 @dataclass(frozen=True)
