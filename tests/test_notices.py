@@ -110,6 +110,25 @@ def test_letters_are_removed_when_recording_them_fails(lib, folder, monkeypatch)
     assert Notice.select().count() == 0 and list(folder.iterdir()) == []
 
 
+def test_notices_another_desk_sends_while_the_letters_are_drawn_are_not_sent_twice(lib, folder, monkeypatch):
+    li, wang = lib.patron(name="Li Lei"), lib.patron(name="Wang Fang")
+    li_loan = overdue_by(lib, li, 10, "Overdue book")
+    overdue_by(lib, wang, 10, "Another book")
+    draw, drawn = notices.letter, []
+
+    def drawn_while_another_desk_sends(lines, now, actor):
+        if not drawn:  # the other desk records Li Lei's notice between the drawing and the recording
+            Notice.create(patron=li, kind="overdue", level=1, loan=li_loan, at=NOW, file="elsewhere")
+        drawn.append(lines[0].patron_name)
+        return draw(lines, now, actor)
+    monkeypatch.setattr(notices, "letter", drawn_while_another_desk_sends)
+    done = notices.produce(lib.clerk, now=NOW)
+    assert drawn == ["Li Lei", "Wang Fang", "Wang Fang"]  # drawn again without Li Lei's
+    assert (done.notices, done.readers) == (1, 1) and list(folder.iterdir()) == list(done.files)
+    assert "To: Wang Fang" in printed.pages(done.files[0])[0]
+    assert Notice.select().where(Notice.patron == li).count() == 1 and Notice.select().count() == 2
+
+
 def test_chinese_letters_run_over_pages_and_each_counts_its_own(lib, folder):
     li, wang = lib.patron(name="李雷"), lib.patron(name="王芳")
     for n in range(45):

@@ -78,7 +78,7 @@ class Document:
         return out
 
 
-def write(path: Path, documents: Sequence[Document], unwritten: str = "nothing was printed") -> int:
+def write(path: Path, documents: Sequence[Document]) -> int:
     """Write the documents to one PDF file, whole or not at all; the number of pages.
 
     A Refusal, writing nothing, when no font has a letter one of them needs.
@@ -86,7 +86,7 @@ def write(path: Path, documents: Sequence[Document], unwritten: str = "nothing w
     library = library_settings.settings().library_name
     texts = [library, PAGE_NUMBER] + [text for document in documents for text in document.texts()]
     font = sheets.font_for(texts)
-    return write_atomically(path, lambda scratch: _render(documents, library, font, scratch), unwritten=unwritten)
+    return write_atomically(path, lambda scratch: _render(documents, library, font, scratch))
 
 
 class Drafts:
