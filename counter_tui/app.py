@@ -88,12 +88,12 @@ class CounterApp(App):
     def _lock_when_idle(self) -> None:
         idle = time.monotonic() - self.last_input
         if self.actor is not None and idle >= self.settings.idle_lock_minutes * 60:
-            self.action_lock()
+            self.action_lock(idle=True)
 
-    def action_lock(self) -> None:
+    def action_lock(self, idle: bool = False) -> None:
         from counter_tui.screens.lock import LockScreen
         if self.actor is not None and not isinstance(self.screen, (LockScreen, LoginScreen)):
-            self.push_screen(LockScreen())
+            self.push_screen(LockScreen(idle=idle))  # its sentence says which: Ctrl+L or idle minutes
 
     def action_switch_user(self) -> None:
         """Someone else takes the desk; what is on the screens stays."""

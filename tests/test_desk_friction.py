@@ -47,3 +47,26 @@ async def test_panel_says_the_reader_may_borrow_no_more_at_the_loan_limit(lib, s
         await settle(pilot, lambda: "may borrow no more" in status(screen))
         assert "Li Lei may borrow no more: 5 books out, the limit for the Student category." in status(screen)
     assert Loan.select().where(Loan.patron == reader.id, Loan.returned_at.is_null()).count() == 5
+
+
+# -- the lock says why ------------------------------------------------------------------------
+
+async def test_a_desk_locked_by_hand_does_not_claim_it_was_idle(lib, settings):
+    from counter_tui.screens.lock import LockScreen
+    settings.idle_lock_minutes = 10
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l")
+        await settle(pilot, lambda: isinstance(app.screen, LockScreen))
+        said = str(app.screen.query_one(Static).content)
+        assert "Desk locked[/] by hand." in said and "idle" not in said
+
+
+async def test_an_idle_desk_says_how_long_it_waited(lib, settings):
+    from counter_tui.screens.lock import LockScreen
+    settings.idle_lock_minutes = 0.01
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, LockScreen))
+        said = str(app.screen.query_one(Static).content)
+        assert "Desk locked[/] after 0.01 idle minutes." in said and "by hand" not in said

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from counter_tui.domain.barcodes import Kind, classify
+from counter_tui.domain.plurals import counted
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import ScanInput
@@ -24,10 +25,18 @@ class LockScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "switch_user", "Someone else", id="lock.switch_user")]
 
+    def __init__(self, idle: bool = False) -> None:
+        """`idle`: locked by the clock after idle_lock_minutes without a key; else by hand (Ctrl+L)."""
+        super().__init__()
+        self.idle = idle
+
     def compose(self) -> ComposeResult:
         who = self.app.actor
+        minutes = float(self.app.settings.idle_lock_minutes)
+        why = (f"after {counted(int(minutes) if minutes.is_integer() else minutes, 'idle minute')}"
+               if self.idle else "by hand")
         with Vertical():
-            yield Static(f"[b]Desk locked[/] after {self.app.settings.idle_lock_minutes:g} idle minutes.\n"
+            yield Static(f"[b]Desk locked[/] {why}.\n"
                          f"{who.full_name} ({who.username}): password, then Enter. Esc: someone else signs in.")
             yield ScanInput("Password", password=True, id="lock-password")
             yield Static("", id="lock-status")
