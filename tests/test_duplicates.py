@@ -104,3 +104,55 @@ def test_one_word_changed_is_found_behind_hundreds_of_titles_sharing_its_long_wo
     b = _biblio("Introduction to Modern Chinese Literature and Criticism", "Hong Zicheng")  # the newest row
     found = find_duplicates(typed, "Hong Zicheng", None)
     assert [c.biblio_id for c in found] == [b.id]
+
+
+def test_numbers_tell_volumes_years_parts_and_editions_apart(clerk):
+    """Titles nearly the same but for a number are different books; the same number in another
+    spelling of a title nearly the same (vol. I. and Vol. 1, 上册 and （上）) is still the same book."""
+    bound = _biblio("经济研究 2019年合订本", "", None, 2019)
+    first = _biblio("红楼梦 第1卷", "曹雪芹", "9787020002207", 1996)  # a set catalogued volume by volume, one ISBN
+    upper = _biblio("西游记（上）", "吴承恩", None, 2005)
+    vol1 = _biblio("A History of Modern China, Vol. 1", "Wang Ming", None, 2001)
+    second = Biblio.create(title="Statistics, 2nd edition", author="David Freedman", edition="2nd ed", year=1991,
+                           created_at=NOW)
+    part = _biblio("Henry IV, Part 1", "Shakespeare")
+    apart = [("经济研究 2015年合订本", "", None, None, None),  # the year in the title is enough
+             ("经济研究 2015年合订本", "", None, 2015, None),
+             ("红楼梦 第2卷", "曹雪芹", None, 1996, None),
+             ("红楼梦 第2卷", "曹雪芹", "7-02-000220-X", 1996, None),  # the set's ISBN, another volume
+             ("西游记（下）", "吴承恩", None, 2005, None),
+             ("A History of Modern China, Vol. 2", "Wang Ming", None, 2001, None),
+             ("A History of Modern China", "Wang Ming", None, 2001, None),  # a numbered volume is not the whole
+             ("Statistics, 3rd edition", "David Freedman", None, 1998, None),
+             ("Henry IV, Part 2", "Shakespeare", None, None, None),
+             ("Henry V, Part 1", "Shakespeare", None, None, None)]
+    for title, author, isbn, year, edition in apart:
+        known = {name: value for name, value in (("year", year), ("edition", edition)) if value}
+        assert find_duplicates(title, author, isbn, **known) == [], title
+    # different years or edition numbers on the records, the titles alike
+    assert find_duplicates("Statistics, 2nd edition", "David Freedman", None, year=1998) == []
+    assert find_duplicates("Statistics, 2nd edition", "David Freedman", None, edition="3rd ed.") == []
+
+    same = [("经济研究 2019年合订本", "", None, 2019, None, bound, SIMILAR),
+            ("红楼梦 第1卷", "", "7-02-000220-X", 2011, None, first, SAME_ISBN),  # a reprint: its ISBN says so
+            ("红楼梦", "曹雪芹", "9787020002207", None, None, first, SAME_ISBN),  # the set's record
+            ("西游记 上册", "吴承恩", None, 2005, None, upper, SIMILAR),
+            ("A history of modern China, vol. I.", "Ming, Wang", None, None, None, vol1, SIMILAR),
+            ("Statistics: 2nd edition", "Freedman, David", None, 1991, "Second edition", second, SIMILAR),
+            ("Henry IV. Part I", "Shakespeare", None, None, None, part, SIMILAR)]
+    for title, author, isbn, year, edition, record, reason in same:
+        assert [(c.biblio_id, c.reason) for c in find_duplicates(title, author, isbn, year=year, edition=edition)] \
+            == [(record.id, reason)], title
+
+
+def test_designations_read_every_script():
+    d = duplicates.designations
+    assert d("经济研究 2015年合订本") == (("2015",), ())
+    assert d("红楼梦 第二卷") == d("红楼梦 第2卷") == d("红楼梦（卷二）") == (("2",), ("2",))
+    assert d("西游记（上）") == d("西游记 上册") == (("上",), ("上",))
+    assert d("A History, Vol. II") == d("A history, volume two") == d("A history, v. 2") == (("2",), ("2",))
+    assert d("中国哲学十五讲") == (("15",), ())
+    assert d("二〇一九年合订本") == (("2019",), ())
+    assert d("2nd ed.") == d("Second edition") == d("第2版") == (("2",), ())
+    for plain in ("三国演义", "上海地方志", "中篇小说选", "No One Belongs Here", "The Civil War", "Roe v Wade", "修订版"):
+        assert d(plain) == ((), ()), plain

@@ -405,3 +405,162 @@ def test_matching_by_isbn_only_leaves_similar_titles_alone(cataloguer):
     assert "matched by isbn" in report.text()
     with pytest.raises(Refusal, match="matched by"):
         marc.import_marc(cataloguer, data, match="title", now=NOW)
+
+
+# ---- numbers that tell books apart, and a dry run that answers what the import will do ---------------
+
+def _fresh_library(path):
+    """Another library in a SQLite file (also when the first one is on PostgreSQL); its curator."""
+    from counter_tui import db
+    from counter_tui.services.admin import schema, setup
+    db.database.close()
+    db.connect(f"sqlite:///{path}")
+    schema.create_schema()
+    db.write(setup.seed_standard_rows)
+    return staff.add_staff(None, "head", "Head", "correct horse", ["curator"], NOW)
+
+
+def _figures(report: marc.ImportReport) -> tuple:
+    """Everything a report counts, without the biblio ids a dry run cannot know."""
+    return ([n for n, _, _ in report.imported], [(d.number, d.matched, d.reason, d.action) for d in report.duplicates],
+            report.rejected, report.copies_added, report.copies_rejected)
+
+
+def _volumes_years_and_editions(lib) -> None:
+    """A catalogue made without MARC (as the demo's): bound volumes of one journal for several
+    years, numbered volumes, the parts of a set, editions, and two records the catalogue keeps
+    apart although nothing tells them apart."""
+    from counter_tui.models import ItemType
+    rows = [("经济研究 2015年合订本", "", "", 2015, None), ("经济研究 2019年合订本", "", "", 2019, None),
+            ("经济研究 2021年合订本", "", "", 2021, None),
+            ("红楼梦 第1卷", "曹雪芹", "", 1996, "9787020002207"), ("红楼梦 第2卷", "曹雪芹", "", 1996, "9787020002207"),
+            ("红楼梦 第三卷", "曹雪芹", "", 1996, None),
+            ("西游记（上）", "吴承恩", "", 2005, None), ("西游记（下）", "吴承恩", "", 2005, None),
+            ("A History of Modern China, Vol. 1", "Wang, Ming", "", 2001, None),
+            ("A History of Modern China, Vol. 2", "Wang, Ming", "", 2001, None),
+            ("A History of Modern China", "Wang, Ming", "", 2001, None),
+            ("Statistics", "Freedman, David", "2nd ed", 1991, None),
+            ("Statistics", "Freedman, David", "3rd ed", 1998, None),
+            ("Nature, vol. 121 (2021)", "", "", 2021, None), ("Nature, vol. 121 (2021)", "", "", 2021, None)]
+    book_type = ItemType.get(ItemType.code == "book")
+    for n, (title, author, edition, year, isbn) in enumerate(rows):
+        b = Biblio.create(title=title, author=author, edition=edition, year=year, isbn=isbn, classification="I242.4",
+                          issn="05779154" if "经济研究" in title else None, created_at=NOW)
+        for copy in range(1 + n % 2):
+            item = Item.create(barcode=f"LEG-{n}-{copy}", accession_number=2 * n + copy + 1, biblio=b,
+                               call_number=f"I242.4/{n}", item_type=book_type, price=100, status="available",
+                               location="Stacks", volume="", acquired_on=NOW.date(), source="purchase")
+            Accession.create(number=item.accession_number, item=item, received_on=NOW.date(), source="purchase",
+                             price=100, at=NOW, staff=lib.clerk)
+
+
+@pytest.mark.parametrize("control_numbers", [True, False], ids=["with-001", "without-001"])
+def test_a_round_trip_keeps_every_year_volume_part_and_edition(cataloguer, lib, tmp_path, control_numbers):
+    """经济研究 2015年合订本 is not 2019年合订本, 第2卷 not 第1卷, Vol. 2 not Vol. 1 nor the title
+    without a number, 下 not 上, the 3rd edition not the 2nd: a fresh library takes them all.
+    Two records of the file with different control numbers (001) are two records of the
+    catalogue it came from, however alike; without control numbers those two are one book."""
+    from pymarc import MARCReader
+    _volumes_years_and_editions(lib)
+    before = _library_state()
+    out = tmp_path / "all.mrc"
+    result = marc.export_marc(cataloguer, out)
+    assert (result.records, result.copies) == (15, 22)
+    if not control_numbers:  # a file from a system that writes none
+        with open(out, "rb") as fh:
+            records = list(MARCReader(fh, to_unicode=True, force_utf8=True))
+        for r in records:
+            r.remove_fields("001")
+        out.write_bytes(b"".join(r.as_marc() for r in records))
+    head = _fresh_library(tmp_path / "fresh.db")
+    dry = marc.import_marc(head, out, dry_run=True, now=NOW)
+    report = marc.import_marc(head, out, now=NOW)
+    assert _figures(dry) == _figures(report)
+    if control_numbers:
+        assert len(report.imported) == 15 and not report.duplicates and report.copies_added == 22
+        assert _library_state() == before
+    else:
+        assert [(d.number, d.matched, d.reason) for d in report.duplicates] == [
+            (15, "record 14 of this file", "same title and author")]
+        assert len(report.imported) == 14 and report.copies_added == 21
+        twins = [row for row in before if row[0] == "Nature, vol. 121 (2021)"]
+        assert sorted(_library_state()) == sorted([row for row in before if row not in twins] + twins[:1])
+
+
+@pytest.mark.parametrize("policy", ["skip", "add-copies", "new"])
+def test_the_dry_run_answers_what_the_import_will_do_with_records_earlier_in_the_file(cataloguer, policy):
+    """Later records of a file that duplicate earlier ones, in every way the import knows: the dry
+    run's figures are the import's, to the record."""
+    lit = "An Introduction to Modern Chinese Literature"
+    data = b"".join(r.as_marc() for r in (
+        book(lit, "Hong Zicheng", copies=[("LEG-1", "", "book", "")]),                          # 1
+        book("Fortress Besieged", "Qian Zhongshu", "9787020024759", [("LEG-2", "", "book", "")]),  # 2
+        book(lit + "s", "Hong Zicheng", copies=[("LEG-3", "", "book", "")]),                      # 3: similar title
+        book("Weicheng", "Qian Zhongshu", "7020024750", [("LEG-4", "", "book", "")]),             # 4: same ISBN
+        book("围城 第1卷", "钱锺书", copies=[("LEG-5", "", "book", "")]),                            # 5
+        book("围城 第2卷", "钱锺书", copies=[("LEG-6", "", "book", "")]),                            # 6: another volume
+        book("The Scholars", "Wu Jingzi", copies=[("LEG-7", "", "book", "")], number="ocm1"),      # 7
+        book("The Scholars.", "Wu Jingzi", copies=[("LEG-8", "", "book", "")], number="ocm1"),     # 8: 7 again
+        book("Rulin waishi", "Wu Jingzi", copies=[("LEG-9", "", "book", "")], number="ocm2"),      # 9
+        book("Rulin waishi", "Wu Jingzi", copies=[("LEG-10", "", "book", "")], number="ocm3"),     # 10: kept apart
+        book("Statistics", "Freedman", year="1998", copies=[("LEG-11", "", "book", "")]),          # 11
+        book("Statistics", "Freedman", year="2007", copies=[("LEG-12", "", "book", "")]),          # 12: another year
+        book("Statistics", "Freedman", year="2007", copies=[("LEG-12", "", "book", "")]),          # 13: 12 again
+    ))
+    dry = marc.import_marc(cataloguer, data, dry_run=True, policy=policy, now=NOW)
+    assert Biblio.select().count() == 0
+    real = marc.import_marc(cataloguer, data, policy=policy, now=NOW)
+    assert _figures(dry) == _figures(real)
+    assert dry.summary.replace("would be ", "") == real.summary
+    assert [(d.number, d.matched, d.reason) for d in real.duplicates] == [
+        (3, "record 1 of this file", "similar title and author"), (4, "record 2 of this file", "same ISBN"),
+        (8, "record 7 of this file", "same title and author"), (13, "record 12 of this file", "same title and author")]
+    titles = {"skip": 9, "add-copies": 9, "new": 13}[policy]
+    assert Biblio.select().count() == titles == len(real.imported)
+    if policy == "add-copies":
+        assert [c.barcode for c in items_of(lit)] == ["LEG-1", "LEG-3"]
+
+
+def test_pymarc_warnings_go_to_the_report_not_the_terminal(cataloguer, tmp_path, monkeypatch, capfd, caplog):
+    """A record with three indicators, one with none, one with a non-ASCII subfield code and a
+    MARC-8 one cut inside a multi-byte character: pymarc mends them and says so; its words go
+    to the report, one line per record, and never to the terminal (a desk's screen would be
+    garbled), from the service and from the command."""
+    import subprocess
+    import sys
+    import warnings
+
+    good = book("Apples", "Writer").as_marc()
+    indicators = raw_record([("245", b"10x" + FS + b"aThree indicators"), ("650", FS + b"aNo indicators")],
+                            coding=b"a")
+    code = raw_record([("245", b"10" + FS + "\u00e9Bad code".encode() + FS + b"aCode"), ], coding=b"a")
+    cut = raw_record([("245", b"10" + FS + b"aCut \x1b$1\x21\x30")], coding=b" ")
+    path = tmp_path / "mended.mrc"
+    path.write_bytes(good + indicators + code + cut)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = marc.import_marc(cataloguer, path, dry_run=True, now=NOW)
+    assert len(report.imported) == 4 and not report.rejected
+    assert not [r for r in caplog.records if r.name.startswith("pymarc")]
+    assert not [w for w in caught if "pymarc" in w.filename]
+    assert capfd.readouterr() == ("", "")
+    text = report.text()
+    assert "Read with warnings" in text and "  record 2: pymarc: more than 2 indicators found in field 245" in text
+    said = dict(report.warnings)
+    assert sorted(said) == [2, 3, 4]
+    assert said[2] == "pymarc: more than 2 indicators found in field 245; missing indicators in field 650"
+    assert "non-ASCII subfield code" in said[3]
+    assert "Multi-byte position" in said[4]
+
+    # the command, as a clerk runs it: nothing but the report on the terminal
+    monkeypatch.setenv(cli.PASSWORD_ENV, "a good password")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
+    database = str(tmp_path / "lib.db")
+    cli.main(["init", "--username", "head", "--db", database])
+    capfd.readouterr()
+    done = subprocess.run([sys.executable, "-m", "counter_tui", "marc", "import", str(path), "--as", "head",
+                           "--db", database, "-q"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "  record 2: pymarc: more than 2 indicators found in field 245" in done.stdout
+    assert "  record 4: pymarc: Multi-byte position" in done.stdout

@@ -32,7 +32,8 @@ def register(subparsers, db_option, open_library) -> dict:
                            help="what makes a duplicate of a title in the library: the same ISBN or a "
                                 "similar title by a compatible author (default), or the same ISBN only "
                                 "(faster, for a migration into a library whose titles all come from this "
-                                "file); within the file the same ISBN or title and author always counts")
+                                "file); within the file the same ISBN or title and author also counts, "
+                                "except between records with different control numbers (001)")
     importing.add_argument("--status", choices=("available", "in-processing"), default="available",
                            help="status of the new copies: available (default: holdings migrated from "
                                 "another system are already on the shelves) or in-processing (new books "

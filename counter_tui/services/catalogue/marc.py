@@ -8,12 +8,20 @@ read as UTF-8, and one flagged UTF-8 that is not valid UTF-8 is read as MARC-8; 
 report notes each. Koha's 952 fields (items) become copies, each with the next
 accession number and a line in the accession register; a copy whose barcode is bad or
 already in the library is left out and reported, and the record is imported without it.
+What pymarc mends while reading a record (missing or extra indicators, a subfield code
+that is not ASCII, a MARC-8 character it cannot read) goes to the report, one line per
+record, never to the terminal.
 
-Duplicates (services/duplicates.py: same ISBN, or a similar title by a compatible
-author; within the file: the same ISBN or title and author as an earlier record) follow
-one policy for the whole file: "skip" the record, "add-copies" (its 952 copies go to the
-record already there), or import it as a "new" record anyway. Each is listed in the
-report with the record it matched.
+Duplicates follow one policy for the whole file: "skip" the record, "add-copies" (its
+952 copies go to the record already there), or import it as a "new" record anyway. Each
+is listed in the report with the record it matched. A record is a duplicate of a title
+the library held when the import began (services/catalogue/duplicates.py: the same ISBN,
+or a similar title by a compatible author, numbers, years and editions agreeing), or of
+an earlier record of the file by the same rule, unless the two carry different control
+numbers (001, with 003): those are two records of the catalogue the file came from, kept
+apart as it kept them, so an export imports back whole. The import never takes its own
+records for the library's, so a dry run, which writes nothing, answers exactly what the
+import will do.
 
 Records are written 500 to a transaction with plain SQL (Peewee's query building
 would cost more than the writes). A record is checked completely before its batch is
@@ -29,8 +37,13 @@ file imports back to the same data.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import re
+import threading
 import unicodedata
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +70,8 @@ POLICIES = ("skip", "add-copies", "new")
 # What makes a record a duplicate of one in the library: the same ISBN or a similar title by
 # a compatible author (services/duplicates.py), or the same ISBN only (a migration into a
 # library whose titles all came from the same file; about ten times faster on a large
-# catalogue). Within the file, the same ISBN or the same title and author always count.
+# catalogue). Within the file the same rule holds, except that "isbn" still counts the same
+# title and author; records with different control numbers never count.
 MATCHES = ("isbn-or-title", "isbn")
 COPY_STATUSES = {"available": "available", "in-processing": "in processing"}
 FORMATS = ("iso2709", "marcxml")
@@ -100,6 +114,7 @@ class ImportReport:
     copies_added: int = 0
     copies_rejected: list[tuple[int, str, str]] = field(default_factory=list)  # number, barcode, reason
     notes: list[tuple[int, str]] = field(default_factory=list)  # number (0: the whole file), note
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # number, what pymarc said reading it
 
     @property
     def nothing_read(self) -> bool:
@@ -136,6 +151,9 @@ class ImportReport:
         if self.notes:
             out += ["", "Notes:"]
             out += [f"  {'file' if n == 0 else f'record {n}'}: {note}" for n, note in self.notes]
+        if self.warnings:
+            out += ["", "Read with warnings (pymarc mended what it could):"]
+            out += [f"  record {n}: {said}" for n, said in self.warnings]
         return out
 
     def text(self) -> str:
@@ -204,8 +222,9 @@ def iso2709_records(data: bytes) -> list[tuple[bytes, bool]]:
     return records
 
 
-def parse_iso2709(chunk: bytes, complete: bool = True) -> tuple[Record, str]:
-    """One record from its bytes, and a note when its Leader lied about the encoding; Rejected if broken."""
+def parse_iso2709(chunk: bytes, complete: bool = True) -> tuple[Record, str, str]:
+    """One record from its bytes, a note when its Leader lied about the encoding, and what pymarc
+    warned about while reading it (one line, or ""); Rejected if broken."""
     if not complete:
         raise Rejected("the file ends in the middle of this record (no end-of-record mark)")
     if len(chunk) < 25:
@@ -259,13 +278,97 @@ def parse_iso2709(chunk: bytes, complete: bool = True) -> tuple[Record, str]:
             note = f"Leader/09 is {flag!r} (neither MARC-8 nor UTF-8): read as MARC-8"
     if not utf8 and flag != " ":
         chunk = chunk[:9] + b" " + chunk[10:]  # pymarc reads a record flagged 'a' as UTF-8 whatever we say
-    try:
-        record = Record(data=chunk, to_unicode=True, force_utf8=utf8, hide_utf8_warnings=True)
-    except (PymarcException, ValueError, UnicodeDecodeError, IndexError) as exc:
-        raise Rejected(f"pymarc cannot read it ({type(exc).__name__}: {exc})".replace(": )", ")")) from None
+    # pymarc's warnings (logged, warned or written to stderr) are kept for the report
+    loud = not utf8 or re.search(rb"\x1f[\x80-\xff]", body) is not None  # MARC-8, or a non-ASCII subfield code
+    with _pymarc_warnings(loud) as heard:
+        try:
+            record = Record(data=chunk, to_unicode=True, force_utf8=utf8, hide_utf8_warnings=not loud)
+        except (PymarcException, ValueError, UnicodeDecodeError, IndexError) as exc:
+            raise Rejected(f"pymarc cannot read it ({type(exc).__name__}: {exc})".replace(": )", ")")) from None
     record.force_utf8 = True
     record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
-    return record, note
+    return record, note, _warning_sentence(heard, chunk, base, directory)
+
+
+# pymarc reports what it mends in a record (missing or extra indicators, a subfield code that
+# is not ASCII, a MARC-8 character it cannot read) on its logger, with warnings.warn, or
+# straight to sys.stderr. On a terminal that garbles the desk's screen and the command's
+# output; the import keeps them for the report instead, one line per record.
+_heard = threading.local()
+_loud_lock = threading.Lock()
+
+
+class _KeepPymarcLog(logging.Filter):
+    """Records of the "pymarc" logger go to the record being read on this thread, if any."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        bucket = getattr(_heard, "bucket", None)
+        if bucket is None:
+            return True
+        bucket.append(record)
+        return False
+
+
+if not any(isinstance(f, _KeepPymarcLog) for f in logging.getLogger("pymarc").filters):
+    logging.getLogger("pymarc").addFilter(_KeepPymarcLog())
+
+
+@contextlib.contextmanager
+def _pymarc_warnings(loud: bool):
+    """What pymarc says while a record is read: log records, warning messages, stderr lines.
+
+    Its logger is filtered for this thread only. warnings.warn and sys.stderr are the
+    process's, so a `loud` record (one that can reach them) is read under a lock with both
+    caught for the moment it takes; anything not from pymarc caught then is passed on.
+    """
+    heard: list = []
+    _heard.bucket = heard
+    try:
+        if not loud:
+            yield heard
+            return
+        with _loud_lock, warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stderr(io.StringIO()) as written:
+            warnings.simplefilter("always")
+            try:
+                yield heard
+            finally:
+                heard += [w for w in caught if "pymarc" in (w.filename or "")]
+                heard += [line for line in written.getvalue().splitlines() if line.strip()]
+                others = [w for w in caught if "pymarc" not in (w.filename or "")]
+        for w in others:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    finally:
+        _heard.bucket = None
+
+
+def _warning_sentence(heard: list, chunk: bytes, base: int, directory: bytes) -> str:
+    """pymarc's warnings about one record in one line, each field named by its tag."""
+    if not heard:
+        return ""
+    tags = {}
+    for start in range(0, len(directory), 12):
+        entry = directory[start:start + 12]
+        offset, size = int(entry[7:12]), int(entry[3:7])
+        tags[chunk[base + offset:base + offset + size - 1]] = entry[:3].decode("ascii", "replace")
+    said: list[str] = []
+    for item in heard:
+        if isinstance(item, logging.LogRecord):
+            args = item.args if isinstance(item.args, tuple) else ()
+            if isinstance(item.msg, str) and item.msg.endswith(": %s") and len(args) == 1 \
+                    and isinstance(args[0], bytes):
+                text = f"{item.msg[:-4]} in field {tags.get(args[0], '?')}"  # "more than 2 indicators found: b'...'"
+            else:
+                text = item.getMessage()
+        elif isinstance(item, warnings.WarningMessage):
+            text = str(item.message)
+        else:
+            text = str(item)
+        text = _short(" ".join(text.split()), 100)
+        if text not in said:
+            said.append(text)
+    more = f" (and {len(said) - 3} more)" if len(said) > 3 else ""
+    return "pymarc: " + "; ".join(said[:3]) + more
 
 
 def marcxml_records(data: bytes) -> list[Record | Rejected]:
@@ -483,19 +586,64 @@ class _Entry:
     values: dict
     marc: bytes | None
     copies: list[CopyIn]
-    duplicate_of: int | None = None  # library biblio id (copies go there) when a duplicate
-    file_duplicate_of: int | None = None  # record number in this file
-    new_record: bool = True
+    control: tuple[str, str] | None = None  # (003, 001): the record's number in the catalogue it came from
+
+
+class _FileRecords:
+    """Records of the file taken in as new titles so far, for the within-file duplicate check.
+
+    Two records that carry different control numbers (001, with 003) are two records of
+    the catalogue the file came from and are kept apart as it kept them, however alike;
+    otherwise the library's rule decides (see duplicates.TitleSet). Records with a
+    control number are indexed for the similar-title search only if a record without one
+    asks: an export of a library system never pays for it.
+    """
+
+    def __init__(self) -> None:
+        self.taken: list[tuple[int, tuple[str, str] | None, dict]] = []  # number, control, values
+        self.loose = duplicates.TitleSet()  # records without a control number
+        self.controlled = duplicates.TitleSet()
+        self.by_control: dict[tuple[str, str], list[int]] = {}  # control -> positions in `taken`
+        self.values_of: dict[int, dict] = {}  # record number -> its catalogue fields
+
+    def add(self, number: int, control: tuple[str, str] | None, values: dict) -> None:
+        position = len(self.taken)
+        self.taken.append((number, control, values))
+        self.values_of[number] = values
+        (self.loose if control is None else self.controlled).add(
+            position, values["title"], values["author"], values["isbn"], values["year"], values["edition"])
+        if control is not None:
+            self.by_control.setdefault(control, []).append(position)
+
+    def extend(self, other: _FileRecords) -> None:
+        for number, control, values in other.taken:
+            self.add(number, control, values)
+
+    def find(self, values: dict, control: tuple[str, str] | None, similar: bool) -> list[tuple[int, str]]:
+        """(record number, reason) of the earlier records this one duplicates, earliest first."""
+        asked = (values["title"], values["author"], values["isbn"], values["year"], values["edition"])
+        sets = [self.loose]
+        if control is None:
+            sets.append(self.controlled)
+        elif self.by_control.get(control):  # the same record again (or one numbered alike)
+            same_number = duplicates.TitleSet()
+            for position in self.by_control[control]:
+                v = self.taken[position][2]
+                same_number.add(position, v["title"], v["author"], v["isbn"], v["year"], v["edition"])
+            sets.append(same_number)
+        found = {position: reason for titles in sets if len(titles)
+                 for position, reason in titles.find(*asked, similar=similar)}
+        return [(self.taken[p][0], reason) for p, reason in sorted(found.items())]
 
 
 @dataclass
 class _State:
     """What the import has seen so far in this file; changed only after a batch is committed."""
-    isbns: dict[str, int] = field(default_factory=dict)  # isbn -> record number
-    titles: dict[tuple[str, str], int] = field(default_factory=dict)
+    records: _FileRecords = field(default_factory=_FileRecords)
     barcodes: set[str] = field(default_factory=set)
     biblio_of: dict[int, int | None] = field(default_factory=dict)  # record number -> biblio id
     match: str = "isbn-or-title"
+    before: int = 0  # the highest title number when the import began: the library it is checked against
 
 
 def import_marc(actor: Staff, path_or_bytes: str | Path | bytes, *, dry_run: bool = False,
@@ -537,7 +685,10 @@ def import_marc(actor: Staff, path_or_bytes: str | Path | bytes, *, dry_run: boo
     if not item_types:
         raise Refusal("The library has no item types yet; add one before importing copies.")
     default_type = "book" if "book" in item_types else sorted(item_types)[0]
-    state = _State(match=match)
+    # The file's records are checked against the library as it was before the import and
+    # against each other by the file's rule (_FileRecords), in a dry run as in the import:
+    # the dry run's answer is the import's.
+    state = _State(match=match, before=db.execute("SELECT MAX(id) FROM biblio").fetchone()[0] or 0)
     for start in range(0, total, BATCH):
         entries = []
         for offset, item in enumerate(items[start:start + BATCH]):
@@ -559,9 +710,9 @@ def _entry(number: int, item, fmt: str, item_types: dict[str, int], default_type
         if fmt == "marcxml":
             if isinstance(item, Rejected):
                 raise item
-            record, note = item, ""
+            record, note, heard = item, "", ""
         else:
-            record, note = parse_iso2709(*item)
+            record, note, heard = parse_iso2709(*item)
         values = describe(record)
         if not values["title"]:
             raise Rejected("no title (field 245 $a is missing or empty)")
@@ -576,17 +727,24 @@ def _entry(number: int, item, fmt: str, item_types: dict[str, int], default_type
         return None
     if note:
         report.notes.append((number, note))
+    if heard:
+        report.warnings.append((number, heard))
     values["title"] = values["title"][:2000]
     values["edition"] = values["edition"][:250]
     values["publisher"] = values["publisher"][:250]
     values["classification"] = values["classification"][:60]
     values["book_number"] = values["book_number"][:60]
     copies = copies_in(record, number, item_types, default_type, report)
-    return _Entry(number=number, values=values, marc=marc, copies=copies)
+    return _Entry(number=number, values=values, marc=marc, copies=copies, control=_control_number(record))
 
 
-def _title_key(values: dict) -> tuple[str, str]:
-    return duplicates.normalise_text(values["title"]), duplicates.normalise_text(values["author"])
+def _control_number(record: Record) -> tuple[str, str] | None:
+    """(003, 001) when the record has a control number; 003 may be blank."""
+    number = record.get("001")
+    if number is None or not (number.data or "").strip():
+        return None
+    agency = record.get("003")
+    return ((agency.data or "").strip() if agency is not None else "", number.data.strip())
 
 
 def _write_batch(actor: Staff, entries: list[_Entry], state: _State, report: ImportReport,
@@ -629,8 +787,7 @@ class _Outcome:
     imported: list[tuple[int, int | None, str]] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     copies_rejected: list[tuple[int, str, str]] = field(default_factory=list)
-    isbns: dict[str, int] = field(default_factory=dict)
-    titles: dict[tuple[str, str], int] = field(default_factory=dict)
+    records: _FileRecords = field(default_factory=_FileRecords)
     barcodes: set[str] = field(default_factory=set)
     biblio_of: dict[int, int | None] = field(default_factory=dict)
     biblios: int = 0
@@ -640,8 +797,7 @@ class _Outcome:
         self.__init__()
 
     def commit(self, state: _State, report: ImportReport) -> None:
-        state.isbns.update(self.isbns)
-        state.titles.update(self.titles)
+        state.records.extend(self.records)
         state.barcodes |= self.barcodes
         state.biblio_of.update(self.biblio_of)
         report.imported += self.imported
@@ -676,21 +832,20 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
     numbers = iter(())
     if write:
         numbers = iter(_take_accession_numbers(sum(len(e.copies) for e in entries)))
+    similar = state.match == "isbn-or-title"
     for entry in entries:
         v = entry.values
-        key = _title_key(v)
         target: int | None = None  # the biblio id the copies go to
         matched = reason = ""
-        earlier = (state.isbns.get(v["isbn"]) or out.isbns.get(v["isbn"])) if v["isbn"] else None
-        if earlier is None and key[0]:
-            earlier = state.titles.get(key) or out.titles.get(key)
-        if earlier is not None:
-            matched = f"record {earlier} of this file"
-            reason = "same ISBN" if v["isbn"] and (state.isbns.get(v["isbn"]) or out.isbns.get(v["isbn"])) \
-                else "same title and author"
-            target = state.biblio_of.get(earlier, out.biblio_of.get(earlier))
+        earlier = state.records.find(v, entry.control, similar) + out.records.find(v, entry.control, similar)
+        if earlier:
+            number, reason = next((e for e in earlier if e[1] == duplicates.SAME_ISBN), earlier[0])
+            if reason == duplicates.SIMILAR and _same_words(v, number, state, out):
+                reason = "same title and author"
+            matched = f"record {number} of this file"
+            target = state.biblio_of.get(number, out.biblio_of.get(number))
         else:
-            candidates = _in_library(v, state.match)
+            candidates = _in_library(v, state.match, state.before)
             if candidates:
                 first = candidates[0]
                 matched, reason, target = f"title {first.biblio_id} \"{_short(first.title, 30)}\"", first.reason, \
@@ -723,10 +878,7 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
             out.biblios += 1
         if new_record:
             out.imported.append((entry.number, biblio_id, v["title"]))
-            if v["isbn"]:
-                out.isbns.setdefault(v["isbn"], entry.number)
-            if key[0]:
-                out.titles.setdefault(key, entry.number)
+            out.records.add(entry.number, entry.control, v)
         out.biblio_of[entry.number] = biblio_id
         for copy in good:
             out.copies += 1
@@ -747,14 +899,26 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
                                   "VALUES (?, ?, ?, ?, ?, ?, ?)"), accessions)
 
 
-def _in_library(values: dict, match: str) -> list[duplicates.Candidate]:
+def _same_words(values: dict, number: int, state: _State, out: _Outcome) -> bool:
+    """Whether the earlier record `number` has this record's title and author once normalised."""
+    v = state.records.values_of.get(number) or out.records.values_of[number]
+    return (duplicates.normalise_text(v["title"]) == duplicates.normalise_text(values["title"])
+            and duplicates.normalise_text(v["author"]) == duplicates.normalise_text(values["author"]))
+
+
+def _in_library(values: dict, match: str, before: int) -> list[duplicates.Candidate]:
+    """Titles of the library as it was when the import began (ids up to `before`) that this record duplicates."""
+    if not before:
+        return []  # an empty library: nothing to duplicate
     if match == "isbn-or-title":
-        return duplicates.find_duplicates(values["title"], values["author"], values["isbn"])
+        return duplicates.find_duplicates(values["title"], values["author"], values["isbn"], year=values["year"],
+                                          edition=values["edition"], before=before)
     if not values["isbn"]:
         return []
-    row = db.execute("SELECT id, title, author, isbn, year FROM biblio WHERE isbn = ? ORDER BY id LIMIT 1",
-                     values["isbn"]).fetchone()
-    return [duplicates.Candidate(*row, duplicates.SAME_ISBN)] if row else []
+    rows = db.execute("SELECT id, title, author, isbn, year FROM biblio WHERE isbn = ? AND id <= ? ORDER BY id "
+                      "LIMIT 50", values["isbn"], before).fetchall()
+    return [duplicates.Candidate(*row, duplicates.SAME_ISBN) for row in rows
+            if not duplicates.different_volumes(values["title"], row[1])][:1]
 
 
 def _composed_call_number(values: dict, volume: str) -> str:
