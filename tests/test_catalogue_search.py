@@ -63,8 +63,10 @@ def test_isbn_10_and_13_scans_find_the_title(lib):
         assert (page.how, [r.id for r in page.rows]) == ("isbn", [b.id]), scanned
     missing = titles.search_page(lib.clerk, "9780306406157")
     assert (missing.how, missing.rows) == ("none", ())
-    with pytest.raises(Refusal, match="not a valid ISBN"):
+    with pytest.raises(Refusal, match="The check digit of ISBN 9787020002208 is wrong"):
         titles.search_page(lib.clerk, "isbn: 9787020002208")
+    with pytest.raises(Refusal, match="not a valid ISBN"):
+        titles.search_page(lib.clerk, "isbn: 97870200022")
 
 
 def test_issn_and_copy_barcode_find_the_title(lib):

@@ -70,3 +70,59 @@ async def test_an_idle_desk_says_how_long_it_waited(lib, settings):
         await settle(pilot, lambda: isinstance(app.screen, LockScreen))
         said = str(app.screen.query_one(Static).content)
         assert "Desk locked[/] after 0.01 idle minutes." in said and "by hand" not in said
+
+
+# -- the catalogue: a wrong check digit, and a search that finds nothing -------------------------
+
+def test_an_isbn_with_a_wrong_check_digit_gets_the_check_digit_sentence(lib):
+    import pytest
+
+    from counter_tui.models import Biblio
+    from counter_tui.services.catalogue import titles
+    from counter_tui.services.errors import Refusal
+    from tests.conftest import NOW
+    Biblio.create(title="红楼梦", author="曹雪芹", isbn="9787020002207", created_at=NOW)
+    for typed, code in (("9787020002209", "9787020002209"), ("978-7-02-000220-9", "9787020002209"),
+                        ("7020002207", "7020002207"), ("isbn: 9787020002201", "9787020002201")):
+        with pytest.raises(Refusal, match=f"The check digit of ISBN {code} is wrong"):
+            titles.search_page(lib.clerk, typed)
+    assert [r.title for r in titles.search_page(lib.clerk, "9787020002207").rows] == ["红楼梦"]
+    assert [r.title for r in titles.search_page(lib.clerk, "702000220X").rows] == ["红楼梦"]
+
+
+async def test_catalogue_scans_a_wrong_check_digit_and_a_search_with_no_match_empties_the_list(lib, settings):
+    from counter_tui.models import Biblio
+    from tests.conftest import NOW
+    for n in range(3):
+        Biblio.create(title=f"红楼梦 第{n + 1}卷", author="曹雪芹", created_at=NOW)
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        screen = app.screen
+        await settle(pilot, lambda: screen.page is not None)
+        burst(app, "红楼梦")
+        await settle(pilot, lambda: "3 titles for" in status(screen))
+        assert len(rows(screen, "#results")) == 3
+        burst(app, "9787020002209")  # a cover barcode misread: its last digit is wrong
+        await settle(pilot, lambda: "check digit" in status(screen))
+        assert "The check digit of ISBN 9787020002209 is wrong" in status(screen)
+        assert "no title" not in status(screen).lower()
+        burst(app, "水浒传")
+        await settle(pilot, lambda: "No title in the catalogue matches" in status(screen))
+        assert rows(screen, "#results") == []  # the 红楼梦 volumes are not what this search found
+        assert "No titles." in str(screen.query_one("#page-info", Static).content)
+
+
+async def test_readers_search_with_no_match_empties_the_list(lib, settings):
+    for n in range(3):
+        lib.patron(name=f"Wang {n}")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        await settle(pilot, lambda: screen.page is not None)
+        burst(app, "wang")
+        await settle(pilot, lambda: "3 readers match" in status(screen))
+        burst(app, "zhao")
+        await settle(pilot, lambda: "No reader's name, card or identity number matches" in status(screen))
+        assert rows(screen, "#results") == []

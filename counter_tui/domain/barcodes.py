@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from stdnum import ean, isbn, luhn
+from stdnum.exceptions import InvalidChecksum, ValidationError
 
 MAX_LENGTH = 40
 
@@ -134,12 +135,28 @@ def _publisher_code(raw: str, code: str) -> Scan | None:
         return None
     main, addon = code[:13], code[13:] or None
     if not ean.is_valid(main):
-        what = "ISBN" if kind == "isbn" else "periodical barcode"
-        return _invalid(
-            raw, code,
-            f"The check digit of {what} {main} is wrong: scan it again or type it carefully.",
-        )
+        return _invalid(raw, code, _wrong_check_digit("ISBN" if kind == "isbn" else "periodical barcode", main))
     return Scan(raw, main, Kind.ISBN if kind == "isbn" else Kind.SERIAL, addon=addon)
+
+
+def _wrong_check_digit(what: str, code: str) -> str:
+    return f"The check digit of {what} {code} is wrong: scan it again or type it carefully."
+
+
+def wrong_isbn_check_digit(text: str) -> str | None:
+    """The check-digit sentence for text that is an ISBN in every way but its check digit:
+    13 digits from 978 or 979, or 9 digits and a digit or X, with or without hyphens and
+    spaces. None for anything else, a valid ISBN included."""
+    code = isbn.compact(normalize(text))
+    if not re.fullmatch(r"97[89]\d{10}|\d{9}[\dX]", code):
+        return None
+    try:
+        isbn.validate(code)
+    except InvalidChecksum:
+        return _wrong_check_digit("ISBN", code)
+    except ValidationError:
+        return None
+    return None
 
 
 def _library_code(raw: str, code: str, rules: BarcodeRules) -> Scan | None:

@@ -65,6 +65,14 @@ class PagedSearch(ListTyping):
     async def handle_scan(self, text: str) -> None:
         await self.search(text, open_single=True)
 
+    def nothing_found(self, text: str, page, sentence: str) -> Refusal:
+        """A search that matched nothing empties the list (what was listed is not what this
+        search found) and gives the refusal to raise with its sentence."""
+        self.search_text, self.page_starts, self.first_row = text, [None], 1
+        self._show_page(page)
+        self._switch("results-view")
+        return Refusal(sentence)
+
     def _switch(self, view: str) -> None:
         """Show the results or the record (a ContentSwitcher's child) and the keys that fit."""
         self.query_one(ContentSwitcher).current = view

@@ -24,7 +24,6 @@ from counter_tui.screens.search_list import PagedSearch
 from counter_tui.services import access
 from counter_tui.services.catalogue import titles
 from counter_tui.services.catalogue.titles import Page, Record
-from counter_tui.services.errors import Refusal
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 
@@ -115,8 +114,7 @@ class CatalogueScreen(PagedSearch, ScanDesk):
             await self.show_record(page.rows[0].id)  # a scanned book jumps to its title
             return
         if open_single and not page.rows:
-            what = {"none": "title"}.get(page.how, "title")
-            raise Refusal(f"No {what} in the catalogue matches {text.strip()[:40]!r}.")
+            raise self.nothing_found(text, page, f"No title in the catalogue matches {text.strip()[:40]!r}.")
         self.search_text, self.page_starts, self.first_row = text, [None], 1
         self._show_page(page)
         self._switch("results-view")

@@ -121,7 +121,8 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
                 self.app.bell()
             return
         if open_single and not page.rows:
-            raise Refusal(f"No reader's name, card or identity number matches {text.strip()[:40]!r}.")
+            raise self.nothing_found(text, page,
+                                     f"No reader's name, card or identity number matches {text.strip()[:40]!r}.")
         self.search_text, self.page_starts, self.first_row = text, [None], 1
         self._show_page(page)
         if open_single:

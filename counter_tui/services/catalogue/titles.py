@@ -25,7 +25,7 @@ from stdnum import issn as stdnum_issn
 
 from counter_tui import db
 from counter_tui.domain import callnumbers
-from counter_tui.domain.barcodes import Kind, classify
+from counter_tui.domain.barcodes import Kind, classify, wrong_isbn_check_digit
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
@@ -161,8 +161,11 @@ def _exact(text: str, isbn_only: bool) -> Page | None:
         isbn13 = scan.code
     if isbn13:
         return _fixed("isbn", "b.isbn = ?", [isbn13])
+    wrong_check = wrong_isbn_check_digit(text)  # an ISBN but for its last digit: say so, never "no match"
     if isbn_only:
-        raise Refusal(f"{text[:40]} is not a valid ISBN: check the digits.")
+        raise Refusal(wrong_check or f"{text[:40]} is not a valid ISBN: check the digits.")
+    if wrong_check and len(re.sub(r"[^\dXx]", "", text)) == 13:  # 978/979 and 13 digits: no copy's barcode
+        raise Refusal(wrong_check)
     issn = None
     if scan.kind is Kind.SERIAL:  # 977 + the ISSN's seven digits + 00 + EAN check digit
         issn = scan.code[3:10] + stdnum_issn.calc_check_digit(scan.code[3:10])
@@ -175,6 +178,8 @@ def _exact(text: str, isbn_only: bool) -> Page | None:
         page = _fixed("barcode", "b.id IN (SELECT i.biblio_id FROM item i WHERE i.barcode = ?)", [scan.code])
         if page.rows:
             return page
+    if wrong_check:  # ten digits that are no copy's barcode: an ISBN-10 mistyped
+        raise Refusal(wrong_check)
     return None
 
 
