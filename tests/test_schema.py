@@ -12,15 +12,15 @@ from counter_tui.services.admin.schema import V4_COLUMNS
 
 
 def make_version_1(database):
-    """Turn a fresh library into what version 1 of the program made: undo versions 4, 3 and 2."""
+    """Turn a fresh library into what version 1 of the program made: undo versions 5, 4, 3 and 2."""
     migrator = SchemaMigrator.from_database(database)
-    database.drop_tables([CardEvent, *V4_MODELS])
+    database.drop_tables([CardEvent, *V4_MODELS])  # version 5's in-house use column goes with its table
     if db.is_sqlite():  # dropping a column rebuilds the table, which the loans point at
         database.execute_sql("PRAGMA foreign_keys = OFF")
     # SQLite cannot ALTER away a column with a foreign key or an index: rebuild the table
     legacy = {"legacy": True} if db.is_sqlite() else {}
     migrate(*(migrator.drop_column(model._meta.table_name, field.column_name, **legacy)
-              for model, field in V4_COLUMNS),
+              for model, field in V4_COLUMNS + [(Loan, Loan.claim_reported_by)]),
             migrator.drop_column("patron", "block_until"),
             migrator.drop_column("patron_category", "renew_from_expiry"),
             migrator.drop_column("patron_category", "card_fee"),
@@ -41,10 +41,13 @@ def test_an_older_database_is_refused_then_upgraded_with_its_data(lib, empty_db)
         schema.check_schema()
     assert schema.migrate() == (1, db.SCHEMA_VERSION)
     schema.check_schema()
+    assert db.SCHEMA_VERSION == 5
     assert "desk" in {c.name for c in empty_db.get_columns("audit_event")}
     assert "block_until" in {c.name for c in empty_db.get_columns("patron")}
     assert empty_db.table_exists("card_event") and empty_db.table_exists("hold")
     assert "processing_fee" in {c.name for c in empty_db.get_columns("item_type")}
+    assert "claim_reported_by" in {c.name for c in empty_db.get_columns("loan")}
+    assert "desk" in {c.name for c in empty_db.get_columns("in_house_use")}
     assert Loan.select().count() == 1 and AuditEvent.select().count() == 2  # staff.add + checkout
     lending.checkin(lib.clerk, book.barcode)
     assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().desk != ""
@@ -54,3 +57,23 @@ def test_a_newer_database_is_refused(lib):
     SchemaVersion.update(version=db.SCHEMA_VERSION + 1).execute()
     with pytest.raises(db.SchemaError, match="newer than this program"):
         schema.check_schema()
+
+
+def test_version_4_gains_who_reported_a_claim_and_the_desk_of_an_in_house_use(lib, empty_db):
+    from counter_tui.models import InHouseUse
+    reader, book = lib.patron(), lib.item()
+    lending.checkout(lib.clerk, reader.id, book.barcode)
+    migrator = SchemaMigrator.from_database(empty_db)
+    legacy = {"legacy": True} if db.is_sqlite() else {}
+    if db.is_sqlite():
+        empty_db.execute_sql("PRAGMA foreign_keys = OFF")
+    migrate(migrator.drop_column("loan", "claim_reported_by", **legacy),
+            migrator.drop_column("in_house_use", "desk", **legacy))
+    if db.is_sqlite():
+        empty_db.execute_sql("PRAGMA foreign_keys = ON")
+    SchemaVersion.update(version=4).execute()
+    with pytest.raises(db.SchemaError, match="counter-tui migrate"):
+        schema.check_schema()
+    assert schema.migrate() == (4, 5)
+    schema.check_schema()
+    assert Loan.get().claim_reported_by == "" and InHouseUse.select().count() == 0

@@ -49,6 +49,8 @@ class Loan(BaseModel):
     lost_at = DateTimeField(null=True)  # declared lost (the loan is closed then)
     claimed_returned_at = DateTimeField(null=True)
     claimed_by = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")  # who recorded the claim
+    # schema 5
+    claim_reported_by = CharField(default="", constraints=[SQL("DEFAULT ''")])  # who said it came back: the reader, a parent...
 
 
 # At most one open loan per item, enforced by the database, not only by code.

@@ -1,5 +1,5 @@
 """The copies' care: damage assessments (and the repair queue they feed) and in-house use."""
-from peewee import CharField, DateTimeField, ForeignKeyField
+from peewee import SQL, CharField, DateTimeField, ForeignKeyField
 
 from counter_tui.models.base import BaseModel
 from counter_tui.models.catalogue import Item
@@ -28,3 +28,5 @@ class InHouseUse(BaseModel):
     item = ForeignKeyField(Item, backref="+", on_delete="RESTRICT")
     at = DateTimeField(index=True)
     staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    # schema 5: the same copy scanned again at the same desk soon after is the same use (services/circulation/shelving.py)
+    desk = CharField(default="", constraints=[SQL("DEFAULT ''")])

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
 from counter_tui.db import SCHEMA_VERSION, SchemaError, database, schema_change
-from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee, Item,
-                               ItemType, Loan, Patron, PatronCategory, SchemaVersion, Staff)
+from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee,
+                               InHouseUse, Item, ItemType, Loan, Patron, PatronCategory, SchemaVersion, Staff)
 from counter_tui.services.catalogue.search_index import create_search_index
 
 
@@ -57,13 +57,27 @@ def _v4_holds_care_and_property() -> None:
         step()
 
 
+# Columns version 5 added: who reported a claim returned; the desk that counted an in-house use.
+V5_COLUMNS = [(Loan, Loan.claim_reported_by), (InHouseUse, InHouseUse.desk)]
+
+
+def _v5_claims_and_in_house_desk() -> None:
+    """Version 5: who reported a claim returned; which desk counted an in-house use.
+
+    A table version 4 created from today's models has its column already."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    run_migration(*(migrator.add_column(model._meta.table_name, field.column_name, field)
+                    for model, field in V5_COLUMNS
+                    if field.column_name not in {c.name for c in database.get_columns(model._meta.table_name)}))
+
+
 # Schema that Peewee models cannot describe (search indexes); run after the tables exist.
 AFTER_CREATE: list[Callable[[], None]] = [create_search_index]
 
 
 # version reached -> step that brings a database from the version before to it
 MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk, 3: _v3_cards_and_blocks,
-                                               4: _v4_holds_care_and_property}
+                                               4: _v4_holds_care_and_property, 5: _v5_claims_and_in_house_desk}
 
 
 def current_version() -> int | None:
