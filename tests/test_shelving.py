@@ -114,6 +114,23 @@ def test_in_house_use_counts_a_use_and_puts_the_copy_on_the_cart(lib):
     assert not [r for r in check.run_checks() if not r.ok and r.name != "database files"]
 
 
+def test_in_house_use_scanned_again_soon_at_the_same_desk_is_the_same_use(lib, settings):
+    book = lib.item()
+    first = shelving.in_house_use(lib.clerk, book.barcode, NOW)
+    again = shelving.in_house_use(lib.clerk, book.barcode, NOW + timedelta(minutes=2))
+    assert first.already_counted_at is None and again.already_counted_at == NOW
+    assert again.uses_today == 1 and not again.to_cart
+    assert InHouseUse.select().count() == 1
+    assert Item.get_by_id(book.id).status_since == NOW  # nothing written by the second scan
+    here = settings.desk
+    settings.desk = "reading-room/pts/3"  # another desk: another table, another use
+    assert shelving.in_house_use(lib.clerk, book.barcode, NOW + timedelta(minutes=3)).uses_today == 2
+    settings.desk = here
+    later = NOW + timedelta(minutes=shelving.SAME_USE_MINUTES + 5)  # read again after a while
+    assert shelving.in_house_use(lib.clerk, book.barcode, later).uses_today == 3
+    assert InHouseUse.select().count() == 3
+
+
 def test_in_house_use_of_a_copy_on_loan_is_refused_and_counts_nothing(lib):
     book = lib.item()
     lib.loan(book, lib.patron(), NOW.date(), NOW.date() + timedelta(days=30))

@@ -108,6 +108,12 @@ class ShelvingScreen(ScanDesk):
                          "yellow" if done.note else "green")
             else:
                 use = await self.call(shelving.in_house_use, self.app.actor, text)
+                if use.already_counted_at is not None:  # a second scan of the same book: the same use
+                    self.add_line(use.barcode, use.title, use.shelf, Text("already counted", style="yellow"))
+                    self.say(f"Already counted: {use.title} was scanned here at "
+                             f"{_local(use.already_counted_at, self.app.settings.timezone)}; "
+                             f"that is the same use ({use.uses_today} today).", "yellow")
+                    return
                 self.add_line(use.barcode, use.title, use.shelf, Text(f"use {use.uses_today}", style="green"))
                 self.say(f"In-house use counted: {use.title} ({use.uses_today} today)"
                          + ("; onto the shelving cart." if use.to_cart else "."), "green")

@@ -12,7 +12,9 @@ It becomes "available" in one of two ways:
   The desk can lend from the cart anyway (LENDABLE), so nothing waits for the sweep.
 
 In-house use: a copy read in the library and left on a table is scanned once; that counts
-a use (no loan, no reader) and puts the copy on the cart, since it is off its shelf.
+a use (no loan, no reader) and puts the copy on the cart, since it is off its shelf. The
+same copy scanned again at the same desk within SAME_USE_MINUTES is that same use (a
+double scan, a book picked up twice from one table): "already counted", nothing written.
 
 Scan-path functions use plain SQL like the rest of the desk (see db.sql).
 """
@@ -32,6 +34,9 @@ from counter_tui.services.errors import CardScanned, Refusal
 
 CART = ItemStatus.SHELVING_CART.value
 AVAILABLE = ItemStatus.AVAILABLE.value
+# A copy scanned for in-house use again at the same desk within this many minutes is the
+# same use: no reader reads a book, leaves it, and has it picked up again that quickly.
+SAME_USE_MINUTES = 15
 
 # A WHERE condition (item aliased i) true for copies a reader can find on the shelf: the
 # available ones and those on the cart past the shelving time. Its one parameter is
@@ -57,6 +62,7 @@ class InHouseUseResult:
     shelf: str
     uses_today: int  # in-house uses of this copy counted today (local day), this one included
     to_cart: bool  # the scan moved it onto the cart
+    already_counted_at: datetime | None = None  # scanned here moments ago: the same use, not counted again
 
 
 @dataclass(frozen=True)
@@ -158,8 +164,12 @@ def shelve(actor: Staff, raw_barcode: str, now: datetime | None = None, *,
 
 
 def in_house_use(actor: Staff, raw_barcode: str, now: datetime | None = None) -> InHouseUseResult:
-    """Count one in-house use of the scanned copy (read in the library, not lent)."""
+    """Count one in-house use of the scanned copy (read in the library, not lent).
+
+    Scanned again at this desk within SAME_USE_MINUTES of its last count: the same use,
+    nothing written, and the result says when it was counted (`already_counted_at`)."""
     now = now or utc_now()
+    desk = library_settings.settings().desk
     access.require(actor, "count in-house use", access.CIRCULATION, access.READING_ROOM)
     item = _find(raw_barcode, "count its use")
 
@@ -167,8 +177,16 @@ def in_house_use(actor: Staff, raw_barcode: str, now: datetime | None = None) ->
         status = ItemStatus(scan_sql.item_status(item.id))
         if status not in (ItemStatus.AVAILABLE, ItemStatus.SHELVING_CART):
             raise _not_for_shelf(item, status, "count its use")
-        use_id = db.execute("INSERT INTO in_house_use (item_id, at, staff_id) VALUES (?, ?, ?) RETURNING id",
-                            item.id, now, actor.id).fetchone()[0]
+        start = _local_day_start(now)
+        last = db.execute("SELECT MAX(at) FROM in_house_use WHERE item_id = ? AND desk = ? AND at > ? AND at <= ?",
+                          item.id, desk, now - timedelta(minutes=SAME_USE_MINUTES), now).fetchone()[0]
+        if last is not None:
+            uses = db.execute("SELECT COUNT(*) FROM in_house_use WHERE item_id = ? AND at >= ?",
+                              item.id, start).fetchone()[0]
+            return InHouseUseResult(item.barcode, item.title, _shelf(item), int(uses), False,
+                                    already_counted_at=db.as_datetime(last))
+        use_id = db.execute("INSERT INTO in_house_use (item_id, at, staff_id, desk) VALUES (?, ?, ?, ?) RETURNING id",
+                            item.id, now, actor.id, desk).fetchone()[0]
         to_cart = status is ItemStatus.AVAILABLE and can_move(status, ItemStatus.SHELVING_CART)
         if to_cart:  # it is off its shelf, so it goes on the cart to be shelved
             db.execute("UPDATE item SET status = ?, status_since = ?, last_seen = ? WHERE id = ?",
@@ -177,7 +195,6 @@ def in_house_use(actor: Staff, raw_barcode: str, now: datetime | None = None) ->
             db.execute("UPDATE item SET status_since = ?, last_seen = ? WHERE id = ?", now, now, item.id)
         audit.record(actor, "in_house_use", "item", item.id, now, old={"status": status.value},
                      new={"status": CART, "use": use_id})
-        start = _local_day_start(now)
         uses = db.execute("SELECT COUNT(*) FROM in_house_use WHERE item_id = ? AND at >= ?",
                           item.id, start).fetchone()[0]
         return InHouseUseResult(item.barcode, item.title, _shelf(item), int(uses), to_cart)
