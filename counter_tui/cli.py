@@ -63,23 +63,50 @@ def _run_desk(settings, actor=None) -> None:
     CounterApp(settings, actor).run()
 
 
+SERVED_ENV = "COUNTER_TUI_SERVED"  # set for the desks `serve` starts: a browser's visitor is no OS user
+
+
+def trusted_login(settings) -> str | None:
+    """The operating-system login a desk may sign in as without a password, or None.
+
+    Only when the administrator says so in the system-wide settings file (a file named in
+    an environment variable, or the user's own, cannot grant it), only inside ssh, never
+    for a desk served to a browser; and the login is the process's real user, looked up by
+    uid, not the LOGNAME or USER variables anyone can set.
+    """
+    import pwd
+    if not settings.trust_ssh_user or settings.source != config.SYSTEM_CONFIG:
+        return None
+    if os.environ.get(SERVED_ENV) or not os.environ.get("SSH_CONNECTION"):
+        return None
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
 def cmd_desk(args) -> None:
     settings = _open(args)
     actor = None
-    if settings.trust_ssh_user and os.environ.get("SSH_CONNECTION"):
-        # sshd has already checked who this is; the account must carry the same name
-        import getpass
+    login = trusted_login(settings)
+    if login is not None:  # sshd has already checked who this is; the account must carry the same name
         from counter_tui.services.admin import staff
-        actor = staff.os_user_account(getpass.getuser())
+        actor = staff.os_user_account(login)
+    elif settings.trust_ssh_user and settings.source != config.SYSTEM_CONFIG:
+        print(f"trust_ssh_user is honoured only in {config.SYSTEM_CONFIG}, not in {settings.source}: "
+              f"the desk asks for a password.", file=sys.stderr)
     _run_desk(settings, actor)
 
 
 def cmd_demo(args) -> None:
     from counter_tui import db
     from counter_tui.services.admin import schema, setup, staff
+    from counter_tui.demo.staff_accounts import is_demo_library
     url = getattr(args, "db", None) or config.demo_db_url()
     path = url.removeprefix("sqlite:///")
     if args.fresh and "://" not in url.replace("sqlite:///", "", 1) and os.path.exists(path):
+        _open(args, url=url, need_schema=False)
+        if schema.current_version() is not None and not is_demo_library():
+            raise SystemExit(f"{path} holds a library that is not a demo (made by init); --fresh throws away "
+                             f"only a demo library. Nothing was deleted.")
+        db.database.close()
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
@@ -97,6 +124,9 @@ def cmd_demo(args) -> None:
               + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
     else:
         schema.check_schema()
+        if not is_demo_library():  # the demo's password-free sign-in is for a demo library only
+            raise SystemExit(f"{url} is not a demo library, so the demo signs no one in: "
+                             f"open it with counter-tui --db {url}")
     _run_desk(settings, staff.get_staff("demo"))  # the demo signs its clerk in
 
 
@@ -108,6 +138,7 @@ def cmd_serve(args) -> None:
         raise SystemExit("The web option needs textual-serve: pip install 'counter-tui[web]'.") from None
     settings = _open(args)  # refuse now, not in every browser tab, if the database is not usable
     command = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "counter_tui", "--db", settings.db_url))
+    os.environ[SERVED_ENV] = "1"  # every tab's desk asks who is there: no trusted sign-in under serve
     # every browser tab runs its own desk process, which asks for a username and password
     Server(command, host=args.host, port=args.port, title=settings.library_name,
            public_url=args.public_url).serve()

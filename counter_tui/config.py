@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import socket
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
 import platformdirs
 
 from counter_tui.domain.barcodes import BarcodeRules
@@ -42,16 +43,12 @@ def demo_db_url() -> str:
 
 
 def local_zone() -> ZoneInfo:
-    """The machine's zone; UTC if it cannot be named (containers often lack /etc/localtime)."""
-    name = os.environ.get("TZ")
-    if not name:
-        try:
-            name = "/".join(Path("/etc/localtime").resolve().parts[-2:])
-        except OSError:
-            name = "UTC"
+    """The machine's zone (tzlocal reads TZ, /etc/timezone and /etc/localtime, three-part names
+    such as America/Argentina/Buenos_Aires too); UTC if it cannot be named."""
+    import tzlocal
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(tzlocal.get_localzone_name() or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, LookupError, OSError):
         return ZoneInfo("UTC")
 
 
@@ -86,6 +83,7 @@ class Settings:
     lost_fine: str = "keep"  # the overdue fine of a loan declared lost: keep, or waive
     lost_refund: str = "price"  # a lost copy that comes back refunds: price (not the processing fee), all, none
     call_numbers: str = "clc"  # classification: clc (Chinese Library Classification) or dewey
+    source: Path | None = None  # the settings file these came from (None: built-in defaults)
 
 
 def config_path() -> Path | None:
@@ -97,28 +95,101 @@ def config_path() -> Path | None:
     return None
 
 
+class SettingsError(ValueError):
+    """A settings file that cannot be used as it is: the file, the key and what is wrong."""
+
+
+NonNegative = Annotated[float, msgspec.Meta(ge=0)]
+
+
+class _CurrencyFile(msgspec.Struct, forbid_unknown_fields=True):
+    code: str = "CNY"
+    symbol: str = "¥"
+    digits: Annotated[int, msgspec.Meta(ge=0, le=4)] = 2
+
+
+class _BarcodesFile(msgspec.Struct, forbid_unknown_fields=True):
+    patron_prefix: str = "2"
+    item_prefix: str = "3"
+    length: Annotated[int, msgspec.Meta(ge=4, le=32)] = 14
+    check: Literal["luhn", "none"] = "luhn"
+    accept_legacy: bool = True
+
+
+class _SettingsFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What a settings file may say: an unknown key, a wrong type or a value outside its set
+    is refused at start, with the key, rather than quietly meaning something else."""
+    library_name: str = "Library"
+    db: str | None = None
+    timezone: str | None = None
+    currency: _CurrencyFile = msgspec.field(default_factory=_CurrencyFile)
+    barcodes: _BarcodesFile = msgspec.field(default_factory=_BarcodesFile)
+    keys: dict[str, str] = msgspec.field(default_factory=dict)
+    idle_lock_minutes: NonNegative = 10
+    trust_ssh_user: bool = False
+    print_command: str = ""
+    print_font: str = ""
+    shelving_minutes: NonNegative = 120
+    claims_returned_limit: Annotated[int, msgspec.Meta(ge=0)] = 3
+    lost_fine: Literal["keep", "waive"] = "keep"
+    lost_refund: Literal["price", "all", "none"] = "price"
+    call_numbers: Literal["clc", "dewey"] = "clc"
+
+
+def _read_file(path: Path) -> _SettingsFile:
+    try:
+        return msgspec.toml.decode(path.read_bytes(), type=_SettingsFile)
+    except OSError as exc:
+        raise SettingsError(f"The settings file {path} cannot be read ({exc.strerror}).") from None
+    except msgspec.ValidationError as exc:  # "Expected `int`, got `str` - at `$.idle_lock_minutes`"
+        where, _, what = str(exc).rpartition(" - at ")
+        key = what.removeprefix("`$").removeprefix(".").rstrip("`") if what.startswith("`$") else ""
+        detail = (where or str(exc)).replace("Object contains unknown field", "there is no setting")
+        choices = _choices(key)
+        if detail.startswith("Invalid enum value") and choices:
+            detail = f"{key} is {detail.removeprefix('Invalid enum value ')}, which is not one of {', '.join(choices)}"
+        elif key:
+            detail = f"{key}: {detail}"
+        raise SettingsError(f"The settings file {path}: {detail}; nothing was started.") from None
+    except msgspec.DecodeError as exc:
+        raise SettingsError(f"The settings file {path} is not valid TOML ({exc}); nothing was started.") from None
+
+
+def _choices(key: str) -> tuple[str, ...]:
+    """The values a setting (`lost_fine`, `barcodes.check`) may take, when it is one of a set."""
+    struct: type = _SettingsFile
+    for part in key.split("."):
+        field_type = next((f.type for f in msgspec.structs.fields(struct) if f.name == part), None)
+        if field_type is None:
+            return ()
+        struct = field_type
+    return tuple(str(v) for v in get_args(struct)) if get_origin(struct) is Literal else ()
+
+
 def load_settings(db_url: str | None = None, path: Path | None = None) -> Settings:
     settings = Settings()
     path = path or config_path()
     if path is not None:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-        settings.library_name = raw.get("library_name", settings.library_name)
-        if "db" in raw:
-            settings.db_url = raw["db"]
-        if "timezone" in raw:
-            settings.timezone = ZoneInfo(raw["timezone"])
-        if "currency" in raw:
-            settings.currency = Currency(**raw["currency"])
-        if "barcodes" in raw:
-            settings.barcodes = BarcodeRules(**raw["barcodes"])
-        settings.keymap = dict(raw.get("keys", {}))
-        settings.idle_lock_minutes = float(raw.get("idle_lock_minutes", settings.idle_lock_minutes))
-        settings.trust_ssh_user = bool(raw.get("trust_ssh_user", settings.trust_ssh_user))
-        for name in ("print_command", "print_font", "lost_fine", "lost_refund", "call_numbers"):
-            setattr(settings, name, str(raw.get(name, getattr(settings, name))))
-        settings.shelving_minutes = float(raw.get("shelving_minutes", settings.shelving_minutes))
-        settings.claims_returned_limit = int(raw.get("claims_returned_limit", settings.claims_returned_limit))
+        raw = _read_file(path)
+        settings.source = path
+        settings.library_name = raw.library_name
+        if raw.db:
+            settings.db_url = raw.db
+        if raw.timezone:
+            try:
+                settings.timezone = ZoneInfo(raw.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise SettingsError(f"The settings file {path}: timezone {raw.timezone!r} is not a time zone "
+                                    f"(write it like Asia/Shanghai); nothing was started.") from None
+        try:
+            settings.currency = Currency(**msgspec.structs.asdict(raw.currency))
+            settings.barcodes = BarcodeRules(**msgspec.structs.asdict(raw.barcodes))
+        except ValueError as exc:
+            raise SettingsError(f"The settings file {path}: {exc}") from None
+        settings.keymap = dict(raw.keys)
+        for name in ("idle_lock_minutes", "trust_ssh_user", "print_command", "print_font", "shelving_minutes",
+                     "claims_returned_limit", "lost_fine", "lost_refund", "call_numbers"):
+            setattr(settings, name, getattr(raw, name))
     if os.environ.get(ENV_DB):
         settings.db_url = os.environ[ENV_DB]
     if db_url:

@@ -66,3 +66,16 @@ def test_db_from_the_environment(fresh_db, monkeypatch, capsys):
 def test_a_bad_database_url_is_one_sentence(tmp_path):
     with pytest.raises(SystemExit, match="Unknown database URL"):
         cli.main(["migrate", "--db", "mysql://nowhere/x"])
+
+
+def test_demo_fresh_and_the_demo_sign_in_refuse_a_library_made_by_init(fresh_db, monkeypatch):
+    from pathlib import Path
+    cli.main(["init", "--username", "head", "--db", fresh_db])
+    staff.add_staff(None, "demo", "Not a demo", "a good password", ["curator"])  # a name anyone could take
+    before = Path(fresh_db).read_bytes()
+    monkeypatch.setattr(cli, "_run_desk", lambda settings, actor: pytest.fail("a desk was opened"))
+    with pytest.raises(SystemExit, match="not a demo .* Nothing was deleted"):
+        cli.main(["demo", "--fresh", "--db", fresh_db])
+    assert Path(fresh_db).read_bytes() == before
+    with pytest.raises(SystemExit, match="is not a demo library, so the demo signs no one in"):
+        cli.main(["demo", "--db", fresh_db])

@@ -78,22 +78,36 @@ async def test_curator_adds_an_account_from_the_back_office(lib, settings):
     assert staff.sign_in("alice", "a good password").roles == "circulation"
 
 
-def test_trusted_ssh_sign_in_uses_the_os_user(lib, settings, monkeypatch):
-    import getpass
+def test_trusted_ssh_sign_in_uses_the_real_login_and_only_from_the_system_settings(lib, settings, monkeypatch):
+    import pwd
+    login = pwd.getpwuid(os.getuid()).pw_name
+    me = staff.add_staff(None, login, "The Login", "a good password", ["circulation"])
+    staff.add_staff(None, "head", "Head", "a good password", ["curator"])
     started = []
     monkeypatch.setattr(cli, "_run_desk", lambda s, actor: started.append(actor))
-    monkeypatch.setattr(getpass, "getuser", lambda: "clerk")
     monkeypatch.setenv("SSH_CONNECTION", "10.0.0.2 5000 10.0.0.1 22")
-    monkeypatch.setattr(cli.config, "load_settings", lambda db_url=None: _trusting(settings))
+    monkeypatch.setenv("LOGNAME", "head")  # anyone can set these: they name nobody
+    monkeypatch.setenv("USER", "head")
+    trusting = _trusting(settings, cli.config.SYSTEM_CONFIG)
+    monkeypatch.setattr(cli.config, "load_settings", lambda db_url=None: trusting)
     cli.main(["--db", settings.db_url])
-    assert started[0].username == "clerk"
+    assert started[-1].id == me.id  # the process's own login, not LOGNAME's curator
+    monkeypatch.setenv(cli.SERVED_ENV, "1")
+    cli.main(["--db", settings.db_url])
+    assert started[-1] is None  # a desk served to a browser always asks
+    monkeypatch.delenv(cli.SERVED_ENV)
+    trusting.source = cli.config.SYSTEM_CONFIG.with_name("named-in-COUNTER_TUI_CONFIG.toml")
+    cli.main(["--db", settings.db_url])
+    assert started[-1] is None  # trust comes only from /etc/counter-tui/settings.toml
+    trusting.source = cli.config.SYSTEM_CONFIG
     monkeypatch.delenv("SSH_CONNECTION")
     cli.main(["--db", settings.db_url])
-    assert started[1] is None  # not inside ssh: the sign-in screen asks
+    assert started[-1] is None  # not inside ssh: the sign-in screen asks
 
 
-def _trusting(settings):
+def _trusting(settings, source):
     settings.trust_ssh_user = True
+    settings.source = source
     return settings
 
 
