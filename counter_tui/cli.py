@@ -34,7 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: put the "
                                                         "library's own access control in front)")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--public-url", default=None, help="the address browsers use, behind a reverse proxy")
+    p.add_argument("--public-url", default=None, help="the address browsers use, behind a reverse proxy "
+                                                      "(https:// when --host is not loopback)")
+    p.add_argument("--max-desks", type=int, default=8, help="desks (browser tabs) open at once (default 8)")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="URL",
+                   help="another address whose pages may open desks (default: only the public URL's)")
 
     # each post's own commands: every module of counter_tui/commands/<post>/ with a register()
     from counter_tui.commands import post_modules
@@ -58,7 +62,17 @@ def _open(args, url: str | None = None, need_schema: bool = True):
     return settings
 
 
+def _need_terminal() -> None:
+    """The desk reads keys from a terminal: without one (cron, a pipe) it would wait for ever."""
+    if os.environ.get("TEXTUAL_DRIVER"):  # a desk served to a browser (serve) brings its own
+        return
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise SystemExit("The desk needs a terminal to run in, and standard input is not one: start it at "
+                         "a terminal (over ssh: ssh -t). The other commands (counter-tui --help) need none.")
+
+
 def _run_desk(settings, actor=None) -> None:
+    _need_terminal()
     from counter_tui.app import CounterApp
     CounterApp(settings, actor).run()
 
@@ -114,6 +128,7 @@ def cmd_demo(args) -> None:
     if settings.library_name == "Library":
         settings.library_name = "Demo Library"
     if schema.current_version() is None:
+        _need_terminal()  # before minutes of building a demo that no one can open
         from counter_tui import demo
         started = time.perf_counter()
         print("Making the demo library...", file=sys.stderr)
@@ -131,26 +146,41 @@ def cmd_demo(args) -> None:
 
 
 def cmd_serve(args) -> None:
-    import shlex
-    try:
-        from textual_serve.server import Server
-    except ImportError:
-        raise SystemExit("The web option needs textual-serve: pip install 'counter-tui[web]'.") from None
+    import importlib.util
+
+    from counter_tui import serving
+    if importlib.util.find_spec("textual_serve") is None:
+        raise SystemExit("The web option needs textual-serve: pip install 'counter-tui[web]'.")
     settings = _open(args)  # refuse now, not in every browser tab, if the database is not usable
-    command = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "counter_tui", "--db", settings.db_url))
-    os.environ[SERVED_ENV] = "1"  # every tab's desk asks who is there: no trusted sign-in under serve
-    # every browser tab runs its own desk process, which asks for a username and password
-    Server(command, host=args.host, port=args.port, title=settings.library_name,
-           public_url=args.public_url).serve()
+    try:
+        public_url = serving.check_address(args.host, args.port, args.public_url)
+    except serving.ServeRefused as refused:
+        raise SystemExit(str(refused)) from None
+    if args.max_desks < 1:
+        raise SystemExit("--max-desks must be at least 1.")
+    serving.desk_environment(settings.db_url)
+    serving.library_server(serving.desk_command(), host=args.host, port=args.port, title=settings.library_name,
+                           public_url=public_url, max_desks=args.max_desks,
+                           allowed_origins=tuple(args.allow_origin)).serve()
 
 
 COMMANDS = {None: cmd_desk, "serve": cmd_serve, "demo": cmd_demo}  # the rest: each post's commands/ package
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    from counter_tui.commands.acting import refusal_words
+    from counter_tui.services.errors import Refusal
     try:
+        args = build_parser().parse_args(argv)
         handler = getattr(args, "handler", None) or COMMANDS[args.command]
         handler(args)
+    except Refusal as refusal:  # every command's refusals, said once, in the command line's words
+        raise SystemExit(refusal_words(refusal)) from None
     except ValueError as exc:  # a malformed --db URL, a bad settings value
         raise SystemExit(str(exc)) from None
+    except BrokenPipeError:  # `counter-tui register list | head`: the reader has read all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush has nowhere to fail
+        raise SystemExit(141) from None  # 128 + SIGPIPE, as other tools end in a pipe
+    except KeyboardInterrupt:
+        print("Stopped (Ctrl+C).", file=sys.stderr)
+        raise SystemExit(130) from None
