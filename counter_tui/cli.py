@@ -48,12 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args, url: str | None = None, need_schema: bool = True):
+    import peewee
+
     from counter_tui import db
     from counter_tui.services import library_settings
     from counter_tui.services.admin import schema
     settings = config.load_settings(db_url=getattr(args, "db", None) or url)
     library_settings.configure(settings)
     db.connect(settings.db_url)
+    try:  # a wrong password or a server that is down: one sentence, not a traceback
+        db.database.connect(reuse_if_open=True)
+    except peewee.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SystemExit(f"Cannot open the library at {db.shown(settings.db_url)}: {first}") from None
     if need_schema:
         try:
             schema.check_schema()

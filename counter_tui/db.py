@@ -184,22 +184,35 @@ def restore_from(path: Path) -> None:
 
 
 def _pg_url() -> str:
+    """The server and database for PostgreSQL's tools, without the password (see _run_pg_tool)."""
     params = database.obj.connect_params
     user = params.get("user") or "postgres"
-    auth = f"{user}:{params['password']}" if params.get("password") else user
     host = params.get("host") or "localhost"
     port = f":{params['port']}" if params.get("port") else ""
-    return f"postgresql://{auth}@{host}{port}/{database.obj.database}"
+    return f"postgresql://{user}@{host}{port}/{database.obj.database}"
 
 
 def _run_pg_tool(*args: str) -> None:
+    """Run pg_dump or pg_restore; the password goes in its environment, never its arguments
+    (which `ps` shows to every user of the machine)."""
+    import os
     import shutil
     import subprocess
     if shutil.which(args[0]) is None:
         raise RuntimeError(f"{args[0]} is not installed: install PostgreSQL's client tools.")
-    done = subprocess.run(args, capture_output=True, text=True)
+    password = database.obj.connect_params.get("password") if not is_sqlite() else None
+    env = {**os.environ, "PGPASSWORD": password} if password else None
+    done = subprocess.run(args, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{args[0]} failed: {done.stderr.strip()}")
+
+
+def shown(url: str) -> str:
+    """A database address as it may be printed: the password left out."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    return url.replace(f":{parsed.password}@", ":***@", 1)
 
 
 def backup_version(path: Path) -> int:

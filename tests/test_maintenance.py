@@ -79,3 +79,30 @@ def test_backup_refuses_to_overwrite(lib, tmp_path):
     with pytest.raises(Refusal, match="already exists"):
         backup.backup(lib.clerk, target)
     assert target.read_text() == "keep me"
+
+
+def test_postgresql_tools_get_the_password_in_their_environment_never_in_their_arguments(tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    from counter_tui import db
+    calls = []
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append((args, kw.get("env") or {}))
+                        or subprocess.CompletedProcess(args, 0, "", ""))
+    db.connect("postgresql://clerk:s3cret@db.example.org:5433/library")  # peewee connects lazily: no server needed
+    db.backup_to(tmp_path / "lib.dump")
+    db.restore_from(tmp_path / "lib.dump")
+    assert len(calls) == 2
+    for args, env in calls:
+        assert not any("s3cret" in a for a in args) and env.get("PGPASSWORD") == "s3cret"
+        assert any("clerk@db.example.org:5433/library" in a for a in args)
+    assert db.shown("postgresql://clerk:s3cret@db.example.org/library") == "postgresql://clerk:***@db.example.org/library"
+
+
+def test_a_database_that_cannot_be_reached_is_one_sentence_without_the_password(capsys):
+    from counter_tui import cli
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["check", "--db", "postgresql://clerk:s3cret@127.0.0.1:1/library"])
+    assert str(stopped.value.code).startswith("Cannot open the library at postgresql://clerk:***@127.0.0.1:1/library")
+    assert "s3cret" not in str(stopped.value.code) + capsys.readouterr().err

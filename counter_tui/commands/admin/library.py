@@ -10,19 +10,15 @@ from counter_tui.commands.acting import new_password
 
 def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
              open_library: Callable[..., object]) -> dict[str, Callable[[argparse.Namespace], None]]:
-    from counter_tui.services.errors import Refusal
-
     def init(args) -> None:
         from counter_tui.services.admin import schema, setup
         settings = open_library(args, need_schema=False)
         if schema.current_version() is not None:
             raise SystemExit("This database already holds a library; nothing was changed.")
-        password = new_password(f"Password for {args.username}: ")
-        try:
-            setup.init_library(args.username, args.full_name, password)
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
-        print(f"Library created at {settings.db_url}; {args.username} can sign in as curator.")
+        password = new_password(f"Password for {args.username}: ", args.username)
+        setup.init_library(args.username, args.full_name, password)
+        from counter_tui.db import shown
+        print(f"Library created at {shown(settings.db_url)}; {args.username} can sign in as curator.")
 
     def migrate(args) -> None:
         from counter_tui.services.admin import schema
@@ -58,19 +54,13 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     def backup(args) -> None:
         from counter_tui.services.admin import backup as backups
         open_library(args)
-        try:
-            path = backups.backup(None, Path(args.path))
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
+        path = backups.backup(None, Path(args.path))
         print(f"Backed up to {path}.")
 
     def restore(args) -> None:
         from counter_tui.services.admin import backup as backups
         open_library(args, need_schema=False)
-        try:
-            backups.restore(None, Path(args.path))
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
+        backups.restore(None, Path(args.path))
         print(f"Restored from {args.path}.")
 
     p = subparsers.add_parser("init", help="create an empty library and its first staff account (a curator)")
