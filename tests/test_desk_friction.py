@@ -126,3 +126,62 @@ async def test_readers_search_with_no_match_empties_the_list(lib, settings):
         burst(app, "zhao")
         await settle(pilot, lambda: "No reader's name, card or identity number matches" in status(screen))
         assert rows(screen, "#results") == []
+
+
+# -- a due date past the card's expiry ----------------------------------------------------------
+
+async def test_a_loan_is_due_when_the_card_expires_and_the_line_says_so(lib, settings):
+    expires = today() + timedelta(days=10)  # the default rule lends for 28 days
+    reader, book = lib.patron(name="Li Lei", expires_on=expires), lib.item(title="Fortress Besieged")
+    other, second = lib.patron(name="Han Meimei"), lib.item(title="Dune")  # a card good for longer
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        burst(app, reader.card, book.barcode)
+        await settle(pilot, lambda: screen.lines == 1)
+        assert rows(screen)[0][3] == expires.isoformat()
+        assert f"Lent: Fortress Besieged, due {expires.isoformat()}: the card expires then." in status(screen)
+        burst(app, other.card, second.barcode)
+        await settle(pilot, lambda: screen.patron.name == "Han Meimei" and screen.lines == 1)
+        assert "card expires" not in status(screen)
+    assert local_date(Loan.get(Loan.item == book.id).due_at, ZONE) == expires
+    assert local_date(Loan.get(Loan.item == second.id).due_at, ZONE) > expires
+
+
+def test_due_date_at_expiry_on_a_closed_day_the_keep_setting_and_renewal(lib, settings):
+    import pytest
+
+    from counter_tui.services.circulation import lending
+    from counter_tui.services.errors import Refusal
+    from tests.conftest import NOW
+    day = local_date(NOW, ZONE)
+    expires = day + timedelta(days=10)
+    lib.closed(expires)  # the card's last day falls on a closed day: due the open day before
+    reader = lib.patron(expires_on=expires)
+    cut = lending.checkout(lib.clerk, reader.id, lib.item().barcode, NOW)
+    assert cut.due == expires - timedelta(days=1)
+    assert cut.due_note == f"the card expires on {expires.isoformat()}, a closed day"
+    settings.due_past_card_expiry = "keep"  # a library that lends for the full period says so
+    kept = lending.checkout(lib.clerk, reader.id, lib.item().barcode, NOW)
+    assert kept.due == day + timedelta(days=28)
+    assert kept.due_note == f"the card expires before that, on {expires.isoformat()}"
+    settings.due_past_card_expiry = "cut"
+    # renewing a loan already due on the card's last day gains nothing: the refusal names the card
+    book = lib.item()
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    with pytest.raises(Refusal, match=f"card expires on {expires.isoformat()}; renew the card first"):
+        lending.renew(lib.clerk, book.barcode, NOW + timedelta(days=1))
+    assert Loan.get(Loan.item == book.id).renewals == 0
+
+
+def test_the_settings_file_chooses_cut_or_keep(tmp_path):
+    import pytest
+
+    from counter_tui import config
+    path = tmp_path / "settings.toml"
+    assert config.Settings().due_past_card_expiry == "cut"  # cut back, as established systems do
+    path.write_text('due_past_card_expiry = "keep"\n')
+    assert config.load_settings(path=path).due_past_card_expiry == "keep"
+    path.write_text('due_past_card_expiry = "shorten"\n')
+    with pytest.raises(config.SettingsError, match="due_past_card_expiry"):
+        config.load_settings(path=path)

@@ -37,6 +37,19 @@ def due_date(start: date, loan_days: int, closed: Collection[date]) -> date:
     return next_open_day(start + timedelta(days=loan_days), closed)
 
 
+def due_by_card_expiry(due: date, expires_on: date, today: date, closed: Collection[date]) -> date:
+    """A due date cut back to the card's last valid day (Koha's ReturnBeforeExpiry): `due`
+    itself when the card lasts that long, else the expiry day, or the last open day before
+    it when the library is closed then; never before today."""
+    if due <= expires_on:
+        return due
+    closed = _as_set(closed)
+    day = expires_on
+    while day > today and day in closed:
+        day -= timedelta(days=1)
+    return max(day, today)
+
+
 def end_of_local_day_utc(day: date, tz: ZoneInfo) -> datetime:
     """Naive UTC time of 23:59:59 local on that day: a loan is due until closing of the day."""
     # fold=1: if 23:59:59 happens twice (clocks go back at midnight), take the later one.

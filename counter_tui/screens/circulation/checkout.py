@@ -102,13 +102,15 @@ class CheckoutScreen(ScanDesk):
             raise
         self.set_patron(result.patron)
         self.lent.append(result.loan_id)
-        self.add_line(result.barcode, result.title, result.call_number, Text(result.due.isoformat(), style="bold"))
+        self.add_line(result.barcode, result.title, result.call_number,
+                      Text(result.due.isoformat(), style="bold yellow" if result.due_note else "bold"))
         note = ""
         if result.returned_first:
             back = result.returned_first
             fine = f", fine {money(back.fine)} charged to them" if back.fine else ""
             note = f" (checked in from {back.patron_name} first{fine})"
-        self.say(f"Lent: {result.title}, due {result.due.isoformat()}{note}.", "green")
+        why = f": {result.due_note}" if result.due_note else ""  # the card's expiry set the date
+        self.say(f"Lent: {result.title}, due {result.due.isoformat()}{why}{note}.", "green")
 
     async def action_receipt(self) -> None:
         """Print the receipt of the books lent to this reader at this desk (queued behind the scans)."""

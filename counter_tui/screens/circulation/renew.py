@@ -16,7 +16,8 @@ class RenewScreen(ScanDesk):
     async def handle_scan(self, text: str) -> None:
         result = await self.call(lending.renew, self.app.actor, text)
         self.add_line(result.barcode, result.title, result.patron_name, result.old_due.isoformat(),
-                      Text(result.due.isoformat(), style="bold"))
+                      Text(result.due.isoformat(), style="bold yellow" if result.due_note else "bold"))
         fine = f" Fine so far {money(result.fine)} charged." if result.fine else ""
+        why = f": {result.due_note}" if result.due_note else ""  # the card's expiry set the date
         self.say(f"Renewed ({result.renewals} of {result.renewals_allowed}): {result.title}, "
-                 f"now due {result.due.isoformat()}.{fine}", "green")
+                 f"now due {result.due.isoformat()}{why}.{fine}", "green")

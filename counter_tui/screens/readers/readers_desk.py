@@ -188,4 +188,5 @@ class ReadersScreen(FeeKeys, ReaderOfficeKeys, PagedSearch, ScanDesk):
             return
         await self.show_patron(self.record.details.id)
         fine = f" Fine so far {money(result.fine)} charged." if result.fine else ""
-        self.say(f"Renewed: {result.title}, now due {result.due.isoformat()}.{fine}", "green")
+        why = f": {result.due_note}" if result.due_note else ""  # the card's expiry set the date
+        self.say(f"Renewed: {result.title}, now due {result.due.isoformat()}{why}.{fine}", "green")

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from counter_tui import db
 from counter_tui.domain.barcodes import Kind, classify
-from counter_tui.domain.calendar import due_date, end_of_local_day_utc, local_date, utc_now
+from counter_tui.domain.calendar import due_by_card_expiry, due_date, end_of_local_day_utc, local_date, utc_now
 from counter_tui.domain.fines import FineReckoning
 from counter_tui.domain.item_status import LENDABLE, NOT_LENDABLE_REASON, ItemStatus
 from counter_tui.models import Item, Loan, Staff
@@ -30,6 +30,7 @@ class CheckoutResult:
     due: date
     patron: patrons.PatronSummary
     returned_first: "CheckinResult | None" = None
+    due_note: str = ""  # why the due date is what it is, when the card's expiry decided it
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class RenewResult:
     renewals_allowed: int
     fine: int = 0
     patron_name: str = ""
+    due_note: str = ""  # why the due date is what it is, when the card's expiry decided it
 
 
 def _today(now: datetime) -> date:
@@ -69,6 +71,26 @@ def _today(now: datetime) -> date:
 
 def _local_due(loan: Loan) -> date:
     return _today(loan.due_at)
+
+
+def _due_for(reader, rule, today: date) -> tuple[date, str, bool]:
+    """The due date of a loan made or renewed today, a note when the card's expiry matters,
+    and whether the date was cut back to the expiry.
+
+    The rule's loan period, moved off closed days; a loan that would run past the card's
+    expiry is cut back to the expiry day (or the open day before it), as established
+    systems do (Koha's ReturnBeforeExpiry), unless the library keeps full loan periods
+    (`due_past_card_expiry = "keep"`): then the note says the card expires first."""
+    closed = rules.closed_days_ahead(today, rule.loan_days)
+    due = due_date(today, rule.loan_days, closed)
+    expires = reader.expires_on
+    if due <= expires:
+        return due, "", False
+    if library_settings.settings().due_past_card_expiry == "keep":
+        return due, f"the card expires before that, on {expires.isoformat()}", False
+    cut = due_by_card_expiry(due, expires, today, closed)
+    return cut, ("the card expires then" if cut == expires
+                 else f"the card expires on {expires.isoformat()}, a closed day"), True
 
 
 def find_item(raw: str) -> Item:
@@ -139,18 +161,18 @@ def checkout(actor: Staff, patron_id: int, raw_barcode: str, now: datetime | Non
         if summary.limit_reached:
             raise Refusal(f"{reader.name} already has {summary.limit_reached}.")
         rule = rules.rule_for(reader.category_id, item.item_type_id, item.location)
-        today = _today(now)
-        due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))
+        due, due_note, _ = _due_for(reader, rule, _today(now))
         loan_id = scan_sql.insert_loan(item.id, reader.id, now,
                                       end_of_local_day_utc(due, library_settings.settings().timezone), actor.id)
         scan_sql.set_item_status(item.id, ItemStatus.CHECKED_OUT.value, now)
         audit.record(actor, "checkout", "loan", loan_id, now,
-                     new={"item": item.barcode, "patron": reader.card, "due": due, "rule": rule.id})
+                     new={"item": item.barcode, "patron": reader.card, "due": due, "rule": rule.id,
+                          **({"due_note": due_note} if due_note else {})})
         after = replace(summary, loans_out=summary.loans_out + 1,  # no second round of queries...
                         holds_ready=summary.holds_ready and scan_sql.holds_ready(reader.id))  # ...but this rare one
         return CheckoutResult(loan_id=loan_id, barcode=item.barcode, title=item.title,
                               call_number=item.call_number, due=due, patron=after,
-                              returned_first=returned_first)
+                              returned_first=returned_first, due_note=due_note)
 
     return db.write(work)
 
@@ -271,9 +293,11 @@ def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | No
     late = (today - old_due).days
     if late > rule.renew_overdue_days:
         raise Refusal(f"{item.title} is {late} days overdue; it must be returned, not renewed.")
-    due = due_date(today, rule.loan_days, rules.closed_days_ahead(today, rule.loan_days))
+    due, due_note, cut = _due_for(reader, rule, today)
     if due <= old_due:
-        raise Refusal(f"{item.title} is already due on {old_due.isoformat()}; renewing today would not extend it.")
+        why = (f": {loan.patron_name}'s card expires on {reader.expires_on.isoformat()}; renew the card first"
+               if cut else "")
+        raise Refusal(f"{item.title} is already due on {old_due.isoformat()}; renewing today would not extend it{why}.")
     fine = 0
     if late > 0:  # the fine so far is charged now, or the new due date would wipe it out
         fine = charges.overdue_fine_at(loan, loan.category_id, item, now, rule=rule).amount
@@ -283,7 +307,8 @@ def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | No
     db.execute("UPDATE loan SET due_at = ?, renewals = renewals + 1 WHERE id = ?",
                end_of_local_day_utc(due, library_settings.settings().timezone), loan.id)
     audit.record(actor, "renew", "loan", loan.id, now, old={"due": old_due, "renewals": loan.renewals},
-                 new={"due": due, "renewals": loan.renewals + 1, "fine": fine})
+                 new={"due": due, "renewals": loan.renewals + 1, "fine": fine,
+                      **({"due_note": due_note} if due_note else {})})
     return RenewResult(loan_id=loan.id, barcode=item.barcode, title=item.title, old_due=old_due,
                        due=due, renewals=loan.renewals + 1, renewals_allowed=rule.renewals, fine=fine,
-                       patron_name=loan.patron_name)
+                       patron_name=loan.patron_name, due_note=due_note)
