@@ -478,7 +478,7 @@ def test_a_round_trip_keeps_every_year_volume_part_and_edition(cataloguer, lib, 
     assert _figures(dry) == _figures(report)
     if control_numbers:
         assert len(report.imported) == 15 and not report.duplicates and report.copies_added == 22
-        assert _library_state() == before
+        assert sorted(_library_state()) == sorted(before)  # titles alike come in any order
     else:
         assert [(d.number, d.matched, d.reason) for d in report.duplicates] == [
             (15, "record 14 of this file", "same title and author")]
