@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from stdnum import luhn
 
+from counter_tui.domain.acquisition_sources import SOURCES
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.models import Accession, AuditEvent, Biblio, Item, NumberSeries
 from counter_tui.services.catalogue import copies
@@ -94,3 +95,49 @@ def test_a_new_copy_joins_the_call_number_of_the_titles_older_copies(cataloguer,
     made = copies.receive_copies(cataloguer, old.biblio_id, 1, price=100, location="Stacks", now=NOW)
     assert made[0].call_number == "I242.47/1"
     assert Item.get_by_id(made[0].item_id).call_sort == Item.get_by_id(old.id).call_sort
+
+
+def test_the_source_is_one_of_the_known_list_and_anything_else_changes_nothing(cataloguer, title):
+    made = copies.receive_copies(cataloguer, title.id, 1, price=100, location="Stacks", source=" Legal-Deposit ",
+                                 now=NOW)
+    assert made[0].source == "legal deposit"  # written as the list writes it
+    assert Accession.get(Accession.item == made[0].item_id).source == "legal deposit"
+    before = (Item.select().count(), Accession.select().count(),
+              NumberSeries.get(NumberSeries.name == "accession_number").last)
+    for typed in ("45", "bought", ""):
+        with pytest.raises(Refusal) as refused:
+            copies.receive_copies(cataloguer, title.id, 2, price=100, location="Stacks", source=typed, now=NOW)
+        assert ", ".join(SOURCES[:-1]) + f" or {SOURCES[-1]}" in refused.value.sentence  # names the choices
+    after = (Item.select().count(), Accession.select().count(),
+             NumberSeries.get(NumberSeries.name == "accession_number").last)
+    assert after == before
+
+
+def test_a_title_without_a_class_number_gets_no_copies(cataloguer, clerk):
+    bare = Biblio.create(title="无分类的书", created_at=NOW)
+    for volume in ("", "v.2"):
+        with pytest.raises(Refusal, match="无分类的书.*no class number.*classify the title first"):
+            copies.receive_copies(cataloguer, bare.id, 2, price=100, location="Stacks", volume=volume, now=NOW)
+    assert Item.select().count() == 0 and Accession.select().count() == 0
+    assert "no class number" in copies.call_number_problem(bare.id)
+    Biblio.update(classification="I247.5").where(Biblio.id == bare.id).execute()
+    assert copies.call_number_problem(bare.id) == ""
+    made = copies.receive_copies(cataloguer, bare.id, 1, price=100, location="Stacks", now=NOW)
+    assert made[0].call_number.startswith("I247.5/")
+
+
+def test_copies_left_without_a_call_number_get_theirs_once_the_title_is_classified(cataloguer, lib):
+    old = lib.item(title="旧书", call_number="")  # received before a call number was required
+    withdrawn = lib.item(call_number="", status="withdrawn")
+    Item.update(biblio=old.biblio_id).where(Item.id == withdrawn.id).execute()
+    with pytest.raises(Refusal, match="旧书.*no class number"):
+        copies.give_call_numbers(cataloguer, old.biblio_id, now=NOW)
+    assert Item.get_by_id(old.id).call_number == ""
+    Biblio.update(classification="K825").where(Biblio.id == old.biblio_id).execute()
+    [line] = copies.give_call_numbers(cataloguer, old.biblio_id, now=NOW)
+    assert line.item_id == old.id and line.call_number == Item.get_by_id(old.id).call_number != ""
+    assert Item.get_by_id(old.id).call_sort != ""
+    assert Item.get_by_id(withdrawn.id).call_number == ""  # a withdrawn copy is left as it was
+    assert AuditEvent.select().where(AuditEvent.action == "item.call_number").count() == 1
+    with pytest.raises(Refusal, match="Every copy of this title has a call number"):
+        copies.give_call_numbers(cataloguer, old.biblio_id, now=NOW)

@@ -157,3 +157,88 @@ async def test_back_office_lists_the_tools_for_cataloguers_only(lib, settings, c
     allowed = {e.id for _, entries in posts.entries_for(cataloguer) for e in entries}
     assert mine <= allowed
     assert not mine & {e.id for _, entries in posts.entries_for(lib.clerk) for e in entries}
+
+
+async def test_transfer_desk_refuses_a_copy_without_a_call_number(lib, settings, cataloguer):
+    title = lib.item().biblio
+    [new] = copies.receive_copies(cataloguer, title.id, 1, price=500, location="New books", now=NOW)
+    unplaced = lib.item(title="无索书号", call_number="", status="in processing")  # from before it was required
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        desk = TransferScreen()
+        app.push_screen(desk)
+        await settle(pilot, lambda: desk.batch is not None)
+        burst(app, unplaced.barcode, new.barcode)
+        await settle(pilot, lambda: desk.lines == 2)
+        assert desk.count == 1
+        await pilot.press("up")  # the refusal's line, read whole on the status line
+        assert (f"Copy {unplaced.barcode} has no call number, so it has no place on the shelves and stays in "
+                "processing: C on its title's copies (Ctrl+T on the record) gives it one.") in status(desk)
+        await pilot.press("f10")
+        await settle(pilot, lambda: desk.closed is not None)
+    assert Item.get_by_id(unplaced.id).status == "in processing"
+    assert Item.get_by_id(new.item_id).status == "available"
+
+
+async def test_register_s_corrects_a_source_outside_the_list(lib, settings, cataloguer):
+    from counter_tui.models import Accession
+    from counter_tui.screens.property.register import RegisterScreen
+    kept, typed = lib.item(), lib.item()
+    Accession.update(source="45").where(Accession.item == typed.id).execute()  # typed into the old form
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        register = RegisterScreen()
+        app.push_screen(register)
+        await settle(pilot, lambda: register.shown == 2)
+        assert [r[1] for r in rows(register, "#totals")] == ["purchase", "45", ""]
+        assert "red" in str(register.query_one("#totals").get_row_at(1)[1].style)  # outside the list
+        register.query_one("#register").move_cursor(row=0)  # a known source: S goes on to the next line without one
+        await pilot.press("s")
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
+        assert f"Register line {typed.accession_number}, copy {typed.barcode}: the source says '45'" in \
+            str(app.screen.query_one("Static").content)
+        for key in ("b", "o", "u", "g", "h", "t", "enter"):
+            await pilot.press(key)
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog) and app.screen.error)
+        assert "'bought' is not a source of acquisition: use purchase, gift, donation" in app.screen.error
+        assert Accession.get(Accession.item == typed.id).source == "45"  # nothing changed
+        await pilot.press("home", "ctrl+k")  # clear the field
+        for key in ("g", "i", "f", "t", "enter"):
+            await pilot.press(key)
+        await settle(pilot, lambda: "corrected" in str(register.query_one("#register-status").content))
+        assert rows(register, "#register")[1][2] == "gift"
+        assert [r[1] for r in rows(register, "#totals")] == ["purchase", "gift", ""]
+        await pilot.press("s")
+        await settle(pilot, lambda: "Every register line has a known source" in
+                     str(register.query_one("#register-status").content))
+    assert Accession.get(Accession.item == typed.id).source == "gift"
+
+
+async def test_copies_screen_says_a_title_needs_a_class_number_and_c_gives_copies_their_call_numbers(
+        lib, settings, cataloguer):
+    from counter_tui.models import Biblio
+    from counter_tui.screens.catalogue.copies import CopiesScreen
+    old = lib.item(title="旧书", call_number="")  # received before a call number was required
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = CopiesScreen(old.biblio_id)
+        app.push_screen(screen)
+        await pilot.pause()
+        await settle(pilot, lambda: "no class number" in str(screen.query_one("#copies-status").content))
+        assert ("\"旧书\" has no class number, so a copy would have no call number: classify the title first "
+                "(Ctrl+E on its record).") == str(screen.query_one("#copies-status").content)
+        screen.say("")
+        await pilot.press("a")  # said again at once: no form to fill in for nothing
+        await settle(pilot, lambda: "no class number" in str(screen.query_one("#copies-status").content))
+        assert not isinstance(app.screen, FieldsDialog)
+        await pilot.press("c")
+        await settle(pilot, lambda: "no class number" in str(screen.query_one("#copies-status").content))
+        assert Item.get_by_id(old.id).call_number == ""
+        Biblio.update(classification="I247.5").where(Biblio.id == old.biblio_id).execute()  # classified meanwhile
+        await pilot.press("c")
+        await settle(pilot, lambda: "given a call number" in str(screen.query_one("#copies-status").content))
+        call_number = Item.get_by_id(old.id).call_number
+        assert call_number.startswith("I247.5/")
+        assert str(screen.query_one("#copies-status").content) == \
+            f"1 copy given a call number: {old.accession_number} {call_number}."
+        assert rows(screen, "#copies")[0][2] == call_number

@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 
 from counter_tui import db
-from counter_tui.models import Accession, Biblio, Item
+from counter_tui.models import Accession, AuditEvent, Biblio, Item
 from counter_tui.services.property import accessions, writeoffs
 from counter_tui.services.admin import check
 from counter_tui.services.catalogue import copies
 from counter_tui import demo
-from counter_tui.services.errors import PermissionDenied
+from counter_tui.services.errors import PermissionDenied, Refusal
 from tests.conftest import NOW
 
 
@@ -82,6 +82,9 @@ def test_the_demo_library_balances(clerk):
     b = accessions.balance()
     assert b.ok and b.holdings == 60 and b.accession_value == sum(i.price or 0 for i in Item.select())
     assert property_check().ok
+    named = {r.name: r for r in check.run_checks()}  # the demo's sources are known, its copies have call numbers
+    assert named["accession register sources are known sources"].ok
+    assert named["copies on the shelves have call numbers"].ok
     assert sorted(a.number for a in Accession.select()) == list(range(1, 61))
     recent = Item.select().where(Item.acquired_on >= date.fromordinal(date(2026, 11, 25).toordinal() - 60))
     assert Item.select().where(Item.catalogued_at.is_null(False)).count() == recent.count() > 0
@@ -127,3 +130,55 @@ def test_the_commands(lib, settings, cataloguer, monkeypatch, capsys, property_d
     assert accessions.balance().ok
     cli.main(["check"])  # the proof, in figures: 3 received at 15 + 7 + 7, 1 written off at 15
     assert "accessions 3 (¥29.00) - write-offs 1 (¥15.00) = holdings 2 (¥14.00)" in capsys.readouterr().out
+
+
+def named_check(name):
+    return next(r for r in check.run_checks() if r.name == name)
+
+
+def test_check_names_register_lines_of_an_unknown_source_and_a_cataloguer_corrects_them(cataloguer, lib):
+    typed, kept = lib.item(), lib.item()
+    Accession.update(source="45").where(Accession.item == typed.id).execute()  # typed into the source field
+    Item.update(source="45").where(Item.id == typed.id).execute()
+    Accession.update(source="donation").where(Accession.item == kept.id).execute()
+    result = named_check("accession register sources are known sources")
+    assert result.problems == (
+        f"register line {typed.accession_number} (copy {typed.barcode}) has the source '45', not one of "
+        "purchase, gift, donation, exchange, legal deposit or transfer: S in the accession register (F9, A) "
+        "corrects it",)
+    totals = accessions.totals(cataloguer, period="year")
+    assert [(t.period, t.source, t.copies, t.known) for t in totals] == [
+        ("2026", "donation", 1, True), ("2026", "45", 1, False), ("total", "", 2, True)]
+    with pytest.raises(Refusal, match="'45' is not a source of acquisition: use purchase, gift, donation"):
+        accessions.register(cataloguer, source="45")
+    assert accessions.next_unknown_source(cataloguer).number == typed.accession_number
+    assert accessions.next_unknown_source(cataloguer, after_number=typed.accession_number).number == \
+        typed.accession_number  # from the start again
+    with pytest.raises(Refusal, match="'bought' is not a source"):
+        accessions.correct_source(cataloguer, typed.accession_number, "bought", now=NOW)
+    with pytest.raises(PermissionDenied):
+        accessions.correct_source(lib.clerk, typed.accession_number, "gift", now=NOW)
+    assert Accession.get(Accession.item == typed.id).source == "45"
+    assert accessions.correct_source(cataloguer, typed.accession_number, "Gift", now=NOW) == "gift"
+    assert (Accession.get(Accession.item == typed.id).source, Item.get_by_id(typed.id).source) == ("gift", "gift")
+    event = AuditEvent.get(AuditEvent.action == "accession.source")
+    assert (event.staff_id, event.old, event.new) == (cataloguer.id, '{"source": "45"}', '{"source": "gift"}')
+    assert named_check("accession register sources are known sources").ok
+    assert accessions.next_unknown_source(cataloguer) is None
+    for number in (typed.accession_number, kept.accession_number):  # a known source is never changed
+        with pytest.raises(Refusal, match="a known source: a register line is never edited"):
+            accessions.correct_source(cataloguer, number, "purchase", now=NOW)
+    assert [line.source for line in accessions.register(cataloguer)] == ["gift", "donation"]
+
+
+def test_check_names_copies_on_the_shelves_without_a_call_number(cataloguer, lib):
+    lib.item(title="有索书号")
+    bare = lib.item(title="没有索书号", call_number="")
+    lib.item(title="加工中", call_number="", status="in processing")  # still being catalogued: not yet a problem
+    result = named_check("copies on the shelves have call numbers")
+    assert result.problems == (
+        f"copy {bare.barcode} of \"没有索书号\" is 'available' with no call number, so it has no place on the "
+        "shelves: C on its title's copies (F6, the title, Ctrl+T) gives it one",)
+    Biblio.update(classification="I247.5").where(Biblio.id == bare.biblio_id).execute()
+    copies.give_call_numbers(cataloguer, bare.biblio_id, now=NOW)
+    assert named_check("copies on the shelves have call numbers").ok

@@ -128,3 +128,17 @@ def test_a_list_whose_closing_fails_leaves_no_file_and_the_batch_open(cataloguer
         transfers.close_batch(cataloguer, batch.id, now=NOW)
     assert TransferBatch.get_by_id(batch.id).closed_at is None and status(new_copies[0].barcode) == "in processing"
     assert list((property_documents / "transfers").iterdir()) == []
+
+
+def test_a_copy_without_a_call_number_is_refused_and_stays_in_processing(cataloguer, new_copies, lib):
+    unplaced = lib.item(title="无索书号", call_number="", status="in processing")  # received before it was required
+    batch = transfers.open_batch(cataloguer, now=NOW)
+    with pytest.raises(Refusal, match=f"Copy {unplaced.barcode} has no call number.*stays in processing"):
+        transfers.scan_in(cataloguer, batch.id, unplaced.barcode, now=NOW)
+    assert TransferLine.select().count() == 0 and status(unplaced.barcode) == "in processing"
+    # a call number taken away after the copy went into the batch: closing refuses too
+    transfers.scan_in(cataloguer, batch.id, new_copies[0].barcode, now=NOW)
+    Item.update(call_number="").where(Item.barcode == new_copies[0].barcode).execute()
+    with pytest.raises(Refusal, match=f"Copy {new_copies[0].barcode} has no call number.*take it out"):
+        transfers.close_batch(cataloguer, batch.id, now=NOW)
+    assert status(new_copies[0].barcode) == "in processing" and TransferBatch.get_by_id(batch.id).closed_at is None

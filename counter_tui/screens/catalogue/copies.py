@@ -1,10 +1,13 @@
 """A title's copies: the list, and adding copies with the next accession numbers and barcodes.
 
 Open it for a biblio id (the catalogue record screen does: `CopiesScreen(biblio_id)`).
-A (or Insert) asks how many copies, their item type, price, location, source, volume and
-any pre-printed labels (scanned one after another, separated by spaces); each new copy
-gets the next accession number and a line in the accession register, and stays "in
-processing" until a transfer batch hands it to circulation. Esc goes back.
+A (or Insert) asks how many copies (the cursor starts there), their item type, price,
+location, source (one of the known list), volume and any pre-printed labels (scanned one
+after another, separated by spaces); each new copy gets the next accession number, its
+call number and a line in the accession register, and stays "in processing" until a
+transfer batch hands it to circulation. A title without a class number gets no copies:
+the screen says so before any form. C gives copies left without a call number (from
+before it was required, or an import) theirs. Esc goes back.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from counter_tui.domain.money import parse_money
+from counter_tui.domain.plurals import counted
 from counter_tui.models import Biblio
 from counter_tui.services import access
 from counter_tui.services.catalogue import copies
@@ -48,6 +52,7 @@ class CopiesScreen(Screen):
     """
     BINDINGS = [
         Binding("a,insert", "add", "Add copies", id="copies.add"),
+        Binding("c", "call_numbers", "Call numbers", id="copies.call_numbers"),
         Binding("escape", "back", "Back", id="copies.back"),
     ]
     COLUMNS = (("Acc. no.", 8), ("Barcode", 14), ("Call number", 12), ("Location", 8), ("Price", 9),
@@ -78,6 +83,10 @@ class CopiesScreen(Screen):
         await self.refresh_copies()
         if not access.may(self.app.actor, *copies.ROLES):
             self.say("You may look; adding copies is for cataloguers and the curator.")
+            return
+        problem = await self.app.run_db(copies.call_number_problem, self.biblio_id)
+        if problem:
+            self.say(problem, "bold red")
 
     async def refresh_copies(self) -> None:
         lines = await self.app.run_db(copies.copies_of, self.biblio_id)
@@ -88,7 +97,9 @@ class CopiesScreen(Screen):
         if lines:
             table.move_cursor(row=len(lines) - 1)
         if not self.query_one("#copies-status", Static).content:
-            self.say(f"{len(lines)} cop{'y' if len(lines) == 1 else 'ies'}. A adds copies.")
+            unplaced = sum(1 for c in lines if not c.call_number and c.status != "withdrawn")
+            self.say(f"{counted(len(lines), 'copy')}. A adds copies."
+                     + (f" {counted(unplaced, 'copy')} without a call number: C gives them one." if unplaced else ""))
 
     def say(self, text: str, style: str = "") -> None:
         from rich.text import Text
@@ -98,7 +109,30 @@ class CopiesScreen(Screen):
         self.app.pop_screen()
 
     def action_add(self) -> None:
-        self.run_worker(self._add(), group="copies.add", exclusive=True)
+        self.run_worker(self._add_unless_unplaced(), group="copies.add", exclusive=True)
+
+    async def _add_unless_unplaced(self) -> None:
+        problem = await self.app.run_db(copies.call_number_problem, self.biblio_id)
+        if problem:  # said now, not after the whole form is filled in
+            self.say(problem, "bold red")
+            self.app.bell()
+            return
+        await self._add()
+
+    def action_call_numbers(self) -> None:
+        self.run_worker(self._call_numbers(), group="copies.call_numbers", exclusive=True)
+
+    async def _call_numbers(self) -> None:
+        try:
+            given = await self.app.run_db(copies.give_call_numbers, self.app.actor, self.biblio_id)
+        except Refusal as refusal:
+            self.say(refusal.sentence, "bold red")
+            self.app.bell()
+            return
+        self.say(f"{counted(len(given), 'copy')} given a call number: "
+                 + ", ".join(f"{c.accession_number} {c.call_number}" for c in given[:5])
+                 + (" ..." if len(given) > 5 else "."), "green")
+        await self.refresh_copies()
 
     async def _add(self, error: str = "") -> None:
         while True:

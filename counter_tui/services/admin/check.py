@@ -94,6 +94,18 @@ def _fee_ledger() -> list[str]:
     return problems
 
 
+# a copy in processing waits for cataloguing; a withdrawn one has left the shelves for good
+OFF_THE_SHELVES = (ItemStatus.IN_PROCESSING.value, ItemStatus.WITHDRAWN.value)
+
+
+def _call_numbers() -> list[str]:
+    rows = db.execute("SELECT i.barcode, i.status, b.title FROM item i JOIN biblio b ON b.id = i.biblio_id "
+                      "WHERE COALESCE(i.call_number, '') = '' AND i.status NOT IN (?, ?) ORDER BY i.accession_number",
+                      *OFF_THE_SHELVES).fetchall()
+    return [f"copy {barcode} of \"{title[:40]}\" is '{status}' with no call number, so it has no place on the "
+            "shelves: C on its title's copies (F6, the title, Ctrl+T) gives it one" for barcode, status, title in rows]
+
+
 def _default_rule() -> list[str]:
     exists = CirculationRule.select().where(CirculationRule.category.is_null()
                                             & CirculationRule.item_type.is_null()
@@ -110,6 +122,8 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("fee ledger", _fee_ledger),
     ("default circulation rule", _default_rule),
     ("property accounts: holdings = accessions - write-offs", accessions.balance_problems),
+    ("accession register sources are known sources", accessions.unknown_sources),
+    ("copies on the shelves have call numbers", _call_numbers),
     ("repair queue agrees with copy statuses", damage.queue_problems),
     ("hold shelf agrees with ready holds", holds.shelf_problems),
 ]

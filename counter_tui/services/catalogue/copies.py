@@ -7,6 +7,11 @@ the item prefix, a Luhn check digit, from domain/barcodes.py) or a pre-printed l
 scanned in. A new copy is "in processing" until a transfer batch hands it to circulation
 (services/transfers.py).
 
+Every copy is received from one of the known sources (domain/acquisition_sources.py) and
+with a call number: a title without a class number gets no copies until it is classified
+(a title catalogued before book numbers were kept lends its copies' call number). Copies
+left without one by older versions or imports get theirs from `give_call_numbers`.
+
 Two ways in:
 - `receive_copies(actor, biblio_id, count, ...)`: the use case (role check, its own
   transaction; inside another write it becomes part of that one).
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from counter_tui import db
+from counter_tui.domain import acquisition_sources
 from counter_tui.domain.barcodes import Kind, classify, library_barcode
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.item_status import ItemStatus
@@ -34,7 +40,7 @@ SERIES_ACCESSION = "accession_number"
 SERIES_BARCODE = "item_barcode"
 LIBRARY_CODE = "1234"  # after the item prefix: this library's block of item barcodes
 ROLES = (access.CATALOGING, access.CURATOR)
-SOURCES = ("purchase", "gift", "exchange", "legal deposit", "transfer")
+SOURCES = acquisition_sources.SOURCES
 MAX_COPIES = 200  # one receipt
 
 
@@ -136,6 +142,38 @@ def call_number_of(biblio: Biblio, volume: str = "") -> tuple[str, str]:
     return call_numbers.call_number_for(biblio, volume=volume)
 
 
+def _short(title: str) -> str:
+    return title if len(title) <= 40 else title[:39] + "…"
+
+
+def no_call_number(biblio: Biblio, volume: str = "") -> str:
+    """Why a copy of this title would get no call number from `call_number_of` ("" when it gets one)."""
+    if call_numbers.normal_class(biblio.classification or ""):
+        return ""
+    if (not volume and not (biblio.book_number or "").strip() and getattr(biblio, "id", None)
+            and db.execute("SELECT 1 FROM item WHERE biblio_id = ? AND call_number <> ''",
+                           biblio.id).fetchone() is not None):
+        return ""  # new copies join the old ones' call number
+    return (f"\"{_short(biblio.title or '')}\" has no class number, so a copy would have no call number: "
+            "classify the title first (Ctrl+E on its record).")
+
+
+def call_number_problem(biblio_id: int) -> str:
+    """Why no copies can be added to this title ("" when they can), for a screen to say up front."""
+    biblio = Biblio.get_or_none(Biblio.id == biblio_id)
+    if biblio is None:
+        return "That title no longer exists."
+    return no_call_number(biblio)
+
+
+def source_of(text: str | None) -> str:
+    """The source of acquisition as registered; a Refusal naming the choices for anything else."""
+    try:
+        return acquisition_sources.source_of(text)
+    except ValueError as exc:
+        raise Refusal(str(exc)) from None
+
+
 # -- writing ------------------------------------------------------------------------------
 
 def item_type_of(code: str) -> ItemType:
@@ -154,17 +192,20 @@ def add_copy(actor: Staff | None, biblio: Biblio, *, item_type: ItemType | str, 
     `label` is a pre-printed barcode scanned in ("" takes the next of the series);
     `price` is in minor units (None: unknown, registered as 0); `call_number` overrides
     the one composed from the biblio. Raises Refusal (and the caller's transaction is
-    rolled back) on a bad label, a negative price or an unknown item type.
+    rolled back) on a bad label, a negative price, an unknown item type or source, or
+    when the copy would have no call number.
     """
     now = now or utc_now()
     if isinstance(item_type, str):
         item_type = item_type_of(item_type)
     if price is not None and price < 0:
         raise Refusal("A price cannot be negative.")
-    source = (source or "").strip()[:60] or "purchase"
+    source = source_of(source)
     location = (location or "").strip()[:60]
     volume = (volume or "").strip()[:20]
     day = received_on or local_date(now, library_settings.settings().timezone)
+    if call_number is None and no_call_number(biblio, volume):
+        raise Refusal(no_call_number(biblio, volume))
     barcode = scanned_label(label) if (label or "").strip() else next_barcode()
     number = next_accession_number()
     if call_number is None:
@@ -172,6 +213,8 @@ def add_copy(actor: Staff | None, biblio: Biblio, *, item_type: ItemType | str, 
     else:
         call = call_number.strip()
         sort = call_numbers.sort_key(call)
+    if not call:
+        raise Refusal("A copy needs a call number.")
     item = Item.create(barcode=barcode, accession_number=number, biblio=biblio.id, call_number=call,
                        call_sort=sort, location=location, item_type=item_type.id, price=price,
                        acquired_on=day, source=source, status=ItemStatus.IN_PROCESSING.value,
@@ -192,7 +235,8 @@ def receive_copies(actor: Staff, biblio_id: int, count: int = 1, *, item_type: s
     """Add `count` copies of a title (all or none), each with its register line.
 
     `labels`: pre-printed barcodes scanned in, used for the first copies; the rest take
-    the next numbers of the series. Cataloguers and the curator only.
+    the next numbers of the series. `source` is one of acquisition_sources.SOURCES.
+    Cataloguers and the curator only.
     """
     now = now or utc_now()
     access.require(actor, "add copies to the catalogue", *ROLES)
@@ -200,6 +244,7 @@ def receive_copies(actor: Staff, biblio_id: int, count: int = 1, *, item_type: s
     count = max(count, len(labels))
     if count < 1:
         raise Refusal("Say how many copies to add: at least one.")
+    source = source_of(source)
     if count > MAX_COPIES:
         raise Refusal(f"Add at most {MAX_COPIES} copies at once.")
     if len({classify(label).code for label in labels}) != len(labels):
@@ -209,6 +254,8 @@ def receive_copies(actor: Staff, biblio_id: int, count: int = 1, *, item_type: s
         biblio = Biblio.get_or_none(Biblio.id == biblio_id)
         if biblio is None:
             raise NotFound("That title no longer exists.")
+        if no_call_number(biblio, (volume or "").strip()[:20]):
+            raise Refusal(no_call_number(biblio, (volume or "").strip()[:20]))
         kind = item_type_of(item_type)
         made = []
         for n in range(count):
@@ -217,6 +264,41 @@ def receive_copies(actor: Staff, biblio_id: int, count: int = 1, *, item_type: s
                             volume=volume, now=now)
             made.append(_line(item, kind.code))
         return made
+
+    return db.write(work)
+
+
+def give_call_numbers(actor: Staff, biblio_id: int, now: datetime | None = None) -> list[CopyLine]:
+    """Give the title's copies that have no call number theirs (all or none); withdrawn copies stay as they are.
+
+    For copies received before a call number was required, or imported without one:
+    the title must have a class number by now. Cataloguers and the curator only.
+    """
+    now = now or utc_now()
+    access.require(actor, "give copies their call numbers", *ROLES)
+
+    def work() -> list[CopyLine]:
+        biblio = Biblio.get_or_none(Biblio.id == biblio_id)
+        if biblio is None:
+            raise NotFound("That title no longer exists.")
+        items = list(Item.select(Item, ItemType.code).join(ItemType)
+                     .where((Item.biblio == biblio_id) & (Item.status != ItemStatus.WITHDRAWN.value)
+                            & ((Item.call_number == "") | Item.call_number.is_null()))
+                     .order_by(Item.accession_number))
+        if not items:
+            raise Refusal("Every copy of this title has a call number.")
+        done = []
+        for item in items:
+            problem = no_call_number(biblio, item.volume or "")
+            if problem:
+                raise Refusal(problem)
+            call, sort = call_number_of(biblio, item.volume or "")
+            Item.update(call_number=call, call_sort=sort).where(Item.id == item.id).execute()
+            audit.record(actor, "item.call_number", "item", item.id, now,
+                         old={"call_number": item.call_number or ""}, new={"call_number": call})
+            item.call_number, item.call_sort = call, sort
+            done.append(_line(item, item.item_type.code))
+        return done
 
     return db.write(work)
 

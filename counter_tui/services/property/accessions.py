@@ -4,6 +4,11 @@ Lines are written by services/copies.py when a copy is received and never edited
 register balances with the write-offs: holdings (copies not withdrawn) equal accessions
 minus write-off lines, by count and by value; `balance()` gives the figures and
 `balance_problems()` is the check that `counter-tui check` runs.
+
+A line's source is one of domain/acquisition_sources.py's list. Lines written before the
+list was enforced may say something else ("45"); `check` names them (`unknown_sources`) and
+`correct_source` puts a known source in their place, once, audited. A known source is
+never changed.
 """
 from __future__ import annotations
 
@@ -13,9 +18,12 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from counter_tui import db
+from counter_tui.domain import acquisition_sources
+from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.item_status import ItemStatus
 from counter_tui.models import Staff
-from counter_tui.services import access, library_settings
+from counter_tui.services import access, audit, library_settings
+from counter_tui.services.errors import NotFound, Refusal
 
 ROLES = (access.CATALOGING, access.CURATOR)
 PERIODS = ("day", "month", "year")
@@ -55,6 +63,7 @@ class Total:
     source: str
     copies: int
     value: int
+    known: bool = True  # False: a source outside the list (check names the lines; correct_source fixes them)
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,16 @@ def _received_between(since: date | None, until: date | None, alias: str = "") -
     return where, params
 
 
+_LINES = ("SELECT a.number, a.received_on, a.source, a.price, i.barcode, b.title, i.call_number, w.number "
+          "FROM accession a JOIN item i ON i.id = a.item_id JOIN biblio b ON b.id = i.biblio_id "
+          "LEFT JOIN write_off_line l ON l.item_id = a.item_id LEFT JOIN write_off w ON w.id = l.write_off_id")
+
+
+def _register_line(row) -> RegisterLine:
+    number, on, source, price, barcode, title, call_number, withdrawn_by = row
+    return RegisterLine(number, _day(on), source, price, barcode, title, call_number, withdrawn_by)
+
+
 def register(actor: Staff, since: date | None = None, until: date | None = None, source: str = "",
              after_number: int = 0, limit: int = 200) -> list[RegisterLine]:
     """A page of the register in number order, from the line after `after_number`."""
@@ -97,19 +116,15 @@ def register(actor: Staff, since: date | None = None, until: date | None = None,
     params.append(after_number)
     if source:
         where.append("a.source = ?")
-        params.append(source)
-    rows = db.execute(
-        "SELECT a.number, a.received_on, a.source, a.price, i.barcode, b.title, i.call_number, w.number "
-        "FROM accession a JOIN item i ON i.id = a.item_id JOIN biblio b ON b.id = i.biblio_id "
-        "LEFT JOIN write_off_line l ON l.item_id = a.item_id LEFT JOIN write_off w ON w.id = l.write_off_id "
-        f"WHERE {' AND '.join(where)} ORDER BY a.number LIMIT ?", *params, limit).fetchall()
-    return [RegisterLine(n, _day(on), src, price, barcode, title, call, wo)
-            for n, on, src, price, barcode, title, call, wo in rows]
+        params.append(source_of(source))
+    rows = db.execute(f"{_LINES} WHERE {' AND '.join(where)} ORDER BY a.number LIMIT ?", *params, limit).fetchall()
+    return [_register_line(row) for row in rows]
 
 
 def totals(actor: Staff, since: date | None = None, until: date | None = None,
            period: str = "month") -> list[Total]:
-    """Copies and value received, by period and source, in period order; a grand total line last."""
+    """Copies and value received, by period and source (in the list's order), in period order; a grand
+    total line last. A source outside the list is a line of its own with `known` False."""
     access.require(actor, "read the accession register", *ROLES)
     if period not in PERIODS:
         raise ValueError(f"period is one of {', '.join(PERIODS)}")
@@ -124,9 +139,75 @@ def totals(actor: Staff, since: date | None = None, until: date | None = None,
         slot = grouped.setdefault(key, [0, 0])
         slot[0] += count
         slot[1] += value or 0
-    out = [Total(p, s, c, v) for (p, s), (c, v) in sorted(grouped.items())]
+    ordered = sorted(grouped.items(), key=lambda kv: (kv[0][0], acquisition_sources.order(kv[0][1]), kv[0][1]))
+    out = [Total(p, s, c, v, s in acquisition_sources.SOURCES) for (p, s), (c, v) in ordered]
     out.append(Total("total", "", sum(t.copies for t in out), sum(t.value for t in out)))
     return out
+
+
+def source_of(text: str) -> str:
+    """A source of acquisition as the register writes it; a Refusal naming the choices otherwise."""
+    try:
+        return acquisition_sources.source_of(text)
+    except ValueError as exc:
+        raise Refusal(str(exc)) from None
+
+
+def _unknown_source_sql() -> tuple[str, tuple[str, ...]]:
+    return f"a.source NOT IN ({', '.join('?' for _ in acquisition_sources.SOURCES)})", acquisition_sources.SOURCES
+
+
+def next_unknown_source(actor: Staff, after_number: int = 0) -> RegisterLine | None:
+    """The first register line after `after_number` (else the first of all) whose source is not a known one."""
+    access.require(actor, "read the accession register", *ROLES)
+    where, params = _unknown_source_sql()
+    for after in (after_number, 0):
+        row = db.execute(f"{_LINES} WHERE {where} AND a.number > ? ORDER BY a.number LIMIT 1",
+                         *params, after).fetchone()
+        if row is not None:
+            return _register_line(row)
+    return None
+
+
+def unknown_sources() -> list[str]:
+    """Register lines whose source is not one of the known sources, as `check` reports them."""
+    where, params = _unknown_source_sql()
+    rows = db.execute(f"SELECT a.number, a.source, i.barcode FROM accession a JOIN item i ON i.id = a.item_id "
+                      f"WHERE {where} ORDER BY a.number", *params).fetchall()
+    return [f"register line {number} (copy {barcode}) has the source '{source}', not one of "
+            f"{acquisition_sources.choices()}: S in the accession register (F9, A) corrects it"
+            for number, source, barcode in rows]
+
+
+def source_kept(number: int, source: str) -> str:
+    """Why a line with a known source is not corrected."""
+    return (f"Register line {number} says '{source}', a known source: a register line is never edited, "
+            "only a source outside the list is corrected.")
+
+
+def correct_source(actor: Staff, number: int, source: str, now: datetime | None = None) -> str:
+    """Put a known source on a register line (and its copy) that has an unknown one; returns the source.
+
+    Only a line outside the list is corrected, once: a known source is never changed.
+    The old and new source go to the audit trail. Cataloguers and the curator only.
+    """
+    now = now or utc_now()
+    access.require(actor, "correct the accession register", *ROLES)
+    new = source_of(source)
+
+    def work() -> str:
+        row = db.execute("SELECT id, item_id, source FROM accession WHERE number = ?", number).fetchone()
+        if row is None:
+            raise NotFound(f"The register has no line {number}.")
+        line_id, item_id, old = row
+        if old in acquisition_sources.SOURCES:
+            raise Refusal(source_kept(number, old))
+        db.execute("UPDATE accession SET source = ? WHERE id = ?", new, line_id)
+        db.execute("UPDATE item SET source = ? WHERE id = ?", new, item_id)
+        audit.record(actor, "accession.source", "accession", line_id, now, old={"source": old}, new={"source": new})
+        return new
+
+    return db.write(work)
 
 
 def balance() -> Balance:

@@ -2,7 +2,8 @@
 
 A cataloguer opens a numbered transfer batch (its own series, "transfer_batch"), scans
 the finished copies into it (only copies "in processing", each in one open batch at a
-time), and closes it: the copies become "available" from that moment and the transfer
+time, and only with a call number: a copy goes to the shelves with its place on them), and
+closes it: the copies become "available" from that moment and the transfer
 list is written as a PDF for the cataloguer handing over and the receiving desk to sign
 (removed again if closing fails). A batch stays open across
 sessions until it is closed; an open batch may be left empty.
@@ -110,6 +111,11 @@ def _open_row(batch_id: int) -> TransferBatch:
     return row
 
 
+def no_call_number(barcode: str) -> str:
+    return (f"Copy {barcode} has no call number, so it has no place on the shelves and stays in processing: "
+            "C on its title's copies (Ctrl+T on the record) gives it one.")
+
+
 def scan_in(actor: Staff, batch_id: int, raw: str, now: datetime | None = None) -> BatchLine:
     """Put the scanned copy into the open batch; only copies still in processing."""
     now = (now or utc_now()).replace(microsecond=0)
@@ -122,10 +128,12 @@ def scan_in(actor: Staff, batch_id: int, raw: str, now: datetime | None = None) 
 
     def work() -> BatchLine:
         row = _open_row(batch_id)
-        found = db.execute("SELECT i.id, i.status FROM item i WHERE i.barcode = ?", scan.code).fetchone()
+        found = db.execute("SELECT i.id, i.status, COALESCE(i.call_number, '') FROM item i WHERE i.barcode = ?",
+                           scan.code).fetchone()
         if found is None:
             raise Refusal(f"No copy has the barcode {scan.code}.")
-        item_id, status = found
+        item_id, status, call_number = found
+        call_number = call_number.strip()
         other = db.execute("SELECT b.number FROM transfer_line t JOIN transfer_batch b ON b.id = t.batch_id "
                            "WHERE t.item_id = ? AND b.closed_at IS NULL", item_id).fetchone()
         if other is not None:
@@ -134,6 +142,8 @@ def scan_in(actor: Staff, batch_id: int, raw: str, now: datetime | None = None) 
             raise Refusal(f"Copy {scan.code} is already in transfer batch {other[0]}.")
         if status != IN_PROCESSING:
             raise Refusal(f"Copy {scan.code} is '{status}', not in processing: only new copies are transferred.")
+        if not call_number:
+            raise Refusal(no_call_number(scan.code))
         TransferLine.create(batch=row.id, item=item_id, at=now)
         audit.record(actor, "transfer.scan", "transfer_batch", row.id, now, new={"barcode": scan.code})
         return next(line for line in _lines(row.id) if line.item_id == item_id)
@@ -175,7 +185,10 @@ def close_batch(actor: Staff, batch_id: int, now: datetime | None = None) -> Bat
         if moved:
             barcode, status = moved[0]
             raise Refusal(f"Copy {barcode} is now '{status}', no longer in processing: "
-                          "take it out of the batch (Delete) first.")
+                          "take it out of the batch (Ctrl+R, then scan it) first.")
+        unplaced = next((line for line in lines if not (line.call_number or "").strip()), None)
+        if unplaced is not None:
+            raise Refusal(no_call_number(unplaced.barcode) + " Or take it out of the batch (Ctrl+R, then scan it).")
         path = accessions.documents_dir("transfers") / f"transfer-{row.number:06d}.pdf"
         db.execute("UPDATE item SET status = ?, status_since = ? WHERE status = ? AND id IN "
                    "(SELECT item_id FROM transfer_line WHERE batch_id = ?)", AVAILABLE, now, IN_PROCESSING, row.id)
