@@ -564,3 +564,35 @@ def test_pymarc_warnings_go_to_the_report_not_the_terminal(cataloguer, tmp_path,
     assert done.stderr == ""
     assert "  record 2: pymarc: more than 2 indicators found in field 245" in done.stdout
     assert "  record 4: pymarc: Multi-byte position" in done.stdout
+
+
+async def test_the_screen_reports_pymarc_warnings_with_the_record_number(cataloguer, settings, tmp_path, caplog):
+    """The desk's screen shows pymarc's words in its report; none reach the log or the terminal."""
+    import asyncio
+
+    from textual.widgets import Input, Log
+
+    from counter_tui.app import CounterApp
+    from counter_tui.screens.catalogue.marc import MarcScreen
+
+    path = tmp_path / "mended.mrc"
+    path.write_bytes(book("Apples", "Writer").as_marc()
+                     + raw_record([("245", b"10x" + FS + b"aThree indicators")], coding=b"a"))
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = MarcScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")  # the dry run
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        await pilot.pause()
+        while screen.busy:
+            assert loop.time() < deadline, "the screen did not finish in time"
+            await pilot.pause(0.02)
+        await pilot.pause()
+        lines = [str(line) for line in screen.query_one("#report", Log).lines]
+    assert "  record 2: pymarc: more than 2 indicators found in field 245" in lines
+    assert not [r for r in caplog.records if r.name.startswith("pymarc")]

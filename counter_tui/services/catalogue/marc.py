@@ -600,40 +600,46 @@ class _FileRecords:
     """
 
     def __init__(self) -> None:
-        self.taken: list[tuple[int, tuple[str, str] | None, dict]] = []  # number, control, values
+        self.taken: list[tuple[int, tuple[str, str] | None, tuple]] = []  # number, control, _book(values)
         self.loose = duplicates.TitleSet()  # records without a control number
         self.controlled = duplicates.TitleSet()
         self.by_control: dict[tuple[str, str], list[int]] = {}  # control -> positions in `taken`
-        self.values_of: dict[int, dict] = {}  # record number -> its catalogue fields
+        self.position_of: dict[int, int] = {}  # record number -> position in `taken`
 
-    def add(self, number: int, control: tuple[str, str] | None, values: dict) -> None:
+    def add(self, number: int, control: tuple[str, str] | None, book: tuple) -> None:
         position = len(self.taken)
-        self.taken.append((number, control, values))
-        self.values_of[number] = values
-        (self.loose if control is None else self.controlled).add(
-            position, values["title"], values["author"], values["isbn"], values["year"], values["edition"])
+        self.taken.append((number, control, book))
+        self.position_of[number] = position
+        (self.loose if control is None else self.controlled).add(position, *book)
         if control is not None:
             self.by_control.setdefault(control, []).append(position)
 
     def extend(self, other: _FileRecords) -> None:
-        for number, control, values in other.taken:
-            self.add(number, control, values)
+        for number, control, book in other.taken:
+            self.add(number, control, book)
 
-    def find(self, values: dict, control: tuple[str, str] | None, similar: bool) -> list[tuple[int, str]]:
+    def book(self, number: int) -> tuple | None:
+        position = self.position_of.get(number)
+        return None if position is None else self.taken[position][2]
+
+    def find(self, book: tuple, control: tuple[str, str] | None, similar: bool) -> list[tuple[int, str]]:
         """(record number, reason) of the earlier records this one duplicates, earliest first."""
-        asked = (values["title"], values["author"], values["isbn"], values["year"], values["edition"])
         sets = [self.loose]
         if control is None:
             sets.append(self.controlled)
         elif self.by_control.get(control):  # the same record again (or one numbered alike)
             same_number = duplicates.TitleSet()
             for position in self.by_control[control]:
-                v = self.taken[position][2]
-                same_number.add(position, v["title"], v["author"], v["isbn"], v["year"], v["edition"])
+                same_number.add(position, *self.taken[position][2])
             sets.append(same_number)
         found = {position: reason for titles in sets if len(titles)
-                 for position, reason in titles.find(*asked, similar=similar)}
+                 for position, reason in titles.find(*book, similar=similar)}
         return [(self.taken[p][0], reason) for p, reason in sorted(found.items())]
+
+
+def _book(values: dict) -> tuple:
+    """What the within-file check keeps of a record: title, author, ISBN, year, edition."""
+    return values["title"], values["author"], values["isbn"], values["year"], values["edition"]
 
 
 @dataclass
@@ -837,10 +843,12 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
         v = entry.values
         target: int | None = None  # the biblio id the copies go to
         matched = reason = ""
-        earlier = state.records.find(v, entry.control, similar) + out.records.find(v, entry.control, similar)
+        book = _book(v)
+        earlier = state.records.find(book, entry.control, similar) + out.records.find(book, entry.control, similar)
         if earlier:
             number, reason = next((e for e in earlier if e[1] == duplicates.SAME_ISBN), earlier[0])
-            if reason == duplicates.SIMILAR and _same_words(v, number, state, out):
+            if reason == duplicates.SIMILAR and _same_words(book, state.records.book(number) or
+                                                            out.records.book(number)):
                 reason = "same title and author"
             matched = f"record {number} of this file"
             target = state.biblio_of.get(number, out.biblio_of.get(number))
@@ -878,7 +886,7 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
             out.biblios += 1
         if new_record:
             out.imported.append((entry.number, biblio_id, v["title"]))
-            out.records.add(entry.number, entry.control, v)
+            out.records.add(entry.number, entry.control, book)
         out.biblio_of[entry.number] = biblio_id
         for copy in good:
             out.copies += 1
@@ -899,11 +907,9 @@ def _apply(entries: list[_Entry], state: _State, out: _Outcome, item_types: dict
                                   "VALUES (?, ?, ?, ?, ?, ?, ?)"), accessions)
 
 
-def _same_words(values: dict, number: int, state: _State, out: _Outcome) -> bool:
-    """Whether the earlier record `number` has this record's title and author once normalised."""
-    v = state.records.values_of.get(number) or out.records.values_of[number]
-    return (duplicates.normalise_text(v["title"]) == duplicates.normalise_text(values["title"])
-            and duplicates.normalise_text(v["author"]) == duplicates.normalise_text(values["author"]))
+def _same_words(book: tuple, earlier: tuple) -> bool:
+    """Whether two records have the same title and author once normalised."""
+    return all(duplicates.normalise_text(a) == duplicates.normalise_text(b) for a, b in zip(book[:2], earlier[:2]))
 
 
 def _in_library(values: dict, match: str, before: int) -> list[duplicates.Candidate]:
