@@ -17,6 +17,7 @@ from counter_tui.config import Settings
 from counter_tui.screens import posts
 from counter_tui.screens.login import LoginScreen
 from counter_tui.services import access
+from counter_tui.services.admin import staff
 
 
 def _opens(path: str):
@@ -40,6 +41,8 @@ class CounterApp(App):
         Binding("ctrl+l", "lock", "Lock the desk", id="app.lock", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
     ]
+
+    account_check_seconds = 5.0  # how soon a desk hears that its person was disabled elsewhere
 
     def __init__(self, settings: Settings, actor=None) -> None:
         super().__init__()
@@ -65,6 +68,7 @@ class CounterApp(App):
             self.switch_mode(self.first_desk())
         if self.settings.idle_lock_minutes > 0:
             self.set_interval(min(15.0, self.settings.idle_lock_minutes * 30), self._lock_when_idle)
+        self.set_interval(self.account_check_seconds, self._check_account)
 
     def on_key(self, event: events.Key) -> None:
         """A desk's key that did nothing because this person may not use the desk: say so."""
@@ -89,6 +93,29 @@ class CounterApp(App):
         idle = time.monotonic() - self.last_input
         if self.actor is not None and idle >= self.settings.idle_lock_minutes * 60:
             self.action_lock(idle=True)
+
+    async def _check_account(self) -> None:
+        """The person disabled at another desk loses this one at once: it locks and says why.
+        Roles changed there show here too (the services already go by the database)."""
+        actor = self.actor
+        if actor is None:
+            return
+        try:
+            now = await self.run_db(staff.account_now, actor.id)
+        except RuntimeError:  # quitting: the database thread has stopped
+            return
+        if self.actor is not actor:  # someone else signed in meanwhile
+            return
+        if now is None or not now.active:
+            from counter_tui.screens.lock import LockScreen
+            if not isinstance(self.screen, (LockScreen, LoginScreen)):
+                self.action_lock()
+                self.notify(f"The account {actor.username} has been disabled, so the desk is locked; "
+                            "Esc lets someone else sign in.", severity="error", timeout=600)
+                self.bell()
+        elif now.roles != actor.roles:
+            self.actor = now
+            self.refresh_bindings()
 
     def action_lock(self, idle: bool = False) -> None:
         from counter_tui.screens.lock import LockScreen

@@ -188,6 +188,12 @@ def _local_time(utc: datetime) -> str:
     return local.strftime("%H:%M")
 
 
+def account_now(staff_id: int) -> Staff | None:
+    """The account as the database has it now: a desk asks every few seconds whether its person is
+    still active (and still holds the roles it shows)."""
+    return Staff.get_or_none(Staff.id == staff_id)
+
+
 def get_staff(username: str) -> Staff:
     member = Staff.get_or_none(Staff.username == username)
     if member is None:

@@ -99,10 +99,10 @@ def reader_record(actor: Staff | None, patron_id: int, now: datetime | None = No
     access.require(actor, "look readers up", *LOOKUP_ROLES)
     acc = loans_and_fees.account(patron_id, now)
     return ReaderRecord(details=details(patron_id), summary=acc.patron, loans=acc.loans,
-                        history=acc.history if access.may(actor, *HISTORY_ROLES) else None,
+                        history=acc.history if access.allowed(actor, *HISTORY_ROLES) else None,
                         fees=acc.fees, cards=cards.history_lines(patron_id),
                         holds=tuple(holds.reader_holds(actor, patron_id))
-                        if access.may(actor, access.CIRCULATION) else ())
+                        if access.allowed(actor, access.CIRCULATION) else ())
 
 
 # -- registering and editing -----------------------------------------------------------------
