@@ -1,6 +1,7 @@
 """What a clerk may type into a reader's record, checked and tidied before it is stored.
 
-Pure Python: every problem is a ValueError whose text is the sentence the clerk reads.
+Pure Python: every problem is a ValueError whose text is the sentence the clerk reads
+(a FieldProblem naming the field, so that a form can put the cursor back in it).
 The rules are loose on purpose (a phone number may have spaces, an e-mail address only
 needs an @ and a dot after it): the form must stop garbage, not real people's details.
 """
@@ -24,6 +25,14 @@ _ID = re.compile(r"[0-9A-Z][0-9A-Z\-/]*")
 _DAY = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})|([0-9]{4})([0-9]{2})([0-9]{2})")
 
 
+class FieldProblem(ValueError):
+    """A sentence about one field, named as ReaderFields names it."""
+
+    def __init__(self, sentence: str, field: str) -> None:
+        super().__init__(sentence)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class ReaderFields:
     """The details a clerk types for a reader; `category` is a category code."""
@@ -36,13 +45,13 @@ class ReaderFields:
     notes: str = ""
 
 
-def _line(text: str, what: str, longest: int) -> str:
+def _line(text: str, what: str, longest: int, field: str) -> str:
     """One line of ordinary text: whitespace collapsed, no control characters."""
     text = " ".join(unicodedata.normalize("NFC", text or "").split())
     if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise ValueError(f"The {what} contains characters that cannot be printed; type it again.")
+        raise FieldProblem(f"The {what} contains characters that cannot be printed; type it again.", field)
     if len(text) > longest:
-        raise ValueError(f"The {what} is {len(text)} characters long; at most {longest} fit.")
+        raise FieldProblem(f"The {what} is {len(text)} characters long; at most {longest} fit.", field)
     return text
 
 
@@ -53,30 +62,30 @@ def clean_id_number(text: str) -> str:
 
 def clean(fields: ReaderFields) -> ReaderFields:
     """The fields as they will be stored; ValueError with a sentence for the first problem."""
-    name = _line(fields.name, "name", NAME_MAX)
+    name = _line(fields.name, "name", NAME_MAX, "name")
     if not name:
-        raise ValueError("A reader needs a name.")
+        raise FieldProblem("A reader needs a name.", "name")
     if not any(ch.isalpha() for ch in name):
-        raise ValueError(f"{name!r} is not a name: it has no letters.")
+        raise FieldProblem(f"{name!r} is not a name: it has no letters.", "name")
     category = (fields.category or "").strip()
     if not category:
-        raise ValueError("Choose the reader's category.")
-    department = _line(fields.department, "department or class", SHORT_MAX)
+        raise FieldProblem("Choose the reader's category.", "category")
+    department = _line(fields.department, "department or class", SHORT_MAX, "department")
     id_number = clean_id_number(fields.id_number)
     if id_number and (len(id_number) > ID_MAX or not _ID.fullmatch(id_number)):
-        raise ValueError(f"{fields.id_number.strip()[:ID_MAX]!r} is not an identity number: "
-                         f"use letters and digits only, at most {ID_MAX}.")
-    phone = _line(fields.phone, "phone number", PHONE_MAX)
+        raise FieldProblem(f"{fields.id_number.strip()[:ID_MAX]!r} is not an identity number: "
+                           f"use letters and digits only, at most {ID_MAX}.", "id_number")
+    phone = _line(fields.phone, "phone number", PHONE_MAX, "phone")
     if phone and (not _PHONE.fullmatch(phone) or sum(ch.isdigit() for ch in phone) < 3):
-        raise ValueError(f"{phone!r} is not a phone number: use digits, spaces, + and -.")
-    email = _line(fields.email, "e-mail address", EMAIL_MAX)
+        raise FieldProblem(f"{phone!r} is not a phone number: use digits, spaces, + and -.", "phone")
+    email = _line(fields.email, "e-mail address", EMAIL_MAX, "email")
     if email and not _EMAIL.fullmatch(email):
-        raise ValueError(f"{email!r} is not an e-mail address: it looks like name@example.org.")
+        raise FieldProblem(f"{email!r} is not an e-mail address: it looks like name@example.org.", "email")
     notes = unicodedata.normalize("NFC", fields.notes or "").strip()
     if any(unicodedata.category(ch).startswith("C") and ch not in "\n\t" for ch in notes):
-        raise ValueError("The notes contain characters that cannot be printed; type them again.")
+        raise FieldProblem("The notes contain characters that cannot be printed; type them again.", "notes")
     if len(notes) > NOTES_MAX:
-        raise ValueError(f"The notes are {len(notes)} characters long; at most {NOTES_MAX} fit.")
+        raise FieldProblem(f"The notes are {len(notes)} characters long; at most {NOTES_MAX} fit.", "notes")
     return replace(fields, name=name, category=category, department=department, id_number=id_number,
                    phone=phone, email=email, notes=notes)
 

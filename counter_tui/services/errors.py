@@ -7,9 +7,12 @@ class Refusal(Exception):
 
     bell = True  # the clerk must look up from the pile
 
-    def __init__(self, sentence: str):
+    def __init__(self, sentence: str, field: str | None = None):
         super().__init__(sentence)
         self.sentence = sentence
+        # the input the sentence is about, by the service's own name for it (a parameter, a
+        # ReaderFields attribute): a form puts the cursor back in that field
+        self.field = field
 
 
 class NotFound(Refusal):

@@ -70,23 +70,14 @@ class StaffScreen(Screen):
         return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
 
     async def _until_done(self, title: str, fields: list[Field], run) -> None:
-        """Ask, run the service, and ask again with the sentence until it is done or cancelled."""
-        error = ""
-        while True:
-            values = await self.app.push_screen_wait(FieldsDialog(title, fields, error))
-            if values is None:
-                self.say("Nothing was changed.")
-                return
-            try:
-                done = await self.app.run_db(run, values)
-            except Refusal as refusal:
-                error = refusal.sentence
-                fields = [Field(f.name, f.label, "" if f.password else values[f.name], f.password, f.placeholder)
-                          for f in fields]
-                continue
-            self.say(done)
-            self.reload()
+        """The form runs the service itself: a refusal keeps it open with everything typed,
+        the cursor on the field that was wrong."""
+        done = await self.app.push_screen_wait(FieldsDialog(title, fields, save=run))
+        if done is None:
+            self.say("Nothing was changed.")
             return
+        self.say(done)
+        self.reload()
 
     @work(group="staff-write")
     async def action_add(self) -> None:

@@ -21,7 +21,7 @@ from counter_tui.screens.explanation import ExplanationDialog, ScanPrompts
 from counter_tui.services.circulation import explain, rules_admin
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
-from counter_tui.widgets.fields_dialog import Field, FieldsDialog, FormInput
+from counter_tui.widgets.fields_dialog import Field, FieldsDialog
 from counter_tui.widgets.key_bar import KeyBar
 
 RULE_FIELDS = [
@@ -55,18 +55,14 @@ class RuleForm(FieldsDialog):
     RuleForm #dialog-error { color: $error; height: auto; }
     """
 
-    BINDINGS = [Binding("down", "app.focus_next", "Next field", show=False, id="rule_form.next"),
-                Binding("up", "app.focus_previous", "Previous field", show=False, id="rule_form.previous")]
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(can_focus=False):
             yield Static(f"[b]{self.title_text}[/]\nEnter or Down: next   Up: back   Ctrl+S: save   Esc: cancel")
             for field in self.fields:
                 with Horizontal():
                     yield Label(field.label)
-                    yield FormInput(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}",
-                                    compact=True)
-            yield Static(self.error, id="dialog-error")
+                    yield self.make_field(field, compact=True)
+            yield Static("", id="dialog-error")
 
 
 class RulesScreen(Screen):
@@ -186,27 +182,10 @@ class RulesScreen(Screen):
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def _until_done(self, make_dialog, run) -> None:
-        """Ask, run the service, and ask again with the sentence until done or cancelled."""
-        error, values = "", None
-        while True:
-            values = await self.app.push_screen_wait(make_dialog(error, values))
-            if values is None:
-                self.say("Nothing was changed.")
-                return
-            try:
-                done = await self.app.run_db(run, values)
-            except Refusal as refusal:
-                error = refusal.sentence
-                continue
-            self.say(done)
-            return
-
-    def _rule_dialog(self, title: str, start: dict[str, str]):
-        def make(error: str, typed: dict[str, str] | None) -> RuleForm:
-            values = typed or start
-            return RuleForm(title, [Field(name, label, values.get(name, "")) for name, label in RULE_FIELDS], error)
-        return make
+    async def _until_done(self, dialog: FieldsDialog) -> None:
+        """The form runs the service itself: a refusal keeps it open, on the field that was wrong."""
+        done = await self.app.push_screen_wait(dialog)
+        self.say("Nothing was changed." if done is None else done)
 
     def action_add(self) -> None:
         if self.on_calendar:
@@ -244,7 +223,8 @@ class RulesScreen(Screen):
             saved.append(rules_admin.save_rule(actor, rule_id, rules_admin.read_form(values)))
             return f"Rule {saved[-1]} {'added' if rule_id is None else 'changed'}."
 
-        await self._until_done(self._rule_dialog(title, start), run)
+        await self._until_done(RuleForm(title, [Field(name, label, start.get(name, "")) for name, label in RULE_FIELDS],
+                                        save=run))
         if saved:
             self.reload(select_rule=saved[-1])
 
@@ -275,18 +255,14 @@ class RulesScreen(Screen):
                   Field("reason", "Why the library is closed", placeholder="National Day")]
         added: list[date] = []
 
-        def make(error: str, typed: dict[str, str] | None) -> FieldsDialog:
-            now = [Field(f.name, f.label, (typed or {}).get(f.name, ""), placeholder=f.placeholder) for f in fields]
-            return FieldsDialog("Close the library", now, error)
-
         def run(values: dict[str, str]) -> str:
-            first = rules_admin.read_day(values["first"])
-            last = rules_admin.read_day(values["last"]) if values["last"].strip() else first
+            first = rules_admin.read_day(values["first"], "first")
+            last = rules_admin.read_day(values["last"], "last") if values["last"].strip() else first
             count = rules_admin.add_closed_days(actor, first, last, values["reason"])
             added.append(first)
             return f"{count} closed day{'s' if count != 1 else ''} added from {first}."
 
-        await self._until_done(make, run)
+        await self._until_done(FieldsDialog("Close the library", fields, save=run))
         if added:
             self.reload(select_day=added[-1])
 

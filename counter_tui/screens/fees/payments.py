@@ -36,7 +36,7 @@ def _amount(text: str, what: str) -> int | None:
     try:
         return parse_money(text, library_settings.settings().currency)
     except ValueError as problem:
-        raise Refusal(f"{what}: {problem}") from None
+        raise Refusal(f"{what}: {problem}", field="amount") from None
 
 
 def _receipt_sentence(receipt: payments.Receipt) -> str:
@@ -112,12 +112,12 @@ class FeeKeys:
         service = payments.waive if kind == "waive" else payments.refund
 
         def save(values: dict[str, str]):
-            if not values["charge"]:
-                raise Refusal(f"Choose the charge to {kind}.")
-            return service(actor, d.id, int(values["charge"]), values["reason"],
+            if not values["fee_id"]:
+                raise Refusal(f"Choose the charge to {kind}.", field="fee_id")
+            return service(actor, d.id, int(values["fee_id"]), values["reason"],
                            _amount(values["amount"], "Amount"))
         first = choices[0]
-        fields = [Field("charge", "Charge", str(first.fee_id) if len(choices) == 1 else "", options),
+        fields = [Field("fee_id", "Charge", str(first.fee_id) if len(choices) == 1 else "", options=options),
                   Field("amount", "Amount", placeholder=f"empty: all that is {'unpaid' if kind == 'waive' else 'paid'}"),
                   Field("reason", "Reason")]
         title = f"{'Waive' if kind == 'waive' else 'Refund'} a fee of {d.name}"

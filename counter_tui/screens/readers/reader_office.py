@@ -25,7 +25,7 @@ class ReaderOfficeKeys:
         start = current.fields() if current else ReaderFields(name="", category="")
         fields = [
             Field("name", "Name", start.name),
-            Field("category", "Category", start.category, tuple((c.name, c.code) for c in categories)),
+            Field("category", "Category", start.category, options=tuple((c.name, c.code) for c in categories)),
             Field("department", "Department/class", start.department),
             Field("id_number", "Identity number", start.id_number),
             Field("phone", "Phone", start.phone),
@@ -71,7 +71,7 @@ class ReaderOfficeKeys:
             try:
                 until = parse_day(values["until"], "last day")
             except ValueError as problem:
-                raise Refusal(str(problem)) from None
+                raise Refusal(str(problem), field="until") from None
             return registration.block(actor, d.id, values["reason"], until)
         fields = [Field("reason", "Reason", d.block_reason if d.status == "blocked" else ""),
                   Field("until", "Last day", d.block_until.isoformat() if d.block_until else "",

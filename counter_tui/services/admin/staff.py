@@ -42,19 +42,19 @@ def check_password(password: str, stored: str) -> bool:
 def _check_new_account(username: str, password: str, roles: list[str]) -> str:
     username = username.strip()
     if not username or not username.isprintable() or " " in username or len(username) > 40:
-        raise Refusal("A username is one word with no spaces, at most 40 characters.")
+        raise Refusal("A username is one word with no spaces, at most 40 characters.", field="username")
     _check_password_rules(password)
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
-        raise Refusal(f"Unknown role {unknown[0]!r}; the roles are {', '.join(ROLES)}.")
+        raise Refusal(f"Unknown role {unknown[0]!r}; the roles are {', '.join(ROLES)}.", field="roles")
     if not roles:
-        raise Refusal("Give the account at least one role.")
+        raise Refusal("Give the account at least one role.", field="roles")
     return username
 
 
 def _check_password_rules(password: str) -> None:
     if len(password) < 8:
-        raise Refusal("A password needs at least 8 characters.")
+        raise Refusal("A password needs at least 8 characters.", field="password")
 
 
 def add_staff(actor: Staff | None, username: str, full_name: str, password: str,
@@ -72,7 +72,7 @@ def add_staff(actor: Staff | None, username: str, full_name: str, password: str,
 
     def work() -> Staff:
         if Staff.select().where(Staff.username == username).exists():
-            raise Refusal(f"There is already a staff account named {username}.")
+            raise Refusal(f"There is already a staff account named {username}.", field="username")
         member = Staff.create(username=username, full_name=full_name.strip() or username,
                               password_hash=password_hash, roles=",".join(roles), created_at=now)
         audit.record(actor or member, "staff.add", "staff", member.id, now,
@@ -127,7 +127,7 @@ def set_active(actor: Staff, username: str, active: bool, now: datetime | None =
 def set_roles(actor: Staff, username: str, roles: list[str], now: datetime | None = None) -> Staff:
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
-        raise Refusal(f"Give one or more of the roles {', '.join(ROLES)}.")
+        raise Refusal(f"Give one or more of the roles {', '.join(ROLES)}.", field="roles")
     return _change(actor, username, "staff.roles", now, roles=",".join(roles))
 
 

@@ -87,7 +87,8 @@ def read_form(values: dict[str, str]) -> RuleTerms:
             elif text.lower() in ("n", "no", "false", "0"):
                 got[f.name] = False
             else:
-                raise Refusal(f"Answer yes or no for {f.name.replace('_', ' ')}, not {text or 'nothing'}.")
+                raise Refusal(f"Answer yes or no for {f.name.replace('_', ' ')}, not {text or 'nothing'}.",
+                              field=f.name)
         elif f.name in ("fine_amount", "fine_cap"):
             if not text and f.name == "fine_cap":
                 got[f.name] = None
@@ -95,26 +96,26 @@ def read_form(values: dict[str, str]) -> RuleTerms:
             try:
                 got[f.name] = parse_money(text or "0", library_settings.settings().currency)
             except ValueError as exc:
-                raise Refusal(f"The {NUMBERS[f.name]}: {exc}") from None
+                raise Refusal(f"The {NUMBERS[f.name]}: {exc}", field=f.name) from None
         else:
             try:
                 got[f.name] = int(text)
             except ValueError:
                 raise Refusal(f"The {NUMBERS[f.name]} must be a whole number of days or times, "
-                              f"not {text or 'nothing'}.") from None
+                              f"not {text or 'nothing'}.", field=f.name) from None
     return RuleTerms(**got)
 
 
 # -- rules -------------------------------------------------------------------------------
 
-def _id_of(model, code: str | None, what: str) -> int | None:
+def _id_of(model, code: str | None, what: str, field: str) -> int | None:
     """The id of the category or item type with this code (None: any); a refusal naming the codes there are."""
     if code is None:
         return None
     found = model.get_or_none(model.code == code)
     if found is None:
         codes = ", ".join(row.code for row in model.select().order_by(model.code))
-        raise Refusal(f"There is no {what} {code}; use one of {codes}, or any.")
+        raise Refusal(f"There is no {what} {code}; use one of {codes}, or any.", field=field)
     return found.id
 
 
@@ -122,14 +123,15 @@ def _check(terms: RuleTerms) -> tuple[int | None, int | None, str | None]:
     for name, words in NUMBERS.items():
         value = getattr(terms, name)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            raise Refusal(f"The {words} cannot be negative.")
+            raise Refusal(f"The {words} cannot be negative.", field=name)
     if terms.fine_amount and terms.fine_interval_days == 0:
         raise Refusal("A fine needs a charge interval of at least one day (0 means no fine: "
-                      "set the fine to 0 instead).")
-    if terms.loan_days > 3650 or terms.grace_days > 3650 or terms.fine_interval_days > 3650:
-        raise Refusal("A period of more than ten years is a typing mistake; check the days.")
-    category = _id_of(PatronCategory, terms.category, "reader category")
-    item_type = _id_of(ItemType, terms.item_type, "item type")
+                      "set the fine to 0 instead).", field="fine_interval_days")
+    too_long = [name for name in ("loan_days", "grace_days", "fine_interval_days") if getattr(terms, name) > 3650]
+    if too_long:
+        raise Refusal("A period of more than ten years is a typing mistake; check the days.", field=too_long[0])
+    category = _id_of(PatronCategory, terms.category, "reader category", "category")
+    item_type = _id_of(ItemType, terms.item_type, "item type", "item_type")
     location = terms.location.strip() if terms.location and terms.location.strip() else None
     return category, item_type, location
 
@@ -169,13 +171,14 @@ def save_rule(actor: Staff, rule_id: int | None, terms: RuleTerms, now: datetime
             was_default = rule.category_id is None and rule.item_type_id is None and rule.location is None
             if was_default and (category, item_type, location) != (None, None, None):
                 raise Refusal("The default rule must stay for any category, item type and location; "
-                              "add a new rule for the narrower case.")
+                              "add a new rule for the narrower case.", field="category")
         clash = CirculationRule.select().where(_same_scope(category, item_type, location))
         if rule_id is not None:
             clash = clash.where(CirculationRule.id != rule_id)
         if clash.exists():
             raise Refusal(f"Rule {clash.first().id} already covers {terms.category or 'any'} x "
-                          f"{terms.item_type or 'any'} x {location or 'any'}; change that one instead.")
+                          f"{terms.item_type or 'any'} x {location or 'any'}; change that one instead.",
+                          field="category")
         values = _values(terms, category, item_type, location)
         if rule_id is None:
             new_id = CirculationRule.insert(**values).execute()
@@ -227,11 +230,12 @@ def closed_days(start: date | None = None, end: date | None = None) -> list[Clos
             for r in query]
 
 
-def read_day(text: str) -> date:
+def read_day(text: str, field: str | None = None) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Refusal(f"Type a date as year-month-day, for example 2026-10-01, not {text.strip() or 'nothing'}.") from None
+        raise Refusal(f"Type a date as year-month-day, for example 2026-10-01, not {text.strip() or 'nothing'}.",
+                      field=field) from None
 
 
 def add_closed_days(actor: Staff, first: date, last: date | None = None, reason: str = "",
@@ -243,20 +247,22 @@ def add_closed_days(actor: Staff, first: date, last: date | None = None, reason:
     last = last or first
     reason = " ".join(reason.split())
     if last < first:
-        raise Refusal(f"The last closed day {last} is before the first, {first}.")
+        raise Refusal(f"The last closed day {last} is before the first, {first}.", field="last")
     if (last - first).days + 1 > MAX_CLOSED_RUN:
-        raise Refusal(f"{(last - first).days + 1} closed days in a row is more than a year; check the dates.")
+        raise Refusal(f"{(last - first).days + 1} closed days in a row is more than a year; check the dates.",
+                      field="last")
     if not reason:
-        raise Refusal("Say why the library is closed (a holiday's name, stocktaking...).")
+        raise Refusal("Say why the library is closed (a holiday's name, stocktaking...).", field="reason")
     if len(reason) > 200:
-        raise Refusal("Keep the reason under 200 characters.")
+        raise Refusal("Keep the reason under 200 characters.", field="reason")
 
     def work() -> int:
         have = {line.day for line in closed_days(first, last)}
         wanted = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         new = [day for day in wanted if day not in have]
         if not new:
-            raise Refusal(f"The library is already closed on {'that day' if first == last else 'all those days'}.")
+            raise Refusal(f"The library is already closed on {'that day' if first == last else 'all those days'}.",
+                          field="first")
         ClosedDay.insert_many([{"day": day, "reason": reason} for day in new]).execute()
         audit.record(actor, "calendar.close", "closed_day", None, now,
                      new={"first": first, "last": last, "days": len(new), "reason": reason})

@@ -174,7 +174,7 @@ def _reason(reason: str | None, for_what: str) -> str:
     """The reason a waiver or refund gives, on one line; refused when there is none."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise Refusal(f"Give the reason for {for_what}.")
+        raise Refusal(f"Give the reason for {for_what}.", field="reason")
     return reason
 
 
@@ -183,13 +183,13 @@ def _charge_of(patron_id: int, fee_id: int):
     patron = _lock(patron_id)
     charge = statement(patron_id).charge(fee_id)
     if charge is None:
-        raise Refusal(f"That is not one of {patron.name}'s charges.")
+        raise Refusal(f"That is not one of {patron.name}'s charges.", field="fee_id")
     return patron, charge
 
 
 def _positive(amount: int | None, what: str) -> None:
     if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0):
-        raise Refusal(f"{what} must be a positive amount.")
+        raise Refusal(f"{what} must be a positive amount.", field="amount")
 
 
 def pay(actor: Staff, patron_id: int, amount: int | None = None, now: datetime | None = None,
@@ -207,7 +207,7 @@ def pay(actor: Staff, patron_id: int, amount: int | None = None, now: datetime |
             raise Refusal(f"{patron.name} owes nothing, so there is nothing to pay.")
         if take > before.balance:
             raise Refusal(f"{patron.name} owes {library_settings.money(before.balance)}; a payment of "
-                          f"{library_settings.money(take)} would be more than that.")
+                          f"{library_settings.money(take)} would be more than that.", field="amount")
         fee = Fee.create(patron=patron_id, kind="payment", amount=-take, at=now, staff=actor.id,
                          note="Paid at the desk")
         after = statement(patron_id)
@@ -235,11 +235,12 @@ def waive(actor: Staff, patron_id: int, fee_id: int, reason: str, amount: int | 
         patron, charge = _charge_of(patron_id, fee_id)
         if charge.owing <= 0:
             hint = " refund it instead" if charge.paid else ""
-            raise Refusal(f"Nothing of that {charge.kind} charge is unpaid;{hint or ' there is nothing to waive'}.")
+            raise Refusal(f"Nothing of that {charge.kind} charge is unpaid;{hint or ' there is nothing to waive'}.",
+                          field="fee_id")
         take = charge.owing if amount is None else amount
         if take > charge.owing:
             raise Refusal(f"Only {library_settings.money(charge.owing)} of that {charge.kind} charge is unpaid; "
-                          f"{library_settings.money(take)} cannot be waived.")
+                          f"{library_settings.money(take)} cannot be waived.", field="amount")
         body = _against(actor, patron, charge, fee_id, "waiver", "fee.waive", take, reason, now, "Waived")
         after = statement(patron_id)
         return Receipt(kind="waiver", amount=take, balance=after.balance, covered=((charge.label(), take),),
@@ -280,11 +281,11 @@ def refund(actor: Staff, patron_id: int, fee_id: int, reason: str, amount: int |
         patron, charge = _charge_of(patron_id, fee_id)
         if charge.paid <= 0:
             hint = " waive it instead" if charge.owing else " there is nothing to refund"
-            raise Refusal(f"Nothing of that {charge.kind} charge has been paid;{hint}.")
+            raise Refusal(f"Nothing of that {charge.kind} charge has been paid;{hint}.", field="fee_id")
         take = charge.paid if amount is None else amount
         if take > charge.paid:
             raise Refusal(f"Only {library_settings.money(charge.paid)} of that {charge.kind} charge was paid; "
-                          f"{library_settings.money(take)} cannot be refunded.")
+                          f"{library_settings.money(take)} cannot be refunded.", field="amount")
         body = _against(actor, patron, charge, fee_id, "refund", "fee.refund", take, reason, now, "Refunded")
         after = statement(patron_id)
         paid_out = 0
@@ -314,7 +315,7 @@ def pay_out(actor: Staff, patron_id: int, amount: int | None = None, now: dateti
         take = before.credit if amount is None else amount
         if take > before.credit:
             raise Refusal(f"{patron.name} is in credit by {library_settings.money(before.credit)}; "
-                          f"{library_settings.money(take)} would be more than that.")
+                          f"{library_settings.money(take)} would be more than that.", field="amount")
         _pay_out(actor, patron, take, now, "Credit handed back")
         after = statement(patron_id)
         body = [slips.pair("Handed back", library_settings.money(take))]

@@ -105,7 +105,8 @@ def next_card() -> str:
         try:
             code = library_barcode(prefix, number, library_settings.settings().barcodes)
         except ValueError:
-            raise Refusal("The library's card series is used up; scan a pre-printed card instead.") from None
+            raise Refusal("The library's card series is used up; scan a pre-printed card instead.",
+                          field="card") from None
         if in_use(code) is None:  # a pre-printed card of the series may already be out
             return code
 
@@ -114,11 +115,11 @@ def scanned_card(raw: str) -> str:
     """A pre-printed card scanned in, as its barcode; a sentence when it is not a usable card."""
     scan = classify(raw, library_settings.settings().barcodes)
     if scan.kind is Kind.INVALID:
-        raise Refusal(scan.problem or f"{raw.strip()[:20]} is not a barcode.")
+        raise Refusal(scan.problem or f"{raw.strip()[:20]} is not a barcode.", field="card")
     if scan.kind is not Kind.PATRON:
         raise Refusal(f"{scan.code[:20]} is not a reader's card: a card number has "
                       f"{library_settings.settings().barcodes.length} digits and starts with "
-                      f"{library_settings.settings().barcodes.patron_prefix}.")
+                      f"{library_settings.settings().barcodes.patron_prefix}.", field="card")
     return scan.code
 
 
@@ -129,7 +130,7 @@ def new_card(raw: str) -> str:
     code = scanned_card(raw)
     problem = in_use(code)
     if problem:
-        raise Refusal(problem)
+        raise Refusal(problem, field="card")
     return code
 
 

@@ -112,15 +112,16 @@ def _checked(fields: ReaderFields, patron_id: int | None = None) -> tuple[Reader
     try:
         fields = clean(fields)
     except ValueError as problem:
-        raise Refusal(str(problem)) from None
+        raise Refusal(str(problem), field=getattr(problem, "field", None)) from None
     category = PatronCategory.get_or_none(PatronCategory.code == fields.category)
     if category is None:
         known = ", ".join(c.code for c in PatronCategory.select().order_by(PatronCategory.code))
-        raise Refusal(f"There is no reader category {fields.category[:20]!r}; the categories are {known}.")
+        raise Refusal(f"There is no reader category {fields.category[:20]!r}; the categories are {known}.",
+                      field="category")
     if fields.id_number:
         other = Patron.select(Patron.id, Patron.name).where(Patron.id_number == fields.id_number).first()
         if other is not None and other.id != patron_id:
-            raise Refusal(f"Identity number {fields.id_number} is already {other.name}'s.")
+            raise Refusal(f"Identity number {fields.id_number} is already {other.name}'s.", field="id_number")
     return fields, category
 
 
@@ -187,13 +188,13 @@ def block(actor: Staff, patron_id: int, reason: str, until: date | None = None,
     access.require(actor, "block readers", *OFFICE_ROLES)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise Refusal("Say why the reader is blocked.")
+        raise Refusal("Say why the reader is blocked.", field="reason")
     if len(reason) > 200 or not reason.isprintable():
-        raise Refusal("The reason must be one line of at most 200 ordinary characters.")
+        raise Refusal("The reason must be one line of at most 200 ordinary characters.", field="reason")
     today = cards.today(now)
     if until is not None and until < today:
         raise Refusal(f"{until.isoformat()} has already passed; give a later last day, "
-                      "or none to block until the block is lifted.")
+                      "or none to block until the block is lifted.", field="until")
 
     def work() -> ReaderDetails:
         patron = cards.locked_reader(patron_id)
