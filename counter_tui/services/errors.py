@@ -20,7 +20,13 @@ class NotFound(Refusal):
 
 
 class PermissionDenied(Refusal):
-    pass
+    """The acting staff member lacks the role. `tried` (the account), `doing` and `allowed` (who
+    may) let the command line say it in its own words, where the desk says "Ctrl+O switches user"."""
+
+    def __init__(self, sentence: str, *, tried: str | None = None, doing: str | None = None,
+                 allowed: str | None = None):
+        super().__init__(sentence)
+        self.tried, self.doing, self.allowed = tried, doing, allowed
 
 
 class CardScanned(Refusal):

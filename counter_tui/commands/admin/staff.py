@@ -15,14 +15,11 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
              open_library: Callable[..., object]) -> dict[str, Callable[[argparse.Namespace], None]]:
     def add(args) -> None:
         from counter_tui.services.admin import staff
-        from counter_tui.services.errors import Refusal
         open_library(args)
         curator = acting_staff(args)
-        password = new_password(f"Password for the new account {args.username}: ")
-        try:
-            member = staff.add_staff(curator, args.username, args.full_name, password, args.role or ["circulation"])
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
+        password = new_password(f"Password for the new account {args.username}: ",
+                                f"the new account {args.username}")
+        member = staff.add_staff(curator, args.username, args.full_name, password, args.role or ["circulation"])
         print(f"Added {member.username} ({member.roles}).")
 
     p = subparsers.add_parser("staff", help="staff accounts")

@@ -69,25 +69,22 @@ def print_labels(args, open_library) -> None:
     label_w, label_h = _pair(args.label, "x", "--label")
     margin_top, margin_left = _pair(args.margins, ",", "--margins")
     gap_x, gap_y = _pair(args.gap, ",", "--gap")
-    try:
-        sheet = labels.template(args.template, page_w=page_w, page_h=page_h, columns=columns, rows=rows,
-                                label_w=label_w, label_h=label_h, margin_top=margin_top,
-                                margin_left=margin_left, gap_x=gap_x, gap_y=gap_y)
-        if args.batch is not None:
-            if args.barcodes:
-                raise Refusal("Name barcodes or a batch, not both.")
-            copies = labels.copies_of_batch(args.batch)
-        elif args.processing:
-            if args.barcodes:
-                raise Refusal("Name barcodes or --processing, not both.")
-            copies = labels.copies_in_processing()
-        elif args.barcodes:
-            copies = labels.copies_by_barcode(args.barcodes)
-        else:
-            raise Refusal("Name the copies: barcodes, --batch N or --processing.")
-        result = labels.print_labels(actor, copies, args.output, args.kind or labels.BOTH, sheet, skip=args.skip)
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
+    sheet = labels.template(args.template, page_w=page_w, page_h=page_h, columns=columns, rows=rows,
+                            label_w=label_w, label_h=label_h, margin_top=margin_top,
+                            margin_left=margin_left, gap_x=gap_x, gap_y=gap_y)
+    if args.batch is not None:
+        if args.barcodes:
+            raise Refusal("Name barcodes or a batch, not both.")
+        copies = labels.copies_of_batch(args.batch)
+    elif args.processing:
+        if args.barcodes:
+            raise Refusal("Name barcodes or --processing, not both.")
+        copies = labels.copies_in_processing()
+    elif args.barcodes:
+        copies = labels.copies_by_barcode(args.barcodes)
+    else:
+        raise Refusal("Name the copies: barcodes, --batch N or --processing.")
+    result = labels.print_labels(actor, copies, args.output, args.kind or labels.BOTH, sheet, skip=args.skip)
     del settings
     pages = f"{result.pages} page{'s' if result.pages > 1 else ''}"
     print(f"{result.labels} label{'s' if result.labels > 1 else ''} on {pages} ({result.template.name}): "

@@ -64,7 +64,6 @@ def register(subparsers, db_option, open_library) -> dict:
 
 def import_file(args, open_library) -> None:
     from counter_tui.services.catalogue import marc
-    from counter_tui.services.errors import Refusal
     open_library(args)
     actor = acting_staff(args)
     shown = [-1]
@@ -76,11 +75,8 @@ def import_file(args, open_library) -> None:
             print(f"\r{done}/{total} records ({percent}%)", end="" if done < total else "\n",
                   file=sys.stderr, flush=True)
 
-    try:
-        report = marc.import_marc(actor, args.file, dry_run=args.dry_run, policy=args.duplicates,
-                                  status=args.status, match=args.match, progress=progress)
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
+    report = marc.import_marc(actor, args.file, dry_run=args.dry_run, policy=args.duplicates,
+                              status=args.status, match=args.match, progress=progress)
     sys.stdout.write(report.text())
     if report.nothing_read:
         raise SystemExit(1)
@@ -88,19 +84,15 @@ def import_file(args, open_library) -> None:
 
 def export_file(args, open_library) -> None:
     from counter_tui.services.catalogue import marc
-    from counter_tui.services.errors import Refusal
     open_library(args)
     actor = acting_staff(args)
     fmt = args.format or ("marcxml" if args.file.lower().endswith(".xml") else "iso2709")
-    try:
-        ids = None
-        if args.search is not None:
-            ids = [row[0] for row in marc.find_titles(args.search, limit=1_000_000)]
-            if not ids:
-                raise SystemExit(f"No title matches {args.search!r}; nothing was exported.")
-        result = marc.export_marc(actor, args.file, fmt, ids)
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
+    ids = None
+    if args.search is not None:
+        ids = [row[0] for row in marc.find_titles(args.search, limit=1_000_000)]
+        if not ids:
+            raise SystemExit(f"No title matches {args.search!r}; nothing was exported.")
+    result = marc.export_marc(actor, args.file, fmt, ids)
     print(result.summary)
     for _, why in result.left_out:
         print(f"  {why}")

@@ -29,23 +29,19 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
 
     def run(args: argparse.Namespace) -> None:
         from counter_tui.services.circulation import holds
-        from counter_tui.services.errors import Refusal
         open_library(args)
         actor = acting_staff(args)
-        try:
-            if args.action == "pull":
-                _pull(actor, args.print_list)
-                return
-            if args.action == "shelf":
-                rows = holds.hold_shelf(actor)
-                for h in rows:
-                    until = h.pickup_by.isoformat() if h.pickup_by else "-"
-                    print(f"{until}  {h.barcode:<14} {h.patron_card:<14} {h.patron_name[:20]:<20} {h.title[:30]}")
-                print(f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} on the hold shelf.")
-                return
-            done = holds.expire(actor)
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
+        if args.action == "pull":
+            _pull(actor, args.print_list)
+            return
+        if args.action == "shelf":
+            rows = holds.hold_shelf(actor)
+            for h in rows:
+                until = h.pickup_by.isoformat() if h.pickup_by else "-"
+                print(f"{until}  {h.barcode:<14} {h.patron_card:<14} {h.patron_name[:20]:<20} {h.title[:30]}")
+            print(f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} on the hold shelf.")
+            return
+        done = holds.expire(actor)
         for e in done:
             now = (f"now waits for {e.next_reader} until {e.next_pickup_by.isoformat()} (print a new slip)"
                    if e.next_reader else "back to the shelf")

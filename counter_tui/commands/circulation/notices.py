@@ -20,19 +20,15 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
 
     def notices_command(args: argparse.Namespace) -> None:
         from counter_tui.services.circulation import notices
-        from counter_tui.services.errors import Refusal
         open_library(args)
         actor = acting_staff(args)
-        try:
-            if args.list:
-                for line in notices.notices_due(actor):
-                    what = (f"{notices.LEVEL_NAMES[line.level]} ({line.days_overdue} days)"
-                            if line.kind == notices.OVERDUE else "hold ready")
-                    print(f"{line.card}\t{line.patron_name}\t{what}\t{line.barcode}\t{line.title}")
-                return
-            done = notices.produce(actor, one_sheet=args.sheet, folder=args.output)
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
+        if args.list:
+            for line in notices.notices_due(actor):
+                what = (f"{notices.LEVEL_NAMES[line.level]} ({line.days_overdue} days)"
+                        if line.kind == notices.OVERDUE else "hold ready")
+                print(f"{line.card}\t{line.patron_name}\t{what}\t{line.barcode}\t{line.title}")
+            return
+        done = notices.produce(actor, one_sheet=args.sheet, folder=args.output)
         where = f", as PDF letters in {len(done.files)} file{'s' if len(done.files) != 1 else ''}:" if done.files else "."
         print(f"{done.notices} notices for {done.readers} readers{where}")
         for path in done.files:

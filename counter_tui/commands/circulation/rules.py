@@ -41,7 +41,6 @@ def register(subparsers, db_option, open_library) -> dict:
 
     def rules(args) -> None:
         from counter_tui.services.circulation import explain as explaining
-        from counter_tui.services.errors import Refusal
         open_library(args)
         if args.rules_command == "list":
             for line in explaining.rule_lines():
@@ -49,21 +48,14 @@ def register(subparsers, db_option, open_library) -> dict:
                 print(f"    {line.terms}")
             return
         actor = acting_staff(args)
-        try:
-            found = explaining.explain_rule(actor, args.card, args.item)
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
+        found = explaining.explain_rule(actor, args.card, args.item)
         print("\n".join(found.lines()))
 
     def fines(args) -> None:
         from counter_tui.services.circulation import explain as explaining
-        from counter_tui.services.errors import Refusal
         open_library(args)
         actor = acting_staff(args)
-        try:
-            found = explaining.explain_fine(actor, args.loan)
-        except Refusal as refusal:
-            raise SystemExit(refusal.sentence) from None
+        found = explaining.explain_fine(actor, args.loan)
         print("\n".join(found.lines()))
 
     rules_parser.set_defaults(handler=rules)

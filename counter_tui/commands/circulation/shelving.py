@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from counter_tui.commands.acting import acting_staff, add_acting_option
+from counter_tui.commands.acting import acting_staff, add_acting_option, refusal_words
 
 
 def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
@@ -52,18 +52,15 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
                           f"{done.hold.patron_name[:20]}; scan it at check-in (F3)")
                     continue
                 print(f"{done.barcode}  {done.title[:40]}  -> {done.shelf}" + (f"  ({done.note})" if done.note else ""))
-            except Refusal as refusal:
+            except Refusal as refusal:  # the other copies are still shelved
                 failed += 1
-                print(f"{raw.strip()}  not shelved: {refusal.sentence}")
+                print(f"{raw.strip()}  not shelved: {refusal_words(refusal)}")
         if args.expired:
             minutes = library_settings.settings().shelving_minutes
             if minutes <= 0:
                 print("shelving_minutes is 0: only a shelving scan puts a copy back; nothing swept.")
             else:
-                try:
-                    swept = shelving.sweep(actor)
-                except Refusal as refusal:
-                    raise SystemExit(refusal.sentence) from None
+                swept = shelving.sweep(actor)
                 print(f"{len(swept)} cop{'ies' if len(swept) != 1 else 'y'} on the cart longer than "
                       f"{minutes:g} minutes now available.")
         if failed:

@@ -71,13 +71,8 @@ def register(subparsers, db_option, open_library) -> dict:
 
     def run(fn):
         def handler(args) -> None:
-            from counter_tui.services.errors import Refusal
             open_library(args)
-            actor = acting_staff(args)
-            try:
-                fn(args, actor)
-            except Refusal as refusal:
-                raise SystemExit(refusal.sentence) from None
+            fn(args, acting_staff(args))
         return handler
 
     handlers = {"register": run(_register), "writeoff": run(_writeoff), "transfer": run(_transfer),

@@ -28,12 +28,8 @@ def register(subparsers, db_option, open_library) -> dict:
 
 def print_cards(args, open_library) -> None:
     from counter_tui.services.readers import card_sheet
-    from counter_tui.services.errors import Refusal
     settings = open_library(args)
     actor = acting_staff(args)
-    try:
-        sheet = card_sheet.card_sheet(actor, args.cards, args.output, settings)
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
+    sheet = card_sheet.card_sheet(actor, args.cards, args.output, settings)
     pages = f"{sheet.pages} page{'s' if sheet.pages > 1 else ''}"
     print(f"{len(sheet.cards)} card{'s' if len(sheet.cards) > 1 else ''} on {pages}: {sheet.path}")

@@ -5,7 +5,7 @@ import argparse
 import time
 from collections.abc import Callable
 
-from counter_tui.commands.acting import acting_staff, add_acting_option
+from counter_tui.commands.acting import acting_staff, add_acting_option, refusal_words
 
 # Loans moved per transaction: desks wait for the write lock while a batch moves (about
 # 0.15 s for 2,000 on a library of two million loans), and get it in the pause between.
@@ -39,9 +39,9 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
                 if batch < args.batch:
                     break
                 time.sleep(PAUSE_SECONDS)
-        except Refusal as refusal:
-            raise SystemExit(f"{refusal.sentence} ({moved} loans were anonymised before this.)"
-                             if moved else refusal.sentence) from None
+        except Refusal as refusal:  # the batches before it stay done: say how many
+            said = refusal_words(refusal)
+            raise SystemExit(f"{said} ({moved} loans were anonymised before this.)" if moved else said) from None
         print(f"Anonymised {moved} loan{'s' if moved != 1 else ''} returned more than "
               f"{args.older_than} day{'s' if args.older_than != 1 else ''} ago.")
 

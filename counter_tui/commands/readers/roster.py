@@ -36,13 +36,9 @@ def register(subparsers, db_option, open_library) -> dict:
 
 def import_roster(args, open_library) -> None:
     from counter_tui.services.readers import roster
-    from counter_tui.services.errors import Refusal
     open_library(args)
     actor = None if args.dry_run else acting_staff(args)
-    try:
-        plan = roster.plan_import(args.file, default_category=args.category)
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
+    plan = roster.plan_import(args.file, default_category=args.category)
     print_plan(plan)
     if args.dry_run:
         if not plan.good or (plan.bad and not args.good_rows_only):
@@ -51,10 +47,7 @@ def import_roster(args, open_library) -> None:
             raise SystemExit(1)
         print("Dry run: nothing was changed.")
         return
-    try:
-        result = roster.run_import(actor, plan, good_rows_only=args.good_rows_only, progress=_progress())
-    except Refusal as refusal:
-        raise SystemExit(refusal.sentence) from None
+    result = roster.run_import(actor, plan, good_rows_only=args.good_rows_only, progress=_progress())
     print(result.summary)
 
 
