@@ -172,6 +172,7 @@ async def test_repair_queue_marks_repaired_and_proposes_withdrawal(lib, settings
         await settle(pilot, lambda: screen.loaded >= 1)
         assert [r[0] for r in rows(screen, "#queue")] == [first.barcode, second.barcode]
         await pilot.press("r")
+        await answer(app, pilot, "y")
         await settle(pilot, lambda: "Repaired: Dune" in status_of(screen))
         assert [r[0] for r in rows(screen, "#queue")] == [second.barcode]
         await pilot.press("w")

@@ -1,7 +1,7 @@
 """The repair queue (F9, Repair queue): damaged copies out of circulation, oldest first.
 
-R marks the copy under the cursor repaired (onto the shelving cart, back to its shelf; a copy
-proposed for withdrawal asks first);
+R marks the copy under the cursor repaired, once Y answers the question naming it (onto the
+shelving cart, back to its shelf);
 W proposes it to the cataloguers for withdrawal (asks first); Ctrl+R reloads; Esc goes back.
 Copies proposed for withdrawal stay listed until the cataloguers write them off.
 """
@@ -105,14 +105,19 @@ class RepairsScreen(Screen):
 
     async def _repaired(self, line: QueueLine) -> None:
         row = self.query_one("#queue", DataTable).cursor_row
-        if line.decision == damage.WITHDRAW:  # the proposal is dropped: ask first
-            answer = await self.app.push_screen_wait(Decision(
-                f"{escape(line.title)} ({line.barcode}) is proposed for withdrawal. Repaired after all, "
-                f"back to the shelf?", {"y": ("yes", "repaired"), "n": ("no", "leave it proposed")},
-                lambda _scan: None, cancel="no"))
-            if answer != "yes":
-                self.say("Nothing changed.")
-                return
+        if line.decision == damage.WITHDRAW:  # the proposal is dropped
+            question = (f"{escape(line.title)} ({line.barcode}) is proposed for withdrawal. Repaired after all, "
+                        f"back to the shelf?")
+            keep = "leave it proposed"
+        else:
+            question = (f"Mark {escape(line.title)} ({line.barcode}) repaired? It goes on the shelving cart, "
+                        f"back to its shelf.")
+            keep = "leave it in the queue"
+        answer = await self.app.push_screen_wait(Decision(
+            question, {"y": ("yes", "repaired"), "n": ("no", keep)}, lambda _scan: None, cancel="no"))
+        if answer != "yes":
+            self.say("Nothing changed.")
+            return
         try:
             await self.app.run_db(damage.mark_repaired, self.app.actor, line.item_id)
         except Refusal as refusal:
