@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -61,3 +62,16 @@ def test_a_failed_sign_in_names_the_account_tried(command_line, monkeypatch):
     with pytest.raises(SystemExit, match=r"^Signing in as root \(your login name; --as USERNAME names your "
                                          r"staff account\) failed: Wrong username or password.$"):
         cli.main(["register", "balance", *command_line])
+
+
+# -- 2. notices --list when nothing is due; pipes; backup folders; role names; swapped arguments -----
+
+def test_notices_list_says_so_when_nothing_is_due(command_line, lib, capsys):
+    cli.main(["notices", "--list", "--as", "clerk", *command_line])
+    assert capsys.readouterr().out == ("No notices are due: no loan is late enough for a letter and no hold "
+                                       "is waiting to be told.\n")
+    reader, book = lib.patron(), lib.item()
+    lib.loan(book, reader, out=NOW.date() - timedelta(days=90), due=NOW.date() - timedelta(days=60))
+    cli.main(["notices", "--list", "--as", "clerk", *command_line])
+    listed = capsys.readouterr().out
+    assert listed.startswith(f"{reader.card}\t{reader.name}\t") and "No notices are due" not in listed

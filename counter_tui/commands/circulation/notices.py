@@ -23,10 +23,13 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         open_library(args)
         actor = acting_staff(args)
         if args.list:
-            for line in notices.notices_due(actor):
+            due = notices.notices_due(actor)
+            for line in due:
                 what = (f"{notices.LEVEL_NAMES[line.level]} ({line.days_overdue} days)"
                         if line.kind == notices.OVERDUE else "hold ready")
                 print(f"{line.card}\t{line.patron_name}\t{what}\t{line.barcode}\t{line.title}")
+            if not due:
+                print("No notices are due: no loan is late enough for a letter and no hold is waiting to be told.")
             return
         done = notices.produce(actor, one_sheet=args.sheet, folder=args.output)
         where = f", as PDF letters in {len(done.files)} file{'s' if len(done.files) != 1 else ''}:" if done.files else "."
