@@ -75,3 +75,43 @@ def test_notices_list_says_so_when_nothing_is_due(command_line, lib, capsys):
     cli.main(["notices", "--list", "--as", "clerk", *command_line])
     listed = capsys.readouterr().out
     assert listed.startswith(f"{reader.card}\t{reader.name}\t") and "No notices are due" not in listed
+
+
+def _counter_tui(*words: str, password: str | None = "correct horse", **popen) -> subprocess.Popen:
+    """counter-tui in a process of its own, as a shell runs it (no controlling terminal, stdin empty)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUNTER_TUI_")}
+    env["COUNTER_TUI_CONFIG"] = os.environ["COUNTER_TUI_CONFIG"]
+    if password is not None:
+        env[cli.PASSWORD_ENV] = password
+    return subprocess.Popen([sys.executable, "-m", "counter_tui", *words], env=env, text=True,
+                            stdin=subprocess.DEVNULL, stdout=popen.pop("stdout", subprocess.PIPE),
+                            stderr=subprocess.PIPE, start_new_session=True, **popen)
+
+
+def test_output_piped_into_head_ends_without_a_traceback(command_line, lib, cataloguer):
+    from counter_tui.models import Accession, Biblio, Item, ItemType
+    title, book = Biblio.create(title="A long register", created_at=NOW), ItemType.get(ItemType.code == "book")
+    first = Item.select().count() + 1
+    numbers = range(first, first + 1500)  # far more than a pipe holds (64 KiB): the writer meets the closed end
+    Item.insert_many([dict(barcode=f"B{n:09d}", accession_number=n, biblio=title, call_number="I242/1", item_type=book,
+                           price=100, status="available", location="Stacks") for n in numbers]).execute()
+    Accession.insert_many([dict(number=n, item=Item.get(Item.accession_number == n), received_on=NOW.date(),
+                                source="purchase", price=100, at=NOW, staff=cataloguer) for n in numbers]).execute()
+    run = _counter_tui("register", "list", "--as", "cat", *command_line)  # counter-tui register list | head -1
+    assert run.stdout.readline().split()[0] == "1"
+    run.stdout.close()  # head has what it wanted
+    said = run.stderr.read()
+    assert run.wait(timeout=60) == 141  # as other tools end in a pipe (128 + SIGPIPE)
+    assert said == ""  # no traceback, no "Exception ignored ... BrokenPipeError"
+
+
+def test_ctrl_c_at_a_prompt_stops_with_a_word_not_a_traceback(command_line, monkeypatch, capsys):
+    monkeypatch.delenv(cli.PASSWORD_ENV)
+
+    def interrupted(prompt=""):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("getpass.getpass", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["register", "balance", "--as", "clerk", *command_line])
+    assert stopped.value.code == 130 and capsys.readouterr().err == "Stopped (Ctrl+C).\n"
