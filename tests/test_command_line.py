@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +116,21 @@ def test_ctrl_c_at_a_prompt_stops_with_a_word_not_a_traceback(command_line, monk
     with pytest.raises(SystemExit) as stopped:
         cli.main(["register", "balance", "--as", "clerk", *command_line])
     assert stopped.value.code == 130 and capsys.readouterr().err == "Stopped (Ctrl+C).\n"
+
+
+def test_backup_into_a_folder_makes_the_folders_and_a_dated_file_inside(command_line, tmp_path, capsys):
+    from counter_tui import db
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    named = [str(kept), str(tmp_path / "new" / "nightly") + "/", str(tmp_path / "more" / "folders" / "lib.bak")]
+    for where in named:
+        cli.main(["backup", where, *command_line])
+    written = [line.removeprefix("Backed up to ").removesuffix(".") for line in capsys.readouterr().out.splitlines()]
+    inside_kept, inside_new, plain = (Path(p) for p in written)
+    assert inside_kept.parent == kept and inside_kept.name.startswith("library-") and inside_kept.suffix == ".db"
+    assert inside_new.parent == tmp_path / "new" / "nightly" and (tmp_path / "new" / "nightly").is_dir()
+    assert plain == tmp_path / "more" / "folders" / "lib.bak"
+    for path in (inside_kept, inside_new, plain):
+        assert db.backup_version(path) == db.SCHEMA_VERSION  # each a sound backup of the library
+    with pytest.raises(SystemExit, match="already exists"):  # a file is never written over
+        cli.main(["backup", str(plain), *command_line])

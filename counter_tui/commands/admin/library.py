@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,8 +54,8 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
 
     def backup(args) -> None:
         from counter_tui.services.admin import backup as backups
-        open_library(args)
-        path = backups.backup(None, Path(args.path))
+        settings = open_library(args)
+        path = backups.backup(None, _backup_file(args.path, settings))
         print(f"Backed up to {path}.")
 
     def restore(args) -> None:
@@ -79,7 +80,9 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
 
     p = subparsers.add_parser("backup", help="copy the live library to a file, while desks keep working")
     db_option(p)
-    p.add_argument("path")
+    p.add_argument("path", metavar="FILE|FOLDER/",
+                   help="the backup file, or a folder (one that exists, or a name ending in /) to hold a "
+                        "dated file; missing folders are made")
     p.set_defaults(handler=backup)
 
     p = subparsers.add_parser("restore", help="replace the library with a backup file")
@@ -87,3 +90,16 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     p.add_argument("path")
     p.set_defaults(handler=restore)
     return {"init": init, "migrate": migrate, "check": check, "backup": backup, "restore": restore}
+
+
+def _backup_file(named: str, settings) -> Path:
+    """The file a backup goes to: `named`, or a dated file inside it when it names a folder (one
+    that exists, or a path ending in a slash). The service makes the folders that are missing."""
+    from datetime import datetime
+
+    from counter_tui import db
+    path = Path(named).expanduser()
+    if not (path.is_dir() or named.endswith(("/", os.sep))):
+        return path
+    kind = "db" if db.is_sqlite() else "pgdump"  # an SQLite file, or pg_dump's archive
+    return path / f"library-{datetime.now(settings.timezone):%Y-%m-%d-%H%M%S}.{kind}"
