@@ -190,3 +190,47 @@ def test_events_written_by_a_checkout_survive_every_later_service(lib, head, mon
     rewrites = [s for s in statements if rewrites_of_the_audit_log(repr(s))]
     assert rewrites == []
     assert any("INSERT INTO audit_event" in s for s in statements)
+
+
+# -- protected by the database ---------------------------------------------------------------------
+
+def test_the_database_refuses_to_change_or_delete_an_event(lib, head):
+    import peewee
+    reader, book = lib.patron(), lib.item()
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    event = AuditEvent.get(AuditEvent.action == "checkout")
+    events = list(AuditEvent.select().order_by(AuditEvent.id).tuples())
+    refused = ["UPDATE audit_event SET action = 'nothing.happened' WHERE id = ?",
+               "UPDATE audit_event SET staff_id = NULL WHERE id = ?",
+               "UPDATE audit_event SET at = at WHERE id = ?",  # even a change that changes nothing
+               "UPDATE audit_event SET new = '{}' WHERE id = ?",  # values, but not marked as redacted
+               "DELETE FROM audit_event WHERE id = ?"]
+    for sql in refused:
+        with pytest.raises(peewee.IntegrityError, match="append-only"):
+            db.write(lambda sql=sql: db.execute(sql, event.id))
+    with pytest.raises(peewee.IntegrityError, match="append-only"):
+        db.write(lambda: db.execute("DELETE FROM audit_event"))
+    if not db.is_sqlite():
+        with pytest.raises(peewee.IntegrityError, match="append-only"):
+            db.write(lambda: db.execute("TRUNCATE audit_event"))
+    assert list(AuditEvent.select().order_by(AuditEvent.id).tuples()) == events
+
+
+def test_a_redaction_of_the_values_is_let_through_once_and_nothing_with_it(lib, head):
+    """The way left for anonymising: old and new replaced, redacted_at set, once."""
+    import peewee
+    reader, book = lib.patron(), lib.item()
+    lending.checkout(lib.clerk, reader.id, book.barcode, NOW)
+    event = AuditEvent.get(AuditEvent.action == "checkout")
+    assert reader.card in event.new and event.redacted_at is None
+    redact = "UPDATE audit_event SET old = NULL, new = ?, redacted_at = ? WHERE id = ?"
+    with pytest.raises(peewee.IntegrityError, match="append-only"):  # who did it stays
+        db.write(lambda: db.execute(redact.replace("WHERE", ", staff_id = NULL WHERE"), "{}", NOW, event.id))
+    db.write(lambda: db.execute(redact, '{"patron": "anonymised"}', NOW, event.id))
+    after = AuditEvent.get_by_id(event.id)
+    assert reader.card not in after.new and after.redacted_at == NOW
+    assert (after.at, after.staff_id, after.action, after.record_type, after.record_id, after.desk) == (
+        event.at, event.staff_id, event.action, event.record_type, event.record_id, event.desk)
+    with pytest.raises(peewee.IntegrityError, match="append-only"):  # once
+        db.write(lambda: db.execute(redact, '{"patron": "someone else"}', NOW, event.id))
+    assert AuditEvent.get_by_id(event.id).new == '{"patron": "anonymised"}'

@@ -11,8 +11,22 @@ from counter_tui.services.admin import schema
 from counter_tui.services.admin.schema import V4_COLUMNS
 
 
+def make_version_5(database):
+    """Turn a fresh library into what version 5 of the program made: undo version 6."""
+    if db.is_sqlite():
+        database.execute_sql("DROP TRIGGER audit_event_no_delete")
+        database.execute_sql("DROP TRIGGER audit_event_no_update")
+    else:
+        database.execute_sql("DROP TRIGGER audit_event_append_only ON audit_event")
+        database.execute_sql("DROP TRIGGER audit_event_no_truncate ON audit_event")
+        database.execute_sql("DROP FUNCTION audit_event_append_only()")
+    migrate(SchemaMigrator.from_database(database).drop_column("audit_event", "redacted_at"))
+    SchemaVersion.update(version=5).execute()
+
+
 def make_version_1(database):
-    """Turn a fresh library into what version 1 of the program made: undo versions 5, 4, 3 and 2."""
+    """Turn a fresh library into what version 1 of the program made: undo versions 6, 5, 4, 3 and 2."""
+    make_version_5(database)
     migrator = SchemaMigrator.from_database(database)
     database.drop_tables([CardEvent, *V4_MODELS])  # version 5's in-house use column goes with its table
     if db.is_sqlite():  # dropping a column rebuilds the table, which the loans point at
@@ -41,7 +55,8 @@ def test_an_older_database_is_refused_then_upgraded_with_its_data(lib, empty_db)
         schema.check_schema()
     assert schema.migrate() == (1, db.SCHEMA_VERSION)
     schema.check_schema()
-    assert db.SCHEMA_VERSION == 5
+    assert db.SCHEMA_VERSION == 6
+    assert "redacted_at" in {c.name for c in empty_db.get_columns("audit_event")}
     assert "desk" in {c.name for c in empty_db.get_columns("audit_event")}
     assert "block_until" in {c.name for c in empty_db.get_columns("patron")}
     assert empty_db.table_exists("card_event") and empty_db.table_exists("hold")
@@ -63,6 +78,7 @@ def test_version_4_gains_who_reported_a_claim_and_the_desk_of_an_in_house_use(li
     from counter_tui.models import InHouseUse
     reader, book = lib.patron(), lib.item()
     lending.checkout(lib.clerk, reader.id, book.barcode)
+    make_version_5(empty_db)
     migrator = SchemaMigrator.from_database(empty_db)
     legacy = {"legacy": True} if db.is_sqlite() else {}
     if db.is_sqlite():
@@ -74,6 +90,30 @@ def test_version_4_gains_who_reported_a_claim_and_the_desk_of_an_in_house_use(li
     SchemaVersion.update(version=4).execute()
     with pytest.raises(db.SchemaError, match="counter-tui migrate"):
         schema.check_schema()
-    assert schema.migrate() == (4, 5)
+    assert schema.migrate() == (4, db.SCHEMA_VERSION)
     schema.check_schema()
     assert Loan.get().claim_reported_by == "" and InHouseUse.select().count() == 0
+
+
+def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib, empty_db):
+    import peewee
+    reader, book = lib.patron(), lib.item()
+    lending.checkout(lib.clerk, reader.id, book.barcode)
+    make_version_5(empty_db)
+    assert "redacted_at" not in {c.name for c in empty_db.get_columns("audit_event")}
+    events = list(AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.new).order_by(AuditEvent.id).tuples())
+    with db.database.atomic() as version_5:  # the old schema let anyone rewrite the trail
+        db.execute("DELETE FROM audit_event")
+        version_5.rollback()
+    with pytest.raises(db.SchemaError, match="counter-tui migrate"):
+        schema.check_schema()
+    assert schema.migrate() == (5, 6)
+    schema.check_schema()
+    assert list(AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.new)
+                .order_by(AuditEvent.id).tuples()) == events
+    assert Loan.select().count() == 1
+    for sql in ("DELETE FROM audit_event", "UPDATE audit_event SET action = 'x'"):
+        with pytest.raises(peewee.IntegrityError, match="append-only"):
+            db.write(lambda sql=sql: db.execute(sql))
+    lending.checkin(lib.clerk, book.barcode)  # the desk goes on appending
+    assert AuditEvent.select().count() == len(events) + 1

@@ -20,7 +20,8 @@ class Staff(BaseModel):
 
 
 class AuditEvent(BaseModel):
-    """Who did what to which record, with the values before and after. Never updated."""
+    """Who did what to which record, with the values before and after. Never updated or deleted:
+    triggers refuse it, except a redaction of the values (old, new), once."""
     at = DateTimeField(index=True)
     staff = ForeignKeyField(Staff, null=True, backref="audit_events", on_delete="RESTRICT")
     action = CharField(index=True)
@@ -29,6 +30,9 @@ class AuditEvent(BaseModel):
     old = TextField(null=True)  # JSON
     new = TextField(null=True)  # JSON
     desk = CharField(default="")  # which desk (terminal) did it; schema version 2
+    # when its old and new values were redacted (schema version 6): the database refuses every
+    # other change and every delete, and allows this one once (services/admin/schema.py)
+    redacted_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("record_type", "record_id"), False),)

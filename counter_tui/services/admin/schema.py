@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
-from counter_tui.db import SCHEMA_VERSION, SchemaError, database, schema_change
+from counter_tui.db import SCHEMA_VERSION, SchemaError, database, is_sqlite, schema_change
 from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee,
                                InHouseUse, Item, ItemType, Loan, Patron, PatronCategory, SchemaVersion, Staff)
 from counter_tui.services.catalogue.search_index import create_search_index
@@ -53,8 +53,7 @@ def _v4_holds_care_and_property() -> None:
                     for model, field in V4_COLUMNS),
                   migrator.add_index(Biblio._meta.table_name, ("classification", "book_number")))
     database.create_tables(V4_MODELS)
-    for step in AFTER_CREATE:
-        step()
+    create_search_index()
 
 
 # Columns version 5 added: who reported a claim returned; the desk that counted an in-house use.
@@ -71,13 +70,76 @@ def _v5_claims_and_in_house_desk() -> None:
                     if field.column_name not in {c.name for c in database.get_columns(model._meta.table_name)}))
 
 
-# Schema that Peewee models cannot describe (search indexes); run after the tables exist.
-AFTER_CREATE: list[Callable[[], None]] = [create_search_index]
+# -- the audit trail, protected by the database ------------------------------------------------
+
+AUDIT_NO_DELETE = "The audit trail is append-only: its events cannot be deleted."
+AUDIT_NO_UPDATE = ("The audit trail is append-only: an event cannot be changed, except its values "
+                   "redacted once (old and new, with redacted_at set).")
+
+
+def _fixed_audit_columns() -> list[str]:
+    """Every column of an event but its values (old, new) and the mark of their redaction."""
+    return [f.column_name for f in AuditEvent._meta.sorted_fields if f.name not in ("old", "new", "redacted_at")]
+
+
+def protect_audit_trail() -> None:
+    """Triggers that refuse UPDATE and DELETE on audit_event (and TRUNCATE on PostgreSQL), whoever asks.
+
+    One change is let through, for anonymising (a reader's card number leaves the details of
+    old loans' events): an UPDATE that sets redacted_at on an event that has none and changes
+    nothing but old and new. A second redaction, or any change to who, when, what, which
+    record or desk, is refused. The triggers name every other column of the model: a migration
+    that adds a column to audit_event runs this again.
+    """
+    fixed = _fixed_audit_columns()
+    if is_sqlite():
+        same = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in fixed)
+        for sql in ("DROP TRIGGER IF EXISTS audit_event_no_delete",
+                    "DROP TRIGGER IF EXISTS audit_event_no_update",
+                    f"CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+                    f"BEGIN SELECT RAISE(ABORT, '{AUDIT_NO_DELETE}'); END",
+                    f"CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+                    f"WHEN NOT (OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL AND {same}) "
+                    f"BEGIN SELECT RAISE(ABORT, '{AUDIT_NO_UPDATE}'); END"):
+            database.execute_sql(sql)
+        return
+    new = ", ".join(f"NEW.{c}" for c in fixed)
+    old = ", ".join(f"OLD.{c}" for c in fixed)
+    for sql in (f"""CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL AND ({new}) IS NOT DISTINCT FROM ({old}) THEN
+      RETURN NEW;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = '{AUDIT_NO_UPDATE}';
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = '{AUDIT_NO_DELETE}';
+END $$""",
+                "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
+                "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
+                "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+                "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+                "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+                "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()"):
+        database.execute_sql(sql)
+
+
+def _v6_trust() -> None:
+    """Version 6: the audit trail protected by the database (redacted_at, and triggers that refuse
+    every other change and every delete)."""
+    run_migration(SchemaMigrator.from_database(database.obj)
+                  .add_column(AuditEvent._meta.table_name, "redacted_at", AuditEvent.redacted_at))
+    protect_audit_trail()
+
+
+# Schema that Peewee models cannot describe (search indexes, triggers); run after the tables exist.
+AFTER_CREATE: list[Callable[[], None]] = [create_search_index, protect_audit_trail]
 
 
 # version reached -> step that brings a database from the version before to it
 MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk, 3: _v3_cards_and_blocks,
-                                               4: _v4_holds_care_and_property, 5: _v5_claims_and_in_house_desk}
+                                               4: _v4_holds_care_and_property, 5: _v5_claims_and_in_house_desk,
+                                               6: _v6_trust}
 
 
 def current_version() -> int | None:
