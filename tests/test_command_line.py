@@ -134,3 +134,23 @@ def test_backup_into_a_folder_makes_the_folders_and_a_dated_file_inside(command_
         assert db.backup_version(path) == db.SCHEMA_VERSION  # each a sound backup of the library
     with pytest.raises(SystemExit, match="already exists"):  # a file is never written over
         cli.main(["backup", str(plain), *command_line])
+
+
+def test_staff_add_lists_the_roles_and_answers_a_near_miss_with_the_right_one(command_line, capsys, monkeypatch):
+    from counter_tui.models import Staff
+    from counter_tui.services.access import ROLES
+    with pytest.raises(SystemExit):
+        cli.main(["staff", "add", "--help"])
+    assert f"one of {', '.join(ROLES)}" in " ".join(capsys.readouterr().out.split())
+    head = staff.add_staff(None, "head", "Head", "correct horse", ["curator"], NOW)
+    asked = []
+    monkeypatch.setattr("counter_tui.commands.admin.staff.acting_staff", lambda args: asked.append(args) or head)
+    for typed, answer in [("cataloguer", "did you mean cataloging?"), ("Curator", "did you mean curator?"),
+                          ("reading room", "did you mean reading_room?"), ("circ", "did you mean circulation?"),
+                          ("janitor", "there is no role 'janitor'. The roles are")]:
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(["staff", "add", "ann", "--role", "office", "--role", typed, "--as", "head", *command_line])
+        assert stopped.value.code == 2 and answer in capsys.readouterr().err
+    assert not asked and not Staff.select().where(Staff.username == "ann").exists()  # before any password
+    cli.main(["staff", "add", "ann", "--role", "office", "--role", "cataloging", "--as", "head", *command_line])
+    assert Staff.get(Staff.username == "ann").roles == "office,cataloging"

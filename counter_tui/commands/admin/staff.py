@@ -9,6 +9,24 @@ import argparse
 from collections.abc import Callable
 
 from counter_tui.commands.acting import acting_staff, add_acting_option, new_password
+from counter_tui.services.access import ROLES
+
+
+def _role(text: str) -> str:
+    """A role by its name; a near miss (`cataloguer`, `Curator`) is answered with the right one."""
+    import difflib
+    from counter_tui.services.access import ROLE_NAMES
+    if text in ROLES:
+        return text
+    word = text.strip().lower().replace("-", "_").replace(" ", "_")
+    spoken = {role: role for role in ROLES}  # and the words refusals use: "cataloguers", "office staff"
+    spoken |= {name.removeprefix("the ").removesuffix(" staff").replace("-", "_"): role
+               for role, name in ROLE_NAMES.items()}
+    near = ([spoken[word]] if word in spoken else
+            [spoken[w] for w in spoken if len(word) >= 3 and w.startswith(word)]
+            or [spoken[w] for w in difflib.get_close_matches(word, list(spoken), n=1, cutoff=0.6)])
+    guess = f"; did you mean {near[0]}?" if near else "."
+    raise argparse.ArgumentTypeError(f"there is no role {text!r}{guess} The roles are {', '.join(ROLES)}.")
 
 
 def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
@@ -29,7 +47,8 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     db_option(a)
     a.add_argument("username")
     a.add_argument("--full-name", default="")
-    a.add_argument("--role", action="append", default=[], help="a role; repeat for several")
+    a.add_argument("--role", action="append", default=[], type=_role, metavar="ROLE",
+                   help=f"one of {', '.join(ROLES)} (default circulation); repeat for several")
     add_acting_option(a, "the curator adding the account")
     a.set_defaults(handler=add)
     return {"staff": add}
