@@ -154,3 +154,16 @@ def test_staff_add_lists_the_roles_and_answers_a_near_miss_with_the_right_one(co
     assert not asked and not Staff.select().where(Staff.username == "ann").exists()  # before any password
     cli.main(["staff", "add", "ann", "--role", "office", "--role", "cataloging", "--as", "head", *command_line])
     assert Staff.get(Staff.username == "ann").roles == "office,cataloging"
+
+
+def test_rules_explain_with_the_copy_and_the_card_swapped_says_so_and_explains(command_line, lib, capsys):
+    reader, book = lib.patron(), lib.item()
+    cli.main(["rules", "explain", reader.card, book.barcode, "--as", "clerk", *command_line])
+    right_way = capsys.readouterr().out
+    assert right_way.startswith(f"Reader: {reader.name} ({reader.card})")
+    cli.main(["rules", "explain", book.barcode, reader.card, "--as", "clerk", *command_line])
+    assert capsys.readouterr().out == (f"{book.barcode} is a copy and {reader.card} a reader's card: the order is "
+                                       "`rules explain CARD ITEM`, so they are explained the other way round.\n"
+                                       + right_way)
+    with pytest.raises(SystemExit, match=f"^No reader has card {book.barcode}"):  # neither way round
+        cli.main(["rules", "explain", book.barcode, book.barcode, "--as", "clerk", *command_line])

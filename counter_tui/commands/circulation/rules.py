@@ -2,6 +2,7 @@
 
 `counter-tui rules list`                  every circulation rule and its terms
 `counter-tui rules explain CARD ITEM`     which rule lending this copy to this reader uses, and why
+                                          (given the copy first, it says so and explains anyway)
 `counter-tui fines explain LOAN`          a loan's fine step by step (LOAN: a loan number or a
                                           copy's barcode, for its open or else its latest loan)
 
@@ -41,6 +42,7 @@ def register(subparsers, db_option, open_library) -> dict:
 
     def rules(args) -> None:
         from counter_tui.services.circulation import explain as explaining
+        from counter_tui.services.errors import NotFound, Refusal
         open_library(args)
         if args.rules_command == "list":
             for line in explaining.rule_lines():
@@ -48,7 +50,15 @@ def register(subparsers, db_option, open_library) -> dict:
                 print(f"    {line.terms}")
             return
         actor = acting_staff(args)
-        found = explaining.explain_rule(actor, args.card, args.item)
+        try:
+            found = explaining.explain_rule(actor, args.card, args.item)
+        except NotFound as not_found:  # the copy first and the card second?
+            try:
+                found = explaining.explain_rule(actor, args.item, args.card)
+            except Refusal:
+                raise not_found from None
+            print(f"{args.card.strip()} is a copy and {args.item.strip()} a reader's card: the order is "
+                  "`rules explain CARD ITEM`, so they are explained the other way round.")
         print("\n".join(found.lines()))
 
     def fines(args) -> None:
