@@ -42,3 +42,33 @@ async def test_r_in_the_repair_queue_asks_naming_the_copy(lib, settings):
         await settle(pilot, lambda: "Repaired: Walden" in status_of(screen))
         assert [r[0] for r in rows(screen, "#queue")] == [first.barcode]
     assert Item.get_by_id(second.id).status == "shelving cart" and Item.get_by_id(first.id).status == "in repair"
+
+
+async def test_p_and_s_on_the_notices_screen_ask_how_many_letters_for_how_many_readers(lib, settings, folder):
+    li = lib.patron(name="Li Lei")
+    overdue_by(lib, li, 9, "Dune")
+    overdue_by(lib, li, 9, "Walden")
+    overdue_by(lib, lib.patron(name="Wang Fang"), 9, "Emma")
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_tool(app, pilot, "notices")
+        assert isinstance(screen, NoticesScreen)
+        await settle(pilot, lambda: len(rows(screen, "#notices")) == 3)
+        await pilot.press("p")
+        asked = await question(app, pilot)
+        assert "Print 2 letters for 2 readers (3 notices)" in asked.question
+        await pilot.press("n")
+        await settle(pilot, lambda: "Nothing was printed" in status(screen))
+        await pilot.press("s")
+        asked = await question(app, pilot)
+        assert "one sheet of 2 letters for 2 readers (3 notices)" in asked.question
+        await pilot.press("escape")
+        await settle(pilot, lambda: not isinstance(app.screen, Decision) and "Nothing was printed" in status(screen))
+        assert Notice.select().count() == 0 and not (folder.exists() and any(folder.iterdir()))
+        assert len(rows(screen, "#notices")) == 3
+        await pilot.press("s")
+        await question(app, pilot)
+        await pilot.press("y")
+        await settle(pilot, lambda: "Printed" in status(screen))
+        assert rows(screen, "#notices") == []
+    assert Notice.select().count() == 3 and len(list(folder.iterdir())) == 1

@@ -167,6 +167,7 @@ async def test_the_notices_screen_lists_them_and_p_prints_letters(lib, settings,
     from counter_tui.screens.circulation.notices import NoticesScreen
     from tests.test_care_screens import open_tool
     from tests.test_desk_screens import rows, settle, status
+    from counter_tui.widgets.decision import Decision
     overdue_by(lib, lib.patron(name="Li Lei"), 9, "Dune")
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -175,6 +176,8 @@ async def test_the_notices_screen_lists_them_and_p_prints_letters(lib, settings,
         await settle(pilot, lambda: "1 notices" in status(screen))
         assert rows(screen, "#notices")[0][0] == "Li Lei" and "first reminder" in rows(screen, "#notices")[0][2]
         await pilot.press("p")
+        await settle(pilot, lambda: isinstance(app.screen, Decision))  # 1 letter for 1 reader: Y prints it
+        await pilot.press("y")
         await settle(pilot, lambda: "Printed 1 notices" in status(screen))
         assert rows(screen, "#notices") == []
         [letter] = list(folder.iterdir())

@@ -1,7 +1,8 @@
 """Notices (F9 > Overdue and hold notices): what is due to go out, and printing it.
 
 The list is what the letters will say; P prints one letter per reader, S one sheet
-for all (a page per reader). Each notice is recorded as sent, so it goes out once.
+for all (a page per reader), each once Y answers the question naming how many letters
+go to how many readers. Each notice is recorded as sent, so it goes out once.
 """
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from textual.widgets import DataTable, Static
 
 from counter_tui.services.circulation import notices
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
+from counter_tui.domain.plurals import counted
 
 COLUMNS = (("Reader", 16), ("Card", 14), ("Notice", 15), ("Title", 20), ("Due", 10))
 
@@ -62,7 +65,28 @@ class NoticesScreen(Screen):
         self.say(f"{len(lines)} notices for {readers} readers. P: a letter per reader, S: one sheet."
                  if lines else "No notices are due: every overdue level and ready hold has been sent.")
 
-    async def action_produce(self, one_sheet: bool) -> None:
+    def action_produce(self, one_sheet: bool) -> None:
+        self.run_worker(self._produce(one_sheet), group="notices")  # a worker: it waits for the answer
+
+    async def _produce(self, one_sheet: bool) -> None:
+        try:
+            due = await self.app.run_db(notices.notices_due, self.app.actor)
+        except Refusal as refusal:
+            self.say(refusal.sentence, "bold red")
+            self.app.bell()
+            return
+        if not due:
+            await self.action_reload()
+            return
+        readers = len({line.patron_id for line in due})
+        letters = f"{counted(readers, 'letter')} for {counted(readers, 'reader')} ({counted(len(due), 'notice')})"
+        what = f"one sheet of {letters}, a page per reader," if one_sheet else letters
+        answer = await self.app.push_screen_wait(Decision(
+            f"Print {what} and record every notice as sent? A notice recorded as sent is not printed again.",
+            {"y": ("yes", "print them"), "n": ("no", "not now")}, lambda _scan: None, cancel="no"))
+        if answer != "yes":
+            self.say("Nothing was printed or recorded as sent.")
+            return
         try:
             done = await self.app.run_db(notices.produce, self.app.actor, one_sheet=one_sheet)
         except Refusal as refusal:
