@@ -154,8 +154,8 @@ async def test_shelving_screen_sweeps_copies_whose_time_is_up(lib, settings):
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_tool(app, pilot, "shelving")
-        await settle(pilot, lambda: "now count as shelved" in status(screen))
-        assert status(screen).startswith("1 on the cart")
+        await settle(pilot, lambda: "as shelved" in status(screen))
+        assert status(screen).startswith("1 copy on the cart longer than 30 minutes now counts as shelved")
     assert Item.get_by_id(book.id).status == "available"
 
 

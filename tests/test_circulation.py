@@ -263,7 +263,7 @@ def test_renew_extends_from_today_and_counts(lib):
     assert Loan.get(Loan.item == book.id).renewals == 1
     assert AuditEvent.select().where(AuditEvent.action == "renew").count() == 1
     before = snapshot()
-    with pytest.raises(Refusal, match="renewed 1 times, the most allowed"):
+    with pytest.raises(Refusal, match="renewed 1 time, the most allowed"):
         lending.renew(lib.clerk, book.barcode, NOW + timedelta(days=5))
     assert snapshot() == before
 

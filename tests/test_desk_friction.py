@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from textual.widgets import Static
 
 from counter_tui.app import CounterApp
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import Loan
+from counter_tui.services.errors import Refusal
 from tests.conftest import ZONE
 from tests.test_desk_screens import burst, rows, settle, status
 
@@ -75,11 +77,8 @@ async def test_an_idle_desk_says_how_long_it_waited(lib, settings):
 # -- the catalogue: a wrong check digit, and a search that finds nothing -------------------------
 
 def test_an_isbn_with_a_wrong_check_digit_gets_the_check_digit_sentence(lib):
-    import pytest
-
     from counter_tui.models import Biblio
     from counter_tui.services.catalogue import titles
-    from counter_tui.services.errors import Refusal
     from tests.conftest import NOW
     Biblio.create(title="红楼梦", author="曹雪芹", isbn="9787020002207", created_at=NOW)
     for typed, code in (("9787020002209", "9787020002209"), ("978-7-02-000220-9", "9787020002209"),
@@ -149,10 +148,7 @@ async def test_a_loan_is_due_when_the_card_expires_and_the_line_says_so(lib, set
 
 
 def test_due_date_at_expiry_on_a_closed_day_the_keep_setting_and_renewal(lib, settings):
-    import pytest
-
     from counter_tui.services.circulation import lending
-    from counter_tui.services.errors import Refusal
     from tests.conftest import NOW
     day = local_date(NOW, ZONE)
     expires = day + timedelta(days=10)
@@ -175,8 +171,6 @@ def test_due_date_at_expiry_on_a_closed_day_the_keep_setting_and_renewal(lib, se
 
 
 def test_the_settings_file_chooses_cut_or_keep(tmp_path):
-    import pytest
-
     from counter_tui import config
     path = tmp_path / "settings.toml"
     assert config.Settings().due_past_card_expiry == "cut"  # cut back, as established systems do
@@ -185,3 +179,44 @@ def test_the_settings_file_chooses_cut_or_keep(tmp_path):
     path.write_text('due_past_card_expiry = "shorten"\n')
     with pytest.raises(config.SettingsError, match="due_past_card_expiry"):
         config.load_settings(path=path)
+
+
+# -- counts said right: "1 copy", "1 title", "1 day" ---------------------------------------------
+
+def test_counted_says_one_and_many():
+    from counter_tui.domain.plurals import counted, plural
+    assert [counted(n, "copy") for n in (0, 1, 2)] == ["0 copies", "1 copy", "2 copies"]
+    assert counted(1, "title") == "1 title" and counted(1204, "title") == "1,204 titles"
+    assert counted(3, "class") == "3 classes" and counted(2, "day") == "2 days"
+    assert counted(10.0, "minute") == "10 minutes" and counted(0.5, "minute") == "0.5 minutes"
+    assert counted(2, "copy in processing") == "2 copies in processing" and plural("reader") == "readers"
+
+
+async def test_one_title_one_day_one_copy_at_the_desks(lib, settings):
+    from counter_tui.services.circulation import lending
+    book = lib.item(title="Fortress Besieged")
+    reader = lib.patron(name="Li Lei")
+    lib.loan(book, reader, today() - timedelta(days=29), today() - timedelta(days=1))  # one day late
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        desk = app.screen
+        burst(app, book.barcode)
+        await settle(pilot, lambda: desk.lines == 1)
+        assert "Li Lei, 1 day late" in status(desk) and "1 days" not in status(desk)
+        await pilot.press("f7")
+        holds_desk = app.screen
+        burst(app, reader.card, "fortress")
+        await settle(pilot, lambda: getattr(holds_desk, "view", "") == "titles")
+        assert status(holds_desk).startswith("1 title:")
+        await pilot.press("f6")
+        catalogue = app.screen
+        await settle(pilot, lambda: catalogue.page is not None)
+        burst(app, book.barcode)  # the copy's barcode opens its title
+        await settle(pilot, lambda: catalogue.showing_record)
+        assert "of 1 copy available" in str(catalogue.query_one("#record", Static).content)
+    lib.rule(renewals=1)
+    lending.checkout(lib.clerk, reader.id, book.barcode)
+    lending.renew(lib.clerk, book.barcode, utc_now() + timedelta(days=2))
+    with pytest.raises(Refusal, match="renewed 1 time, the most allowed"):
+        lending.renew(lib.clerk, book.barcode, utc_now() + timedelta(days=4))

@@ -211,7 +211,7 @@ async def test_scan_copies_and_print_from_the_labels_screen(tmp_path, lib, catal
         await settle(pilot, lambda: screen.done == 6)
         assert [c.barcode for c in screen.copies] == [c.barcode for c in copies] + [extra.barcode]
         assert screen.query_one("#label-copies", DataTable).row_count == 4
-        assert "Transfer batch 4: 1 copies added" in said()
+        assert "Transfer batch 4: 1 copy added" in said()
         await pilot.press("ctrl+z")
         assert len(screen.copies) == 3
         await pilot.press("ctrl+t", "ctrl+t")  # both -> spine -> barcode

@@ -336,7 +336,7 @@ def test_cli_dry_run_reports_and_changes_nothing(tmp_path, cli_env, capsys):
 
 def test_cli_refuses_a_file_with_bad_rows_then_imports_the_good_ones(tmp_path, cli_env, capsys):
     path = write(tmp_path, STUDENTS_EN + ",S9,student,,\n")
-    with pytest.raises(SystemExit, match="1 of 4 rows are bad"):
+    with pytest.raises(SystemExit, match="1 of 4 rows is bad"):
         run_cli("readers", "import", str(path), "--as", "office", "--db", cli_env)
     run_cli("readers", "import", str(path), "--good-rows-only", "--as", "office", "--db", cli_env)
     out = capsys.readouterr().out

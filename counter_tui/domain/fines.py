@@ -10,6 +10,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
+from counter_tui.domain.plurals import counted
+
 
 @dataclass(frozen=True)
 class FinePolicy:
@@ -100,7 +102,7 @@ def overdue_fine(
         steps.append(f"{_days(units)} x {money(policy.amount)} a day = {total}.")
     else:
         steps.append(
-            f"{_days(units)} make {intervals} full period{'s' if intervals != 1 else ''} "
+            f"{_days(units)} make {counted(intervals, 'full period')} "
             f"of {_days(policy.interval_days)}: {intervals} x {money(policy.amount)} = {total}."
         )
     return reckoning(intervals)
@@ -124,5 +126,5 @@ def _effective_cap(policy: FinePolicy, price: int | None) -> int | None:
 
 
 def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+    return counted(n, "day")
 

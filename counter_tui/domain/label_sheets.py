@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from counter_tui.domain.plurals import counted
+
 
 @dataclass(frozen=True)
 class LabelTemplate:
@@ -40,10 +42,10 @@ class LabelTemplate:
         right = self.margin_left + self.columns * self.label_w + (self.columns - 1) * self.gap_x
         bottom = self.margin_top + self.rows * self.label_h + (self.rows - 1) * self.gap_y
         if right > self.page_w + 0.01:
-            out.append(f"{self.columns} labels of {self.label_w:g} mm with their margin and gaps need "
+            out.append(f"{counted(self.columns, 'label')} of {self.label_w:g} mm with their margin and gaps need "
                        f"{right:g} mm; the page is {self.page_w:g} mm wide.")
         if bottom > self.page_h + 0.01:
-            out.append(f"{self.rows} rows of {self.label_h:g} mm with their margin and gaps need "
+            out.append(f"{counted(self.rows, 'row')} of {self.label_h:g} mm with their margin and gaps need "
                        f"{bottom:g} mm; the page is {self.page_h:g} mm high.")
         return out
 

@@ -23,9 +23,11 @@ def plural(noun: str, n: int = 2) -> str:
     return noun + "s"
 
 
-def counted(n: int, noun: str, plural_form: str | None = None) -> str:
-    """The number and its noun: counted(1, "copy") is "1 copy", counted(1204, "title") "1,204 titles".
+def counted(n: int | float, noun: str, plural_form: str | None = None) -> str:
+    """The number and its noun: counted(1, "copy") is "1 copy", counted(1204, "title") "1,204 titles",
+    counted(0.5, "minute") "0.5 minutes", counted(10.0, "minute") "10 minutes".
 
     `plural_form` for a noun the rules do not know ("1 person", "3 people" is known)."""
     word = noun if n == 1 else (plural_form or plural(noun, n))
-    return f"{n:,} {word}"
+    number = f"{n:,}" if isinstance(n, int) else f"{n:,g}"
+    return f"{number} {word}"

@@ -32,9 +32,7 @@ class LockScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         who = self.app.actor
-        minutes = float(self.app.settings.idle_lock_minutes)
-        why = (f"after {counted(int(minutes) if minutes.is_integer() else minutes, 'idle minute')}"
-               if self.idle else "by hand")
+        why = f"after {counted(self.app.settings.idle_lock_minutes, 'idle minute')}" if self.idle else "by hand"
         with Vertical():
             yield Static(f"[b]Desk locked[/] {why}.\n"
                          f"{who.full_name} ({who.username}): password, then Enter. Esc: someone else signs in.")

@@ -13,6 +13,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.scan_input import TERMINATORS, ScanInput
+from counter_tui.domain.plurals import counted, plural
 
 
 class ListTyping:
@@ -45,9 +46,8 @@ class PagedSearch(ListTyping):
 
     def _count(self, page) -> str:
         if page.total is None:
-            return f"{self.NOUN.capitalize()}s"
-        plural = "s" if page.total != 1 else ""
-        return f"{'More than ' if page.total_capped else ''}{page.total:,} {self.NOUN}{plural}"
+            return plural(self.NOUN).capitalize()
+        return f"{'More than ' if page.total_capped else ''}{counted(page.total, self.NOUN)}"
 
     def _show_page(self, page) -> None:
         self.page = page
@@ -60,7 +60,7 @@ class PagedSearch(ListTyping):
         of = (f" of {self._count(page).lower()}"
               if self.COUNT_IN_INFO and page.total is not None and len(self.page_starts) == 1 else "")
         self.query_one("#page-info", Static).update(
-            f"{self.first_row}-{last}{of}{more}{back}{self.INFO_TAIL}" if page.rows else f"No {self.NOUN}s.")
+            f"{self.first_row}-{last}{of}{more}{back}{self.INFO_TAIL}" if page.rows else f"No {plural(self.NOUN)}.")
 
     async def handle_scan(self, text: str) -> None:
         await self.search(text, open_single=True)

@@ -23,6 +23,7 @@ from counter_tui.services.errors import Refusal
 from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.title_bar import TitleBar
+from counter_tui.domain.plurals import counted
 
 # field id, label, placeholder
 FIELDS = (
@@ -155,7 +156,7 @@ class AuditScreen(Screen):
             return
         span = f"{_when(self.lines[0])} back to {_when(self.lines[-1])}"
         keys = ["PgDn older" if self.more else "Nothing older"] + (["PgUp newer"] if page > 1 else [])
-        self.say(f"Page {page}: {len(self.lines)} events{' (filtered)' if self.filters else ''}, {span}. "
+        self.say(f"Page {page}: {counted(len(self.lines), 'event')}{' (filtered)' if self.filters else ''}, {span}. "
                  f"{', '.join(keys)}, Enter shows one.")
 
     def say(self, sentence: str, style: str = "") -> None:

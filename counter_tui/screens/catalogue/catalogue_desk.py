@@ -26,6 +26,7 @@ from counter_tui.services.catalogue import titles
 from counter_tui.services.catalogue.titles import Page, Record
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
+from counter_tui.domain.plurals import counted
 
 
 # Other posts' keys for the title on screen (add copies, place a hold), as each post declares them.
@@ -152,8 +153,8 @@ class CatalogueScreen(PagedSearch, ScanDesk):
             parts.append(line)
         if rec.subjects:
             parts.append(f"Subjects: {escape(rec.subjects)}")
-        parts.append(f"[dim]Record {rec.id} · {rec.available} of {len(rec.copies)} "
-                     f"cop{'y' if len(rec.copies) == 1 else 'ies'} available · Esc: back to the list[/]")
+        parts.append(f"[dim]Record {rec.id} · {rec.available} of {counted(len(rec.copies), 'copy')} "
+                     f"available · Esc: back to the list[/]")
         self.query_one("#record", Static).update("\n".join(parts))
         copies = self.query_one("#copies", DataTable)
         copies.clear()

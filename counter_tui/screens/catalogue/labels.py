@@ -22,10 +22,11 @@ from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.scan_input import ScanInput
 from counter_tui.widgets.title_bar import TitleBar
+from counter_tui.domain.plurals import counted
 
 COLUMNS = (("Barcode", 14), ("Call number", 16), ("Title", 40))
-KIND_NAMES = {labels.BOTH: "spine and barcode labels", labels.SPINE: "spine labels",
-              labels.BARCODE: "barcode labels"}
+KIND_NAMES = {labels.BOTH: "spine and barcode label", labels.SPINE: "spine label",
+              labels.BARCODE: "barcode label"}  # said with their count: counted(n, KIND_NAMES[kind])
 
 
 class LabelsScreen(Screen):
@@ -75,7 +76,7 @@ class LabelsScreen(Screen):
         sheet = labels.TEMPLATES[self.template_name]
         count = len(self.copies) * (2 if self.kind == labels.BOTH else 1)
         self.query_one("#labels-sheet", Static).update(Text(
-            f"{len(self.copies)} copies: {count} {KIND_NAMES[self.kind]} on {sheet.name} "
+            f"{counted(len(self.copies), 'copy')}: {counted(count, KIND_NAMES[self.kind])} on {sheet.name} "
             f"({sheet.columns}x{sheet.rows}, {sheet.label_w:g}x{sheet.label_h:g} mm)"))
 
     def _add(self, found: list[labels.Copy]) -> int:
@@ -103,7 +104,7 @@ class LabelsScreen(Screen):
                     raise Refusal("A transfer batch is # and its number, e.g. #7.")
                 found = await self.app.run_db(labels.copies_of_batch, int(number))
                 added = self._add(found)
-                self.say(f"Transfer batch {number}: {added} copies added.", "green")
+                self.say(f"Transfer batch {number}: {counted(added, 'copy')} added.", "green")
             else:
                 found = await self.app.run_db(labels.copies_by_barcode, [text], then="")
                 if self._add(found):
@@ -120,7 +121,7 @@ class LabelsScreen(Screen):
     async def action_processing(self) -> None:
         try:
             added = self._add(await self.app.run_db(labels.copies_in_processing))
-            self.say(f"{added} copies in processing added.", "green")
+            self.say(f"{counted(added, 'copy in processing')} added.", "green")
         except Refusal as refusal:
             self._refuse(refusal)
         finally:
@@ -151,7 +152,7 @@ class LabelsScreen(Screen):
             self.say("Scan at least one copy first.", "bold red")
             self.app.bell()
             return
-        self.say(f"Printing the labels of {len(self.copies)} copies...")
+        self.say(f"Printing the labels of {counted(len(self.copies), 'copy')}...")
         try:
             path = await self.app.run_db(labels.new_sheet_path)
             sheet = await self.app.run_db(labels.print_labels, self.app.actor, list(self.copies), path, self.kind,
@@ -165,8 +166,7 @@ class LabelsScreen(Screen):
         self.copies = []
         self.query_one("#label-copies", DataTable).clear()
         self._show_sheet()
-        pages = f"{sheet.pages} page{'s' if sheet.pages > 1 else ''}"
-        self.say(f"{sheet.labels} labels on {pages}: {sheet.path}", "green")
+        self.say(f"{counted(sheet.labels, 'label')} on {counted(sheet.pages, 'page')}: {sheet.path}", "green")
         self.done += 1
 
     def action_close(self) -> None:

@@ -22,6 +22,7 @@ from counter_tui.widgets.cells import cut
 from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.widgets.title_bar import TitleBar
+from counter_tui.domain.plurals import counted
 
 # fits 80 columns with the scrollbar: each column adds 2 of padding
 COLUMNS = (("Call number", 15), ("Title", 27), ("Barcode", 14), ("Status", 12))
@@ -93,7 +94,7 @@ class ShelfListScreen(Screen):
             return
         keys = (["PgUp before"] if self.page.more_before else ["first shelf"]) + \
                (["PgDn next"] if self.page.more_after else ["last shelf"])
-        self.say(f"{rows[0].call_number} to {rows[-1].call_number}: {len(rows)} copies. {', '.join(keys)}.")
+        self.say(f"{rows[0].call_number} to {rows[-1].call_number}: {counted(len(rows), 'copy')}. {', '.join(keys)}.")
 
     def say(self, sentence: str, style: str = "") -> None:
         self.query_one("#shelf-status", Static).update(Text(sentence, style=style))

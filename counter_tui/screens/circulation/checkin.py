@@ -8,6 +8,7 @@ from counter_tui.screens.circulation import damage
 from counter_tui.screens.scan_desk import ScanDesk
 from counter_tui.services.circulation import lending
 from counter_tui.services.library_settings import money
+from counter_tui.domain.plurals import counted
 
 
 class CheckinScreen(ScanDesk):
@@ -48,10 +49,10 @@ class CheckinScreen(ScanDesk):
         self.add_line(result.barcode, result.title, result.patron_name, late, fine, result.destination)
         self.loan_lines[self.lines - 1] = result.loan_id
         if result.fine:
-            self.say(f"Returned by {result.patron_name}, {result.days_late} days late: "
+            self.say(f"Returned by {result.patron_name}, {counted(result.days_late, 'day')} late: "
                      f"fine {money(result.fine)} charged; to the shelf: {result.destination}.", "bold red")
         elif result.days_late:
-            self.say(f"Returned by {result.patron_name}, {result.days_late} days late, no fine "
+            self.say(f"Returned by {result.patron_name}, {counted(result.days_late, 'day')} late, no fine "
                      f"(grace or closed days); to the shelf: {result.destination}.", "yellow")
         else:
             self.say(f"Returned by {result.patron_name}, on time; to the shelf: {result.destination}.", "green")

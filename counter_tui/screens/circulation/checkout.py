@@ -14,6 +14,7 @@ from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, 
 from counter_tui.services.circulation.holds import WantedByAnother
 from counter_tui.services.readers.patrons import PatronSummary
 from counter_tui.widgets.patron_panel import PatronPanel
+from counter_tui.domain.plurals import counted
 
 
 # Put on the scan queue by the receipt key, so the receipt lists every scan typed before it.
@@ -121,7 +122,7 @@ class CheckoutScreen(ScanDesk):
             raise Refusal("Scan a reader's card first: the receipt lists what was lent to them.")
         done = await self.call(receipts.checkout_receipt, self.app.actor, self.patron.id, list(self.lent))
         where = "sent to the printer" if done.printed else f"saved as {done.path}"
-        self.say(f"Receipt for {self.patron.name} ({len(self.lent)} books) {where}. {done.problem}".rstrip(),
+        self.say(f"Receipt for {self.patron.name} ({counted(len(self.lent), 'book')}) {where}. {done.problem}".rstrip(),
                  "yellow" if done.problem else "green")
 
     async def load_reader(self, text: str) -> None:

@@ -25,6 +25,7 @@ from counter_tui.services.circulation import holds, pull_list
 from counter_tui.services.readers import patrons
 from counter_tui.services.errors import CardScanned, NotFound, Refusal
 from counter_tui.services.library_settings import money
+from counter_tui.domain.plurals import counted
 
 GOES_TO_COLUMN = 5  # the check-in desk's "Goes to" column
 
@@ -309,7 +310,7 @@ class HoldsScreen(ListTyping, ScanDesk):
                    [r.id for r in page.rows])
         more = " (the first 50)" if page.next else ""
         how = "Ctrl+T places a hold on the chosen one" if self.patron else "scan a reader's card first"
-        self.say(f"{len(page.rows)} titles{more}: Down to the list; {how}.")
+        self.say(f"{counted(len(page.rows), 'title')}{more}: Down to the list; {how}.")
 
     async def show_queue(self, biblio_id: int) -> None:
         queue = await self.call(holds.title_queue, self.app.actor, biblio_id)
@@ -356,7 +357,7 @@ class HoldsScreen(ListTyping, ScanDesk):
         self._show("reader", [(h.title, h.barcode if h.copy_level or h.status == "ready" else "any copy",
                                Text(h.where, style="bold green") if h.status == "ready" else h.where)
                               for h in rows], [h.id for h in rows])
-        self.say(f"{self.patron.name} has {len(rows)} hold{'s' if len(rows) != 1 else ''}. "
+        self.say(f"{self.patron.name} has {counted(len(rows), 'hold')}. "
                  "Type title words or scan a copy to place one; Ctrl+Z cancels the chosen hold.")
 
     async def do_cancel(self, hold_id: int | None) -> None:
@@ -400,7 +401,7 @@ class HoldsScreen(ListTyping, ScanDesk):
         if not rows:
             self.say("No hold waits for a copy on the shelf: nothing to pull.")
             return
-        self.say(f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} to fetch for waiting holds, in shelf order. "
+        self.say(f"{counted(len(rows), 'copy')} to fetch for waiting holds, in shelf order. "
                  "Scan each at check-in (F3) for the hold shelf; Ctrl+F again prints the list.")
 
     async def do_expire(self, _arg=None) -> None:
@@ -415,9 +416,10 @@ class HoldsScreen(ListTyping, ScanDesk):
                                 Text(f"for {e.next_reader}", style="bold yellow") if e.next_reader else "to the shelf")
                                for e in done], [e.hold_id for e in done])
         moved = sum(1 for e in done if e.next_reader)
-        self.say(f"{len(done)} hold{'s' if len(done) != 1 else ''} expired: {moved} cop"
-                 f"{'ies' if moved != 1 else 'y'} now wait for the next reader (new slips from Ctrl+S, Enter), "
-                 f"{len(done) - moved} go back to the shelf.", "green" if done else "")
+        back = len(done) - moved
+        self.say(f"{counted(len(done), 'hold')} expired: {counted(moved, 'copy')} now wait"
+                 f"{'s' if moved == 1 else ''} for the next reader (new slips from Ctrl+S, Enter), "
+                 f"{back} go{'es' if back == 1 else ''} back to the shelf.", "green" if done else "")
 
     async def do_next_reader(self, _arg=None) -> None:
         self.patron, self.title_id = None, None

@@ -23,6 +23,7 @@ from counter_tui.services import access
 from counter_tui.services.circulation import holds, shelving
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.row_table import row_table
+from counter_tui.domain.plurals import counted
 
 SHELVE, IN_HOUSE = "shelve", "in-house use"
 DONE_COLUMN = 3
@@ -159,7 +160,8 @@ class ShelvingScreen(ScanDesk):
             return
         swept = await self.call(shelving.sweep, self.app.actor)
         copies, total = await self.call(shelving.cart)
-        self.say(f"{len(swept)} on the cart longer than {minutes:g} minutes now count as shelved; "
+        self.say(f"{counted(len(swept), 'copy')} on the cart longer than {counted(minutes, 'minute')} now "
+                 f"count{'s' if len(swept) == 1 else ''} as shelved; "
                  f"{total} still on the cart.")
 
 

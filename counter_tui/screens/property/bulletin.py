@@ -20,6 +20,7 @@ from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.services.property import bulletin
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.key_bar import KeyBar
+from counter_tui.domain.plurals import counted
 
 
 def period_inputs(screen_id: str) -> ComposeResult:
@@ -102,7 +103,8 @@ class BulletinScreen(Screen):
             self.app.bell()
             return False
         self.query_one("#bulletin-text", Static).update(Text("\n".join(bulletin.bulletin_lines(self.data))))
-        self.say(f"{self.data.titles} titles, {self.data.copies} copies in {len(self.data.groups)} classes. "
+        self.say(f"{counted(self.data.titles, 'title')}, {counted(self.data.copies, 'copy')} in "
+                 f"{counted(len(self.data.groups), 'class', 'classes')}. "
                  "Ctrl+S writes the PDF.")
         return True
 

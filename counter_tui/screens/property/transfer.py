@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from counter_tui.screens.scan_desk import KeyCommand, ScanDesk
 from counter_tui.services.property import transfers
+from counter_tui.domain.plurals import counted
 
 
 OPEN = KeyCommand("\x00open")
@@ -61,8 +62,8 @@ class TransferScreen(ScanDesk):
         if self.batch is None:
             text = "No batch open: the next scan opens one."
         else:
-            text = (f"[b]Batch {self.batch.number}[/] to {self.batch.destination}: {self.count} "
-                    f"cop{'y' if self.count == 1 else 'ies'}" + ("   [b]TAKE OUT: scan the copy[/]" if self.taking_out else ""))
+            text = (f"[b]Batch {self.batch.number}[/] to {self.batch.destination}: "
+                    f"{counted(self.count, 'copy')}" + ("   [b]TAKE OUT: scan the copy[/]" if self.taking_out else ""))
         self.query_one("#batch", Static).update(text)
 
     async def _open(self) -> None:
@@ -78,7 +79,7 @@ class TransferScreen(ScanDesk):
     async def handle_scan(self, text: str) -> None:
         if text is OPEN:
             await self._open()
-            self.say(f"Batch {self.batch.number} is open" + (f" with {self.count} copies." if self.count else "."))
+            self.say(f"Batch {self.batch.number} is open" + (f" with {counted(self.count, 'copy')}." if self.count else "."))
             return
         if text is TAKE_OUT:
             self.taking_out = not self.taking_out
@@ -119,6 +120,7 @@ class TransferScreen(ScanDesk):
         for line in done.lines:
             self.add_line(line.barcode, str(line.accession_number), line.title, line.call_number,
                           Text("available", style="green"))
-        self.say(f"Batch {done.number} closed: {done.count} copies are available. "
+        self.say(f"Batch {done.number} closed: {counted(done.count, 'copy')} "
+                 f"{'is' if done.count == 1 else 'are'} available. "
                  f"Transfer list to sign (PDF): {done.file}", "bold green")
         self._show_batch()

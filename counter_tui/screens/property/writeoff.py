@@ -15,6 +15,7 @@ from counter_tui.services.property import writeoffs
 from counter_tui.services.errors import Refusal
 from counter_tui.services.library_settings import money
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
+from counter_tui.domain.plurals import counted
 
 
 FINISH = KeyCommand("\x00finish")
@@ -47,7 +48,7 @@ class WriteOffScreen(ScanDesk):
 
     def _total(self) -> str:
         value = sum(c.price for c in self.pending)
-        return f"{len(self.pending)} cop{'y' if len(self.pending) == 1 else 'ies'} to write off, {money(value)}"
+        return f"{counted(len(self.pending), 'copy')} to write off, {money(value)}"
 
     async def handle_scan(self, text: str) -> None:
         if text is FINISH:
@@ -80,7 +81,7 @@ class WriteOffScreen(ScanDesk):
         while True:
             self._batch.close()  # the dialog must be painted now
             values = await self.app.push_screen_wait(FieldsDialog(
-                f"Write off {len(self.pending)} copies, {money(sum(c.price for c in self.pending))}", [Field("reason", "Reason (worn out, lost, out of date...)", reason)],
+                f"Write off {counted(len(self.pending), 'copy')}, {money(sum(c.price for c in self.pending))}", [Field("reason", "Reason (worn out, lost, out of date...)", reason)],
                 error=error))
             if values is None:
                 self.say("Not written off; the list is kept. F10 to try again.")
@@ -100,5 +101,5 @@ class WriteOffScreen(ScanDesk):
         for line in cert.lines:
             self.add_line(line.barcode, str(line.accession_number), line.title, money(line.price),
                           Text("withdrawn", style="green"))
-        self.say(f"Write-off certificate {cert.number}: {cert.copies} copies, {money(cert.value)}, "
+        self.say(f"Write-off certificate {cert.number}: {counted(cert.copies, 'copy')}, {money(cert.value)}, "
                  f"\"{cert.reason}\". The certificate to sign (PDF): {cert.path}", "bold green")

@@ -19,6 +19,7 @@ from counter_tui.services.readers import roster
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
+from counter_tui.domain.plurals import counted
 
 SHOWN = 500  # bad rows listed on screen; the command line's dry run lists them all
 
@@ -139,7 +140,7 @@ class RosterImportScreen(FileImportScreen):
 
     def action_import_all(self) -> None:
         if self.plan is not None and self.plan.bad:
-            self.say(f"{len(self.plan.bad)} rows are bad, so nothing would be imported: fix the file, "
+            self.say(f"{counted(len(self.plan.bad), 'row')} {'is' if len(self.plan.bad) == 1 else 'are'} bad, so nothing would be imported: fix the file, "
                      "or Ctrl+G imports the good rows only.", "red")
             self.app.bell()
             return

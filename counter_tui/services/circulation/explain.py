@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.fines import FinePolicy, FineReckoning
+from counter_tui.domain.plurals import counted
 from counter_tui.models import (CirculationRule, ClosedDay, Fee, ItemType, Loan, Patron,
                                 PatronCategory, Staff)
 from counter_tui.services import access, library_settings
@@ -55,16 +56,16 @@ def scope(line: RuleLine) -> str:
 def terms(rule: CirculationRule) -> str:
     """A rule's terms as a sentence a clerk can read out."""
     money = library_settings.money
-    parts = [f"loan {_days(rule.loan_days)}",
-             f"{rule.renewals} renewal{'s' if rule.renewals != 1 else ''}"
-             + (f" (also up to {_days(rule.renew_overdue_days)} late)" if rule.renew_overdue_days else "")]
+    parts = [f"loan {counted(rule.loan_days, 'day')}",
+             counted(rule.renewals, "renewal")
+             + (f" (also up to {counted(rule.renew_overdue_days, 'day')} late)" if rule.renew_overdue_days else "")]
     if rule.fine_interval_days == 0 or rule.fine_amount == 0:
         parts.append("no overdue fine")
     else:
-        per = "a day" if rule.fine_interval_days == 1 else f"per {_days(rule.fine_interval_days)}"
+        per = "a day" if rule.fine_interval_days == 1 else f"per {counted(rule.fine_interval_days, 'day')}"
         fine = f"fine {money(rule.fine_amount)} {per}"
         if rule.grace_days:
-            fine += (f", {_days(rule.grace_days)} of grace"
+            fine += (f", {counted(rule.grace_days, 'day')} of grace"
                      + (" (charged too once past)" if rule.fine_includes_grace else " (never charged)"))
         caps = []
         if rule.fine_cap is not None:
@@ -74,7 +75,7 @@ def terms(rule: CirculationRule) -> str:
         fine += ", " + (" and ".join(caps) if caps else "no cap")
         fine += ", closed days not counted" if rule.fines_skip_closed else ", closed days counted"
         parts.append(fine)
-    parts.append(f"holds allowed, {_days(rule.hold_pickup_days)} on the hold shelf"
+    parts.append(f"holds allowed, {counted(rule.hold_pickup_days, 'day')} on the hold shelf"
                  if rule.holds_allowed else "no holds")
     return "; ".join(parts) + "."
 
@@ -280,16 +281,16 @@ class FineExplanation:
         if p.grace_days == 0:
             out.append("4. Grace: none.")
         elif r.chargeable_days <= p.grace_days:
-            out.append(f"4. Grace: {_days(p.grace_days)}; within it, so nothing is charged.")
+            out.append(f"4. Grace: {counted(p.grace_days, 'day')}; within it, so nothing is charged.")
         elif p.include_grace:
-            out.append(f"4. Grace: {_days(p.grace_days)}; past it, so every day is charged, grace too.")
+            out.append(f"4. Grace: {counted(p.grace_days, 'day')}; past it, so every day is charged, grace too.")
         else:
-            out.append(f"4. Grace: {_days(p.grace_days)}, never charged: "
-                       f"{_days(r.chargeable_days - p.grace_days)} remain.")
+            out.append(f"4. Grace: {counted(p.grace_days, 'day')}, never charged: "
+                       f"{counted(r.chargeable_days - p.grace_days, 'day')} remain.")
         if p.interval_days == 0 or p.amount == 0:
             out.append("5. Intervals: this rule charges no overdue fine.")
         else:
-            per = "a day" if p.interval_days == 1 else f"per full {_days(p.interval_days)}"
+            per = "a day" if p.interval_days == 1 else f"per full {counted(p.interval_days, 'day')}"
             out.append(f"5. Intervals: {r.intervals} x {money(p.amount)} {per} = {money(r.amount_before_cap)}.")
         caps = []
         if p.cap is not None:
@@ -387,8 +388,3 @@ def _closed_runs(fine: charges.OverdueFine) -> tuple[ClosedRun, ...]:
 def _local(at: datetime) -> str:
     moment = local_date(at, library_settings.settings().timezone)
     return moment.isoformat()
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-

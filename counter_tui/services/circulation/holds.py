@@ -24,6 +24,7 @@ from counter_tui.services.circulation import rules, scan_sql
 from counter_tui.services.readers import patrons
 from counter_tui.services.printing import slips
 from counter_tui.services.errors import NotFound, Refusal
+from counter_tui.domain.plurals import counted
 
 ACTIVE = ("waiting", "ready")
 MAX_CANDIDATES = 50  # holds looked at for one copy; a queue is rarely longer than a few
@@ -373,8 +374,8 @@ def place(actor: Staff, patron_id: int, biblio_id: int, item_id: int | None = No
         active = db.execute("SELECT COUNT(*) FROM hold WHERE patron_id = ? AND status IN ('waiting', 'ready')",
                             reader.id).fetchone()[0]
         if active >= limit:
-            raise Refusal(f"{reader.name} already has {active} holds, the limit for "
-                          f"{summary.category.lower()}s.")
+            raise Refusal(f"{reader.name} already has {counted(active, 'hold')}, the limit for "
+                          f"the {summary.category} category.")
         hold_id = db.execute("INSERT INTO hold (biblio_id, item_id, copy_level, patron_id, status, placed_at, "
                              "staff_id, note) VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?) RETURNING id",
                              biblio_id, item_id, "yes" if item_id is not None else "", reader.id, now,

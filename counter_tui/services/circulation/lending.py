@@ -19,6 +19,7 @@ from counter_tui.services import access, audit, library_settings
 from counter_tui.services.circulation import charges, holds, losses, rules, scan_sql
 from counter_tui.services.readers import patrons
 from counter_tui.services.errors import CardScanned, NotFound, OnLoanElsewhere, Refusal
+from counter_tui.domain.plurals import counted
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _return(actor: Staff, item: Item, loan: Loan, now: datetime) -> CheckinResul
     scan_sql.close_loan(loan.id, now, actor.id)
     if reckoning.amount > 0:
         scan_sql.insert_fee(loan.patron_id, loan.id, "overdue", reckoning.amount, now, actor.id,
-                           f"{reckoning.days_late} days late: {item.title}")
+                           f"{counted(reckoning.days_late, 'day')} late: {item.title}")
     scan_sql.set_item_status(item.id, ItemStatus.SHELVING_CART.value, now)  # shelved by scan or in time
     audit.record(actor, "checkin", "loan", loan.id, now, old={"returned_at": None},
                  new={"item": item.barcode, "patron": loan.patron_card, "returned_at": now,
@@ -285,14 +286,14 @@ def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | No
         raise Refusal(f"Cannot renew for {loan.patron_name}: {summary.blocks[0]}")
     rule = rules.rule_for(loan.category_id, item.item_type_id, item.location)
     if loan.renewals >= rule.renewals:
-        raise Refusal(f"{item.title} has been renewed {loan.renewals} times, the most allowed.")
+        raise Refusal(f"{item.title} has been renewed {counted(loan.renewals, 'time')}, the most allowed.")
     wanted = holds.renewal_refusal(item, loan.patron_id)
     if wanted:
         raise Refusal(wanted)
     old_due, today = _local_due(loan), _today(now)
     late = (today - old_due).days
     if late > rule.renew_overdue_days:
-        raise Refusal(f"{item.title} is {late} days overdue; it must be returned, not renewed.")
+        raise Refusal(f"{item.title} is {counted(late, 'day')} overdue; it must be returned, not renewed.")
     due, due_note, cut = _due_for(reader, rule, today)
     if due <= old_due:
         why = (f": {loan.patron_name}'s card expires on {reader.expires_on.isoformat()}; renew the card first"
@@ -303,7 +304,7 @@ def _renew(actor: Staff, item: Item, given: datetime | None, patron_id: int | No
         fine = charges.overdue_fine_at(loan, loan.category_id, item, now, rule=rule).amount
         if fine:
             scan_sql.insert_fee(loan.patron_id, loan.id, "overdue", fine, now, actor.id,
-                               f"{late} days late at renewal: {item.title}")
+                               f"{counted(late, 'day')} late at renewal: {item.title}")
     db.execute("UPDATE loan SET due_at = ?, renewals = renewals + 1 WHERE id = ?",
                end_of_local_day_utc(due, library_settings.settings().timezone), loan.id)
     audit.record(actor, "renew", "loan", loan.id, now, old={"due": old_due, "renewals": loan.renewals},

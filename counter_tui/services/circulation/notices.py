@@ -24,6 +24,7 @@ from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.errors import Refusal
 from counter_tui.services.printing import documents
+from counter_tui.domain.plurals import counted
 
 ENV_NOTICES = "COUNTER_TUI_NOTICES"
 OVERDUE, HOLD_READY = "overdue", "hold ready"
@@ -192,7 +193,7 @@ def letter(lines: list[NoticeLine], now: datetime, actor: Staff) -> documents.Do
                    documents.Table(
                        (documents.Column("Title", 64), documents.Column("Barcode", 32), documents.Column("Due", 24),
                         documents.Column("Overdue", 20, "R"), documents.Column("Notice", 34)),
-                       tuple((line.title, line.barcode, line.due.isoformat(), f"{line.days_overdue} days",
+                       tuple((line.title, line.barcode, line.due.isoformat(), counted(line.days_overdue, "day"),
                               LEVEL_NAMES[line.level]) for line in overdue))]
         if level == 3:
             blocks.append("Books not returned after a final notice may be declared lost and charged.")

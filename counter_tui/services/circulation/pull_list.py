@@ -20,6 +20,7 @@ from counter_tui.models import Staff
 from counter_tui.services import access
 from counter_tui.services.circulation import holds, shelving
 from counter_tui.services.printing import slips
+from counter_tui.domain.plurals import counted
 
 ON_CART = shelving.CART
 
@@ -120,7 +121,7 @@ def slip_lines(rows: list[PullRow], now: datetime) -> list[str]:
     for row in rows:
         lines += [slips.clip(row.shelf), slips.clip(f"  {row.title}"),
                   slips.pair(f"  {row.barcode}", f"for {row.patron_name}"), ""]
-    lines += [slips.rule(), f"{len(rows)} cop{'ies' if len(rows) != 1 else 'y'} to fetch.",
+    lines += [slips.rule(), f"{counted(len(rows), 'copy')} to fetch.",
               "Scan each at check-in (F3)."]
     return lines
 

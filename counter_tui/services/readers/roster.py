@@ -29,6 +29,7 @@ from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.readers import cards
 from counter_tui.services.errors import Refusal
+from counter_tui.domain.plurals import counted
 
 LOOKUP_CHUNK = 500  # values per IN (...) list
 ROWS_PER_STATEMENT = 100  # rows per multi-row INSERT
@@ -64,7 +65,7 @@ class ImportPlan:
 
     @property
     def summary(self) -> str:
-        return (f"{_count(self.total, 'row')}: {self.new} new, {self.updated} updated, "
+        return (f"{counted(self.total, 'row')}: {self.new} new, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {len(self.bad)} bad.")
 
 
@@ -79,14 +80,10 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        skipped = f", {_count(self.skipped, 'bad row')} left out" if self.skipped else ""
+        skipped = f", {counted(self.skipped, 'bad row')} left out" if self.skipped else ""
         cards = f"; cards {self.first_card} to {self.last_card}" if self.first_card else ""
-        return (f"Imported {_count(self.new, 'new reader')}, {self.updated} updated, {self.unchanged} unchanged"
+        return (f"Imported {counted(self.new, 'new reader')}, {self.updated} updated, {self.unchanged} unchanged"
                 f"{skipped}{cards}.")
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -135,7 +132,7 @@ def run_import(actor: Staff, plan: ImportPlan, good_rows_only: bool = False, pro
         checked = _check(plan.rows, categories)
         bad = sorted(plan.bad + tuple(checked.bad), key=lambda b: b.line)
         if bad and not good_rows_only:
-            raise Refusal(f"{len(bad)} of {plan.total} rows are bad (line {bad[0].line}: {bad[0].reason}); "
+            raise Refusal(f"{len(bad)} of {counted(plan.total, 'row')} {'is' if len(bad) == 1 else 'are'} bad (line {bad[0].line}: {bad[0].reason}); "
                           "nothing was imported: fix the file, or import the good rows only.")
         if not checked.new and not checked.updated and not checked.unchanged:
             raise Refusal("No row of the file can be imported; nothing was imported.")
