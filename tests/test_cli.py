@@ -52,7 +52,7 @@ def test_the_desk_refuses_an_empty_or_older_database_and_names_the_command(fresh
     with pytest.raises(SystemExit, match="counter-tui init"):
         cli.main(["--db", fresh_db])
     cli.main(["init", "--username", "head", "--db", fresh_db])
-    SchemaVersion.update(version=0).execute()
+    SchemaVersion.update(version=SchemaVersion.version - 1).execute()  # one version behind
     with pytest.raises(SystemExit, match="counter-tui migrate"):
         cli.main(["--db", fresh_db])
 

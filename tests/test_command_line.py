@@ -167,3 +167,29 @@ def test_rules_explain_with_the_copy_and_the_card_swapped_says_so_and_explains(c
                                        + right_way)
     with pytest.raises(SystemExit, match=f"^No reader has card {book.barcode}"):  # neither way round
         cli.main(["rules", "explain", book.barcode, book.barcode, "--as", "clerk", *command_line])
+
+
+# -- 3. schema versions no migration reaches; numbers too large; help text -------------------
+
+def test_migrate_refuses_an_empty_version_table_and_a_newer_database_and_changes_nothing(command_line, capsys):
+    from counter_tui import db
+    from counter_tui.models import SchemaVersion
+    SchemaVersion.delete().execute()
+    for words in (["migrate"], ["check"], []):  # the desk and check say the same, not "run migrate"
+        with pytest.raises(SystemExit, match=r"schema_version table holds no version this program knows \(0\).*"
+                                             r"restore the library from a backup.*Nothing was changed"):
+            cli.main([*words, *command_line])
+    assert not SchemaVersion.select().exists()
+    newer = db.SCHEMA_VERSION + 1
+    SchemaVersion.create(version=newer)
+    with pytest.raises(SystemExit, match=f"schema version {newer}, newer than this program "
+                                         rf"\({db.SCHEMA_VERSION}\): upgrade counter-tui. Nothing was changed."):
+        cli.main(["migrate", *command_line])
+    assert [v.version for v in SchemaVersion.select()] == [newer]
+    assert "upgraded" not in capsys.readouterr().out
+
+
+def test_check_on_an_empty_database_says_it_is_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
+    with pytest.raises(SystemExit, match="This database is empty: create a library with `counter-tui init`"):
+        cli.main(["check", "--db", str(tmp_path / "nothing.db")])

@@ -22,9 +22,13 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         print(f"Library created at {shown(settings.db_url)}; {args.username} can sign in as curator.")
 
     def migrate(args) -> None:
+        from counter_tui.db import SchemaError
         from counter_tui.services.admin import schema
         open_library(args, need_schema=False)
-        start, end = schema.migrate()
+        try:
+            start, end = schema.migrate()
+        except SchemaError as exc:  # no version, or a newer one: nothing a migration can do
+            raise SystemExit(str(exc)) from None
         if start == end:
             print(f"The schema is already at version {end}.")
         else:
@@ -34,7 +38,7 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         from counter_tui.services import library_settings
         from counter_tui.services.admin import check as checks
         from counter_tui.services.property import accessions
-        open_library(args, need_schema=False)
+        open_library(args)  # an empty, older or newer database is named as such, not checked table by table
         failed = 0
         for result in checks.run_checks():
             print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}"

@@ -166,12 +166,22 @@ def check_schema() -> None:
     if version is None:
         raise SchemaError("This database is empty: create a library with `counter-tui init` "
                           "(or try `counter-tui demo`).")
+    _refuse_a_version_no_migration_reaches(version)
     if version < SCHEMA_VERSION:
         raise SchemaError(f"This database has schema version {version} and this program needs "
                           f"{SCHEMA_VERSION}: run `counter-tui migrate` first (back it up before).")
+
+
+def _refuse_a_version_no_migration_reaches(version: int) -> None:
+    """A version table with no version in it, or a database newer than the program: no migration
+    can help, and `migrate` must change nothing."""
+    if version < min(MIGRATIONS) - 1:
+        raise SchemaError("This database's schema_version table holds no version this program knows "
+                          f"({version}), so nothing can tell which tables it has: restore the library from "
+                          "a backup (counter-tui restore FILE). Nothing was changed.")
     if version > SCHEMA_VERSION:
         raise SchemaError(f"This database has schema version {version}, newer than this program "
-                          f"({SCHEMA_VERSION}): upgrade counter-tui.")
+                          f"({SCHEMA_VERSION}): upgrade counter-tui. Nothing was changed.")
 
 
 def migrate() -> tuple[int | None, int]:
@@ -180,6 +190,7 @@ def migrate() -> tuple[int | None, int]:
     if start is None:
         create_schema()
         return None, SCHEMA_VERSION
+    _refuse_a_version_no_migration_reaches(start)
     for version in range(start + 1, SCHEMA_VERSION + 1):
         with schema_change(), database.atomic():
             MIGRATIONS[version]()
