@@ -12,6 +12,7 @@ import time
 
 from counter_tui import config
 from counter_tui.commands.acting import PASSWORD_ENV  # noqa: F401  (tests and scripts name it here)
+from counter_tui.commands.arguments import whole_number
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: put the "
                                                         "library's own access control in front)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=whole_number(1, 65_535, "a TCP port"), default=8000)
     p.add_argument("--public-url", default=None, help="the address browsers use, behind a reverse proxy "
                                                       "(https:// when --host is not loopback)")
     p.add_argument("--max-desks", type=int, default=8, help="desks (browser tabs) open at once (default 8)")

@@ -193,3 +193,31 @@ def test_check_on_an_empty_database_says_it_is_empty(tmp_path, monkeypatch):
     monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
     with pytest.raises(SystemExit, match="This database is empty: create a library with `counter-tui init`"):
         cli.main(["check", "--db", str(tmp_path / "nothing.db")])
+
+
+@pytest.mark.parametrize("words, answer", [
+    (["anonymise", "--older-than", "99999999999"],
+     "argument --older-than: give a whole number from 1 to 36,500 (days: a hundred years at most), not 99999999999"),
+    (["anonymise", "--older-than", "30", "--batch", "99999999999999999999"],
+     "argument --batch: give a whole number from 1 to 1,000,000 (loans), not 99999999999999999999"),
+    (["labels", "--batch", "99999999999999999999", "--output", "x.pdf"],
+     "argument --batch: give a whole number from 1 to 2,147,483,647 (a transfer batch's number), "
+     "not 99999999999999999999"),
+    (["labels", "--batch", "-1", "--output", "x.pdf"], "argument --batch: give a whole number from 1 to"),
+    (["labels", "--processing", "--skip", "many", "--output", "x.pdf"],
+     "argument --skip: give a whole number (labels), not 'many'"),
+    (["bulletin", "--from", "0001-01-01"], "argument --from: give a date from 1000-01-01 to 8999-12-31, not 0001-01-01"),
+    (["processing", "--to", "9999-12-31"], "argument --to: give a date from 1000-01-01 to 8999-12-31, not 9999-12-31"),
+    (["serve", "--port", "99999999"], "argument --port: give a whole number from 1 to 65,535 (a TCP port), not 99999999"),
+])
+def test_numbers_and_dates_out_of_range_get_a_sentence_not_an_overflow(command_line, words, answer, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([*words, "--as", "head", *command_line] if words[0] != "serve" else [*words, *command_line])
+    assert stopped.value.code == 2 and answer in capsys.readouterr().err
+
+
+def test_cards_print_help_says_100_percent(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["cards", "print", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "to print at 100% on A4 card stock" in shown and "%%" not in shown

@@ -9,6 +9,7 @@ the first labels of a part-used sheet blank.
 from __future__ import annotations
 
 from counter_tui.commands.acting import acting_staff, add_acting_option
+from counter_tui.commands.arguments import LARGEST_NUMBER, whole_number
 
 
 def register(subparsers, db_option, open_library) -> dict:
@@ -23,7 +24,8 @@ def register(subparsers, db_option, open_library) -> dict:
     parser.add_argument("barcodes", nargs="*", metavar="BARCODE", help="copies' barcodes, as scanned or typed")
     parser.add_argument("--output", "-o", required=True, metavar="FILE.pdf", help="the PDF file to write")
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--batch", type=int, metavar="N", help="every copy of transfer batch N")
+    which.add_argument("--batch", type=whole_number(1, LARGEST_NUMBER, "a transfer batch's number"), metavar="N",
+                       help="every copy of transfer batch N")
     which.add_argument("--processing", action="store_true", help="every copy still in processing")
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--spine", dest="kind", action="store_const", const="spine", help="spine labels only")
@@ -37,7 +39,7 @@ def register(subparsers, db_option, open_library) -> dict:
     parser.add_argument("--label", metavar="WxH", help="label size in mm, e.g. 70x37")
     parser.add_argument("--margins", metavar="TOP,LEFT", help="top and left page margins in mm")
     parser.add_argument("--gap", metavar="X,Y", help="gaps between labels across and down, in mm")
-    parser.add_argument("--skip", type=int, default=0, metavar="N",
+    parser.add_argument("--skip", type=whole_number(0, LARGEST_NUMBER, "labels"), default=0, metavar="N",
                         help="leave the first N labels blank (a part-used sheet)")
     add_acting_option(parser)
 

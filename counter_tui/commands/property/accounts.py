@@ -19,12 +19,19 @@ from datetime import date, timedelta
 from counter_tui.commands.acting import acting_staff, add_acting_option
 
 
+# days the register and the calendar can reckon with (a month before, a time zone away)
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(8999, 12, 31)
+
+
 def _day(text: str) -> date:
+    import argparse
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        import argparse
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"give a date from {FIRST_DAY} to {LAST_DAY}, not {text}")
+    return day
 
 
 def register(subparsers, db_option, open_library) -> dict:

@@ -11,7 +11,7 @@ def register(subparsers, db_option, open_library) -> dict:
     actions = parser.add_subparsers(dest="cards_command", metavar="ACTION", required=True)
     printing = actions.add_parser(
         "print", help="make a PDF sheet of library cards (A4, ten cards a page, Codabar barcodes)",
-        description="Make a PDF of the readers' library cards, to print at 100%% on A4 card stock. "
+        description="Make a PDF of the readers' library cards, to print at 100% on A4 card stock. "
                     "An unknown, replaced, lost or cancelled card prints nothing.")
     db_option(printing)
     printing.add_argument("cards", nargs="+", metavar="CARD", help="card numbers, as scanned or typed")

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from counter_tui.commands.acting import acting_staff, add_acting_option, refusal_words
+from counter_tui.commands.arguments import whole_number
 
 # Loans moved per transaction: desks wait for the write lock while a batch moves (about
 # 0.15 s for 2,000 on a library of two million loans), and get it in the pause between.
@@ -19,10 +20,10 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     p = subparsers.add_parser(
         "anonymise", help="returned loans older than DAYS stop naming their reader (statistics stay)")
     db_option(p)
-    p.add_argument("--older-than", metavar="DAYS", type=int, required=True, dest="older_than",
-                   help="anonymise loans returned more than this many days ago")
+    p.add_argument("--older-than", metavar="DAYS", type=whole_number(1, 36_500, "days: a hundred years at most"),
+                   required=True, dest="older_than", help="anonymise loans returned more than this many days ago")
     add_acting_option(p, "the curator doing it")
-    p.add_argument("--batch", metavar="LOANS", type=int, default=BATCH,
+    p.add_argument("--batch", metavar="LOANS", type=whole_number(1, 1_000_000, "loans"), default=BATCH,
                    help=f"loans moved per transaction, so desks keep working (default {BATCH:,})")
 
     def anonymise(args: argparse.Namespace) -> None:
