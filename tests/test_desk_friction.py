@@ -220,3 +220,65 @@ async def test_one_title_one_day_one_copy_at_the_desks(lib, settings):
     lending.renew(lib.clerk, book.barcode, utc_now() + timedelta(days=2))
     with pytest.raises(Refusal, match="renewed 1 time, the most allowed"):
         lending.renew(lib.clerk, book.barcode, utc_now() + timedelta(days=4))
+
+
+# -- claims returned: who reported it, and when ---------------------------------------------------
+
+async def test_claims_returned_asks_who_and_when_and_records_both(lib, settings):
+    from counter_tui.models import AuditEvent, Item
+    from counter_tui.screens.readers.reader_form import FormScreen
+    from counter_tui.widgets.decision import Decision
+    from tests.test_readers_screen import form_status, open_record, press_now, type_text
+    reader, book = lib.patron(name="Li Lei"), lib.item(title="Dune")
+    lib.loan(book, reader, today() - timedelta(days=40), today() - timedelta(days=12))
+    reported = today() - timedelta(days=3)
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_record(app, pilot, reader.card)  # on the Loans tab, the loan chosen
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, Decision))
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        assert form.values() == {"reported_by": "Li Lei", "reported_on": today().isoformat()}
+        type_text(app, "his mother, by phone")  # replaces the reader's name, selected
+        press_now(app, "enter")
+        type_text(app, (today() + timedelta(days=1)).isoformat())  # tomorrow: refused, nothing changes
+        press_now(app, "enter")
+        await settle(pilot, lambda: "still to come" in form_status(app))
+        assert app.screen is form and Loan.get().claimed_returned_at is None
+        type_text(app, reported.isoformat())  # the cursor is back in the day, its text selected
+        press_now(app, "enter")
+        await settle(pilot, lambda: "Claim recorded" in status(screen))
+        assert f"reported by his mother, by phone on {reported.isoformat()}" in status(screen)
+    loan = Loan.get()
+    assert loan.claim_reported_by == "his mother, by phone" and loan.claimed_by_id == lib.clerk.id
+    assert local_date(loan.claimed_returned_at, ZONE) == reported
+    assert Item.get_by_id(book.id).status == "claims returned"
+    event = AuditEvent.get(AuditEvent.action == "loan.claimed_returned")
+    assert "his mother" in event.new and reported.isoformat() in event.new
+
+
+def test_a_claim_reported_days_ago_stops_the_fine_that_day_and_bad_days_change_nothing(lib):
+    from counter_tui.models import AuditEvent, Fee, Item
+    from counter_tui.services.circulation import lending, losses
+    from tests.conftest import NOW
+    lib.rule(fine_amount=10, fine_interval_days=1, grace_days=0, fine_cap=None, fine_cap_at_price=False,
+             fines_skip_closed=False)
+    day = local_date(NOW, ZONE)
+    reader, book = lib.patron(name="Li Lei"), lib.item()
+    loan = lib.loan(book, reader, day - timedelta(days=33), day - timedelta(days=5))  # 5 days late today
+    before = (Loan.get_by_id(loan.id).claimed_returned_at, Item.get_by_id(book.id).status, AuditEvent.select().count())
+    for kwargs, refused in (({"reported_on": day + timedelta(days=1)}, "still to come"),
+                            ({"reported_on": day - timedelta(days=40)}, "was lent on"),
+                            ({"reported_by": "x" * 101}, "at most 100 characters")):
+        with pytest.raises(Refusal, match=refused) as raised:
+            losses.claim_returned(lib.clerk, loan.id, NOW, **kwargs)
+        assert raised.value.field in ("reported_on", "reported_by")
+    assert (Loan.get_by_id(loan.id).claimed_returned_at, Item.get_by_id(book.id).status,
+            AuditEvent.select().count()) == before
+    done = losses.claim_returned(lib.clerk, loan.id, NOW, reported_on=day - timedelta(days=2))
+    assert (done.reported_by, done.reported_on) == ("Li Lei", day - timedelta(days=2))  # the reader, by default
+    back = lending.checkin(lib.clerk, book.barcode, NOW + timedelta(days=10))  # found ten days later
+    assert back.fine == 30  # three days late on the day reported, not five, not fifteen
+    assert Fee.get(Fee.kind == "overdue").amount == 30

@@ -94,11 +94,11 @@ async def test_claims_returned_from_the_menu(lib, settings):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_record(app, pilot, reader.card)
         await menu(app, pilot, "c")
-        await settle(pilot, lambda: isinstance(app.screen, Decision) and "Record the claim" in app.screen.question)
-        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))  # who and when: the reader, today
+        await pilot.press("ctrl+s")
         await settle(pilot, lambda: "Claim recorded" in status(screen))
         assert Item.get_by_id(book.id).status == "claims returned"
-        assert Loan.get().claimed_by_id == lib.clerk.id
+        assert Loan.get().claimed_by_id == lib.clerk.id and Loan.get().claim_reported_by == reader.name
 
 
 async def test_a_reader_in_credit_is_shown_so_and_paid_out(lib, settings):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from textual.widgets import TabbedContent
 
+from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.money import parse_money
+from counter_tui.domain.reader_fields import parse_day
 from counter_tui.screens.readers.reader_form import Field, FormScreen
 from counter_tui.services import access, library_settings
 from counter_tui.services.circulation import losses
@@ -187,24 +189,34 @@ class FeeKeys:
                  f"Balance now {money(result.balance)}.", "green")
 
     async def _claim(self) -> None:
+        """Who says the book came back (the reader, unless someone told the desk for them) and
+        on which day (today, unless the report came earlier): the fine stops on that day."""
         loan_id = self._selected_loan()
         if loan_id is None:
             return
+        d, actor = self.record.details, self.app.actor
         line = next((x for x in self.record.loans if x.loan_id == loan_id), None)
         title = line.title if line else "this book"
-        if await self.ask(f"{self.record.details.name} says {title} was returned, but it was never "
-                          "checked in. Record the claim?", {"y": ("yes", "yes, record it")}) != "yes":
-            self.say("Nothing was changed.")
-            return
-        try:
-            result = await self.call(losses.claim_returned, self.app.actor, loan_id)
-        except Refusal as refusal:
-            self.refuse(refusal, "")
+        today = local_date(utc_now(), self.app.settings.timezone)
+
+        def save(values: dict[str, str]):
+            try:
+                day = parse_day(values["reported_on"], "day")
+            except ValueError as problem:
+                raise Refusal(str(problem), field="reported_on") from None
+            return losses.claim_returned(actor, loan_id, reported_by=values["reported_by"], reported_on=day)
+        result = await self._form(
+            f"Claims returned: {title} came back but was never checked in. The fine stops on the day reported.",
+            [Field("reported_by", "Reported by", d.name, placeholder="the reader, or who told the desk"),
+             Field("reported_on", "Reported on", today.isoformat(), placeholder="year-month-day; empty: today")],
+            save)
+        if result is None:
             return
         await self.show_patron(self.record.details.id)
+        told = f"reported by {result.reported_by} on {result.reported_on.isoformat()}"
         if result.warning:
-            self.say(f"Claim recorded. {result.warning}", "bold yellow")
+            self.say(f"Claim recorded, {told}. {result.warning}", "bold yellow")
             self.app.bell()
         else:
-            self.say(f"Claim recorded for {result.title} ({result.claims} of {result.limit} allowed); "
+            self.say(f"Claim recorded for {result.title}, {told} ({result.claims} of {result.limit} allowed); "
                      "it no longer counts as overdue.", "green")

@@ -18,10 +18,12 @@ part of each is cancelled by a waiver, the paid part by a refund (see services/p
 a reader who had paid is then in credit, and any desk may hand the credit back.
 
 Claims returned (`claim_returned`): the reader says the book came back but it was never
-checked in. The loan stays open (the book is still not on the shelf) with who recorded the
-claim and when; the copy's status becomes "claims returned". From then on the loan no longer
-counts as overdue and fines stop at the claim's day: if the copy turns up at check-in, the
-fine is reckoned to that day only. A claimed loan cannot be renewed; it can be declared
+checked in. The loan stays open (the book is still not on the shelf) with who reported the
+claim (the reader, unless someone else did: a parent, a teacher), the day it was reported
+(today, or an earlier day typed when the report came in before it was recorded) and the
+clerk who recorded it; the copy's status becomes "claims returned". From then on the loan
+no longer counts as overdue and fines stop on the day reported: if the copy turns up at
+check-in, the fine is reckoned to that day only. A claimed loan cannot be renewed; it can be declared
 lost. A reader whose claims exceed the library's `claims_returned_limit` is warned about.
 """
 from __future__ import annotations
@@ -30,8 +32,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from counter_tui import db
-from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.domain.calendar import end_of_local_day_utc, local_date, utc_now
 from counter_tui.domain.item_status import ItemStatus, can_move
+from counter_tui.domain.plurals import counted
 from counter_tui.models import Biblio, Fee, Item, ItemType, Loan, Patron, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.circulation import charges, scan_sql
@@ -85,6 +88,10 @@ class ClaimResult:
     claims: int  # the reader's claims returned so far, this one included
     limit: int
     warning: str  # empty unless the reader is past the library's limit
+    reported_by: str = ""  # who said it came back
+    reported_on: date | None = None  # the day they said so: the fine stops there
+
+REPORTER_MAX = 100
 
 
 def _loan(loan_id: int) -> Loan:
@@ -190,10 +197,6 @@ def found(actor: Staff, item_id: int, now: datetime) -> str:
     return f" Lost charges cancelled ({', '.join(parts)}){credit}."
 
 
-def _books(n: int) -> str:
-    return f"{n} book" if n == 1 else f"{n} books"
-
-
 def claims_count(patron_id: int) -> int:
     """Every claim returned the reader has made (resolved or not), like Evergreen's count."""
     return Loan.select().where((Loan.patron == patron_id) & Loan.claimed_returned_at.is_null(False)).count()
@@ -204,13 +207,27 @@ def claims_warning(patron_id: int) -> str:
     count, limit = claims_count(patron_id), library_settings.settings().claims_returned_limit
     if count <= limit:
         return ""
-    return f"Has claimed {_books(count)} returned, more than the library's limit of {limit}."
+    return f"Has claimed {counted(count, 'book')} returned, more than the library's limit of {limit}."
 
 
-def claim_returned(actor: Staff, loan_id: int, now: datetime | None = None) -> ClaimResult:
-    """Record the reader's claim that the book came back: who recorded it and when."""
+def claim_returned(actor: Staff, loan_id: int, now: datetime | None = None, *,
+                   reported_by: str = "", reported_on: date | None = None) -> ClaimResult:
+    """Record the claim that the book came back: who reported it (`reported_by`; empty: the
+    reader), the day they did (`reported_on`; None: today) and the clerk who records it.
+
+    The fine stops on the day reported. A day still to come, or before the book was lent,
+    is refused."""
     now = now or utc_now()
     access.require(actor, "record claims returned", access.CIRCULATION)
+    reported_by = " ".join((reported_by or "").split())
+    if len(reported_by) > REPORTER_MAX:
+        raise Refusal(f"Who reported it: at most {REPORTER_MAX} characters, not {len(reported_by)}.",
+                      field="reported_by")
+    today = _today(now)
+    reported_on = reported_on or today
+    if reported_on > today:
+        raise Refusal(f"{reported_on.isoformat()} is still to come: a claim is reported today or on a day before.",
+                      field="reported_on")
 
     def work() -> ClaimResult:
         scan_sql.reader(_loan(loan_id).patron_id, lock=True)
@@ -223,17 +240,26 @@ def claim_returned(actor: Staff, loan_id: int, now: datetime | None = None) -> C
         status = ItemStatus(scan_sql.item_status(loan.item_id))
         if not can_move(status, ItemStatus.CLAIMS_RETURNED):
             raise Refusal(f"{title} is {status.value}; it cannot be claimed returned.")
-        db.execute("UPDATE loan SET claimed_returned_at = ?, claimed_by_id = ? WHERE id = ?",
-                   now, actor.id, loan.id)
+        lent_on = _today(loan.out_at)
+        if reported_on < lent_on:
+            raise Refusal(f"{title} was lent on {lent_on.isoformat()}; a claim that it came back cannot be "
+                          f"reported on {reported_on.isoformat()}, before that.", field="reported_on")
+        reporter = reported_by or loan.patron.name
+        # the day reported, as a moment: now when that is today, else the end of that day
+        at = now if reported_on == today else end_of_local_day_utc(reported_on, library_settings.settings().timezone)
+        db.execute("UPDATE loan SET claimed_returned_at = ?, claimed_by_id = ?, claim_reported_by = ? WHERE id = ?",
+                   at, actor.id, reporter, loan.id)
         scan_sql.set_item_status(loan.item_id, ItemStatus.CLAIMS_RETURNED.value, now)
         audit.record(actor, "loan.claimed_returned", "loan", loan.id, now,
                      old={"status": status.value}, new={"item": loan.item.barcode, "patron": loan.patron.card,
-                                                        "claimed_returned_at": now})
+                                                        "claimed_returned_at": at, "reported_by": reporter,
+                                                        "reported_on": reported_on})
         count = claims_count(loan.patron_id)
         limit = library_settings.settings().claims_returned_limit
-        warning = (f"{loan.patron.name} has now claimed {_books(count)} returned, more than the library's "
+        warning = (f"{loan.patron.name} has now claimed {counted(count, 'book')} returned, more than the library's "
                    f"limit of {limit}: refer the reader to the curator." if count > limit else "")
         return ClaimResult(loan_id=loan.id, title=title, barcode=loan.item.barcode, patron_name=loan.patron.name,
-                           claims=count, limit=limit, warning=warning)
+                           claims=count, limit=limit, warning=warning, reported_by=reporter,
+                           reported_on=reported_on)
 
     return db.write(work)
