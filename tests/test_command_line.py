@@ -221,3 +221,17 @@ def test_cards_print_help_says_100_percent(capsys):
         cli.main(["cards", "print", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
     assert "to print at 100% on A4 card stock" in shown and "%%" not in shown
+
+
+def test_without_a_terminal_or_the_password_a_command_and_the_desk_end_in_a_sentence(command_line):
+    """cron: no terminal to ask on (stdin empty, no controlling terminal) and no COUNTER_TUI_PASSWORD."""
+    for words, sentence in [
+        (["register", "balance", "--as", "clerk"],
+         "The password of clerk is needed and there is no terminal to type it on: run the command at a "
+         "terminal, or set COUNTER_TUI_PASSWORD for a scripted run. Nothing was changed.\n"),
+        (["staff", "add", "ann", "--as", "clerk"], "The password of clerk is needed and there is no terminal"),
+        ([], "The desk needs a terminal to run in, and standard input is not one"),
+    ]:
+        run = _counter_tui(*words, *command_line, password=None)
+        out, err = run.communicate(timeout=60)
+        assert run.returncode == 1 and err.startswith(sentence) and "Traceback" not in out + err

@@ -11,6 +11,7 @@ catches refusals there.
 from __future__ import annotations
 
 import getpass
+import io
 import os
 import re
 import sys
@@ -20,13 +21,26 @@ PASSWORD_ENV = "COUNTER_TUI_PASSWORD"
 DESK_SWITCH = re.compile(r"\s*\(Ctrl\+O switches user\)")  # the desk's advice, which a command cannot take
 
 
+def _has_terminal() -> bool:
+    """Whether getpass has a terminal to ask on (it tries /dev/tty, then standard input)."""
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
+        return bool(sys.stdin and sys.stdin.isatty())
+    return True
+
+
 def _typed(prompt: str, whose: str) -> str:
     """A password typed at the terminal; a sentence, not EOFError, when there is none (cron)."""
+    terminal = _has_terminal()
     try:
         with warnings.catch_warnings():
-            if not (sys.stdin and sys.stdin.isatty()):  # nothing typed there can be echoed on a screen
-                warnings.simplefilter("ignore", getpass.GetPassWarning)
-            return getpass.getpass(prompt)
+            if terminal:
+                return getpass.getpass(prompt)
+            # no terminal: getpass reads standard input (a pipe, or nothing at all), where nothing
+            # can be echoed on a screen; its prompt and echo warning would only garble the sentence
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            return getpass.getpass(prompt, stream=io.StringIO())
     except EOFError:
         raise SystemExit(f"The password of {whose} is needed and there is no terminal to type it on: run the "
                          f"command at a terminal, or set {PASSWORD_ENV} for a scripted run. "
