@@ -279,6 +279,55 @@ def test_a_claim_reported_days_ago_stops_the_fine_that_day_and_bad_days_change_n
             AuditEvent.select().count()) == before
     done = losses.claim_returned(lib.clerk, loan.id, NOW, reported_on=day - timedelta(days=2))
     assert (done.reported_by, done.reported_on) == ("Li Lei", day - timedelta(days=2))  # the reader, by default
+    from counter_tui.services.circulation import explain
+    said = explain.explain_fine(lib.clerk, loan.id, NOW).lines()
+    assert f"Claimed returned {day - timedelta(days=2)} (reported by Li Lei): the fine stops on that day." in said
     back = lending.checkin(lib.clerk, book.barcode, NOW + timedelta(days=10))  # found ten days later
     assert back.fine == 30  # three days late on the day reported, not five, not fifteen
     assert Fee.get(Fee.kind == "overdue").amount == 30
+
+
+# -- fines explain: the payments, waivers and refunds, and what is left -----------------------------
+
+def test_fines_explain_lists_payments_waivers_refunds_and_what_is_left(lib, settings, monkeypatch, capsys):
+    from counter_tui import cli
+    from counter_tui.models import Fee
+    from counter_tui.services.admin import staff
+    from counter_tui.services.circulation import explain, lending
+    from counter_tui.services.fees import payments
+    from tests.conftest import NOW
+    curator = staff.add_staff(None, "head", "Head", "correct horse", ["curator"], NOW)
+    lib.rule(fine_amount=10, fine_interval_days=1, grace_days=0, fine_cap=None, fine_cap_at_price=False,
+             fines_skip_closed=False)
+    day = local_date(NOW, ZONE)
+    reader = lib.patron(name="Li Lei")
+    older = Fee.create(patron=reader.id, kind="card", amount=500, at=NOW - timedelta(days=60), note="new card")
+    book = lib.item(title="Dune")
+    loan = lib.loan(book, reader, day - timedelta(days=40), day - timedelta(days=12))
+    lending.checkin(lib.clerk, book.barcode, NOW)  # 12 days late: ¥1.20
+    assert "Paid by the reader: nothing yet." in explain.explain_fine(lib.clerk, loan.id, NOW).lines()
+    payments.pay(lib.clerk, reader.id, 550, NOW + timedelta(hours=1), receipt=False)  # ¥5.00 card, ¥0.50 fine
+    fine = Fee.get(Fee.kind == "overdue")
+    payments.waive(curator, reader.id, fine.id, "first time late", 30, NOW + timedelta(hours=2))
+    payments.pay(lib.clerk, reader.id, 20, NOW + timedelta(hours=3), receipt=False)
+    lines = explain.explain_fine(lib.clerk, loan.id, NOW + timedelta(hours=4)).lines()
+    text = "\n".join(lines)
+    assert "waiver        -¥0.30  first time late" in text
+    assert f"{day}  payment       -¥0.50  of ¥5.50 paid that day" in text  # the card took the rest
+    assert f"{day}  payment       -¥0.20  the whole payment" in text
+    assert lines[-1] == "Left to pay for this loan: ¥0.20."
+    payments.refund(curator, reader.id, fine.id, "paid by mistake", 20, NOW + timedelta(hours=5), pay_out=False)
+    lines = explain.explain_fine(lib.clerk, loan.id, NOW + timedelta(hours=6)).lines()
+    assert "refund        -¥0.20  paid by mistake" in "\n".join(lines)
+    assert lines[-1] == "Left to pay for this loan: ¥0.00."  # the refunded money paid the ¥0.20 left
+    # the command line prints the same lines
+    monkeypatch.setenv(cli.PASSWORD_ENV, "correct horse")
+    monkeypatch.setenv("COUNTER_TUI_CONFIG", "/nonexistent/none.toml")
+    monkeypatch.setattr(cli, "_open", lambda args, url=None, need_schema=True: settings)
+    capsys.readouterr()
+    cli.main(["fines", "explain", str(loan.id), "--as", "clerk"])
+    out = capsys.readouterr().out
+    assert "Paid by the reader (payments cover the oldest charges first):" in out
+    assert "first time late" in out and "Left to pay for this loan: ¥0.00." in out
+    assert payments.statement(reader.id).charge(older.id).paid == 500  # the older charge was paid first
+    assert all(sum(p.amount for p in c.paid_by) == c.paid for c in payments.statement(reader.id).charges)

@@ -7,7 +7,7 @@ for the loan, and says so when the two differ (a rule or the calendar changed si
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from counter_tui.domain.barcodes import Kind, classify
@@ -18,6 +18,7 @@ from counter_tui.models import (CirculationRule, ClosedDay, Fee, ItemType, Loan,
                                 PatronCategory, Staff)
 from counter_tui.services import access, library_settings
 from counter_tui.services.circulation import charges, rules, scan_sql
+from counter_tui.services.fees import payments
 from counter_tui.services.errors import NotFound, Refusal
 
 READ_ROLES = (access.CIRCULATION, access.OFFICE, access.CURATOR)
@@ -248,7 +249,11 @@ class FineExplanation:
     closed: tuple[ClosedRun, ...]  # closed days after the due date, up to `until`
     reckoning: FineReckoning
     charged_at_checkin: int | None  # the overdue fee the return charged; None while out
-    charges: tuple[Charge, ...]  # every ledger row of this loan
+    charges: tuple[Charge, ...]  # every ledger row of this loan: its charges, waivers and refunds
+    paid_by: tuple[payments.PaidFrom, ...] = ()  # the reader's payments that paid this loan's charges
+    owing: int = 0  # what is still to pay of this loan's charges
+    balance: int = 0  # the reader's whole balance (owed when positive)
+    claim_reported_by: str = ""  # who said it came back, when it was claimed returned
 
     @property
     def total(self) -> int:
@@ -268,7 +273,8 @@ class FineExplanation:
         else:
             out.append(f"Due {self.due}; still out, reckoned as if returned today, {self.back}.")
         if self.claimed_on is not None:
-            out.append(f"Claimed returned {self.claimed_on}: the fine stops on that day.")
+            who = f" (reported by {self.claim_reported_by})" if self.claim_reported_by else ""
+            out.append(f"Claimed returned {self.claimed_on}{who}: the fine stops on that day.")
         out.append(f"1. Days late: {r.days_late}.")
         if self.closed:
             days = sum(run.days for run in self.closed)
@@ -311,11 +317,24 @@ class FineExplanation:
             else:
                 out.append(f"Check-in charged {money(self.charged_at_checkin)}: the rules or the "
                            f"calendar have changed since; today they would give {money(self.total)}.")
-        if self.charges:
-            out.append("On the reader's account for this loan:")
-            out += [f"  {_local(c.at)}  {c.kind:<9} {money(c.amount):>10}  {c.note}" for c in self.charges]
-        else:
+        if not self.charges:
             out.append("Nothing on the reader's account for this loan.")
+            return out
+        out.append("On the reader's account for this loan:")
+        out += [f"  {_local(c.at)}  {c.kind:<9} {money(c.amount):>10}  {c.note}" for c in self.charges]
+        if self.paid_by:
+            out.append("Paid by the reader (payments cover the oldest charges first):")
+            out += [f"  {p.on}  {'payment':<9} {money(-p.amount):>10}  "
+                    + (f"of {money(p.payment)} paid that day" if p.amount != p.payment else "the whole payment")
+                    for p in self.paid_by]
+        else:
+            out.append("Paid by the reader: nothing yet.")
+        left = f"Left to pay for this loan: {money(self.owing)}."
+        if self.balance != self.owing:
+            left += (f" The reader owes {money(self.balance)} in all." if self.balance > 0
+                     else f" The reader is in credit {money(-self.balance)}." if self.balance < 0
+                     else " The reader owes nothing else.")
+        out.append(left)
         return out
 
 
@@ -333,6 +352,8 @@ def explain_fine(actor: Staff, loan_or_barcode: int | str, now: datetime | None 
     fine = charges.overdue_fine_at(loan, patron.category_id, item, back)  # what check-in charges
     ledger = tuple(Charge(f.at, f.kind, f.amount, f.note)
                    for f in Fee.select().where(Fee.loan == loan.id).order_by(Fee.at, Fee.id))
+    account = payments.statement(patron.id)
+    own = [c for c in account.charges if c.loan_id == loan.id]
     at_checkin = None
     if loan.returned_at is not None and loan.lost_at is None:
         at_checkin = sum(c.amount for c in ledger if c.kind == "overdue" and c.at == loan.returned_at)
@@ -342,7 +363,19 @@ def explain_fine(actor: Staff, loan_or_barcode: int | str, now: datetime | None 
         rule=line, policy=fine.policy, due=fine.due, until=fine.until,
         back=local_date(back, library_settings.settings().timezone), claimed_on=fine.claimed_on,
         returned=loan.returned_at is not None, lost=loan.lost_at is not None, price=fine.price,
-        closed=_closed_runs(fine), reckoning=fine.reckoning, charged_at_checkin=at_checkin, charges=ledger)
+        closed=_closed_runs(fine), reckoning=fine.reckoning, charged_at_checkin=at_checkin, charges=ledger,
+        paid_by=_by_payment(p for c in own for p in c.paid_by), owing=sum(c.owing for c in own),
+        balance=account.balance, claim_reported_by=loan.claim_reported_by or "")
+
+
+def _by_payment(parts) -> tuple[payments.PaidFrom, ...]:
+    """One line per payment: a payment that paid two of the loan's charges (the fine and the
+    lost book) shows once, with what it gave to both."""
+    merged: dict[int, payments.PaidFrom] = {}
+    for p in parts:
+        was = merged.get(p.fee_id)
+        merged[p.fee_id] = replace(p, amount=p.amount + was.amount) if was else p
+    return tuple(sorted(merged.values(), key=lambda p: (p.on, p.fee_id)))
 
 
 def _loan(loan_or_barcode: int | str) -> Loan:

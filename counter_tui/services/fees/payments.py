@@ -9,6 +9,8 @@ ever edited, the balance is always the sum of the rows):
   stored: all the money the reader has handed over (payments less payouts) covers their
   charges oldest first (by date, then row number). Every screen, receipt and refund uses
   this one rule (`statement`), so they always agree with each other and with the sum.
+  The same walk says which payments a charge's paid part came from (`Charge.paid_by`,
+  oldest money first, a payout taking back the newest), for the fine explanation.
 - A **waiver** forgives (part of) the unpaid part of one charge. It is tied to that
   charge (applies_to) and its note carries the reason. Only WAIVE_ROLES may waive.
 - A **refund** takes back (part of) the paid part of one charge, tied to that charge.
@@ -45,6 +47,15 @@ WAIVE_ROLES = (access.CURATOR,)
 
 
 @dataclass(frozen=True)
+class PaidFrom:
+    """Part of a payment that went to one charge."""
+    fee_id: int  # the payment's ledger row
+    on: date
+    amount: int  # of that payment, to this charge
+    payment: int  # the whole payment
+
+
+@dataclass(frozen=True)
 class Charge:
     fee_id: int
     on: date
@@ -55,6 +66,7 @@ class Charge:
     waived: int  # positive amounts taken off by waivers
     refunded: int  # ... and by refunds
     paid: int  # covered by the reader's money, oldest charge first
+    paid_by: tuple["PaidFrom", ...] = ()  # the payments that paid it, oldest money first
 
     @property
     def due(self) -> int:
@@ -115,6 +127,9 @@ def statement(patron_id: int) -> Statement:
     rows = list(Fee.select().where(Fee.patron == patron_id).order_by(Fee.at, Fee.id))
     taken: dict[int, dict[str, int]] = defaultdict(lambda: {"waiver": 0, "refund": 0})
     pool = 0  # money from the reader not tied to a charge: payments less payouts
+    tz = library_settings.settings().timezone
+    money_in: list[list] = []  # [fee id, day, left, whole] of each payment still in the pool, oldest first
+    handed_back = 0  # a payout beyond the money in so far (never, by the rules) comes off the next payment
     charges = []
     for row in rows:
         if row.kind in CHARGES:
@@ -123,15 +138,37 @@ def statement(patron_id: int) -> Statement:
             taken[row.applies_to_id][row.kind] -= row.amount
         else:
             pool -= row.amount
-    tz = library_settings.settings().timezone
+            if row.amount < 0:
+                left = -row.amount - handed_back
+                handed_back = max(0, -left)
+                if left > 0:
+                    money_in.append([row.id, local_date(row.at, tz), left, -row.amount])
+            else:  # a payout hands back the newest money first
+                handed_back += row.amount
+                while handed_back and money_in:
+                    used = min(handed_back, money_in[-1][2])
+                    money_in[-1][2] -= used
+                    handed_back -= used
+                    if not money_in[-1][2]:
+                        money_in.pop()
     out = []
     for row in charges:
         waived, refunded = taken[row.id]["waiver"], taken[row.id]["refund"]
         due = row.amount - waived - refunded
         paid = max(0, min(due, pool))
         pool -= paid
+        paid_by, need = [], paid
+        while need and money_in:
+            fee_id, on, left, whole = money_in[0]
+            used = min(need, left)
+            paid_by.append(PaidFrom(fee_id=fee_id, on=on, amount=used, payment=whole))
+            need -= used
+            money_in[0][2] -= used
+            if not money_in[0][2]:
+                money_in.pop(0)
         out.append(Charge(fee_id=row.id, on=local_date(row.at, tz), kind=row.kind, amount=row.amount,
-                          note=row.note, loan_id=row.loan_id, waived=waived, refunded=refunded, paid=paid))
+                          note=row.note, loan_id=row.loan_id, waived=waived, refunded=refunded, paid=paid,
+                          paid_by=tuple(paid_by)))
     return Statement(patron_id=patron_id, name=patron.name, card=patron.card, charges=tuple(out),
                      balance=sum(r.amount for r in rows))
 
