@@ -173,13 +173,13 @@ async def test_the_notices_screen_lists_them_and_p_prints_letters(lib, settings,
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_tool(app, pilot, "notices")  # F9, then the entry's key
         assert isinstance(screen, NoticesScreen), type(screen)
-        await settle(pilot, lambda: "1 notices" in status(screen))
-        assert rows(screen, "#notices")[0][0] == "Li Lei" and "first reminder" in rows(screen, "#notices")[0][2]
+        await settle(pilot, lambda: "1 notice for 1 reader." in status(screen))
+        assert rows(screen, "#notices")[0][0] == "Li Lei" and "first reminder" in rows(screen, "#notices")[0][1]
         await pilot.press("p")
         await settle(pilot, lambda: isinstance(app.screen, Decision))  # 1 letter for 1 reader: Y prints it
         await pilot.press("y")
-        await settle(pilot, lambda: "Printed 1 notices" in status(screen))
+        await settle(pilot, lambda: "Printed 1 notice" in status(screen))
         assert rows(screen, "#notices") == []
         [letter] = list(folder.iterdir())
-        assert f"Printed 1 notices for 1 readers: {letter}" in status(screen) and letter.suffix == ".pdf"
+        assert f"Printed 1 notice for 1 reader: {letter}" in status(screen) and letter.suffix == ".pdf"
     assert Notice.select().count() == 1 and "Dune" in printed.pages(letter)[0]
