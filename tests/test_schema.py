@@ -1,14 +1,18 @@
 """Schema versions: an older database is refused until `migrate` upgrades it, data intact."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
+from peewee import DateTimeField, IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from counter_tui import db
-from counter_tui.models import V4_MODELS, AuditEvent, CardEvent, Loan, SchemaVersion
+from counter_tui.models import V4_MODELS, AuditEvent, CardEvent, Loan, SchemaVersion, SignInGuard
 from counter_tui.services.circulation import lending
 from counter_tui.services.admin import schema
 from counter_tui.services.admin.schema import V4_COLUMNS
+from counter_tui.services.errors import Refusal
 
 
 def make_version_5(database):
@@ -20,7 +24,12 @@ def make_version_5(database):
         database.execute_sql("DROP TRIGGER audit_event_append_only ON audit_event")
         database.execute_sql("DROP TRIGGER audit_event_no_truncate ON audit_event")
         database.execute_sql("DROP FUNCTION audit_event_append_only()")
-    migrate(SchemaMigrator.from_database(database).drop_column("audit_event", "redacted_at"))
+    migrator = SchemaMigrator.from_database(database)
+    database.drop_tables([SignInGuard])
+    migrate(migrator.drop_column("audit_event", "redacted_at"),
+            # NOT NULL then; nullable here, so that SQLite need not rebuild the table the loans point at
+            migrator.add_column("staff", "failed_logins", IntegerField(null=True)),
+            migrator.add_column("staff", "locked_until", DateTimeField(null=True)))
     SchemaVersion.update(version=5).execute()
 
 
@@ -101,6 +110,10 @@ def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib
     lending.checkout(lib.clerk, reader.id, book.barcode)
     make_version_5(empty_db)
     assert "redacted_at" not in {c.name for c in empty_db.get_columns("audit_event")}
+    from counter_tui.services.admin import staff
+    staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])  # version 5 locked it:
+    db.execute("UPDATE staff SET failed_logins = 5, locked_until = ? WHERE username = 'office1'",
+               datetime.utcnow() + timedelta(minutes=10))
     events = list(AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.new).order_by(AuditEvent.id).tuples())
     with db.database.atomic() as version_5:  # the old schema let anyone rewrite the trail
         db.execute("DELETE FROM audit_event")
@@ -117,3 +130,10 @@ def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib
             db.write(lambda sql=sql: db.execute(sql))
     lending.checkin(lib.clerk, book.barcode)  # the desk goes on appending
     assert AuditEvent.select().count() == len(events) + 1
+    # failed sign-ins are counted per desk now; a lock in force stays, at every desk, until it ends
+    assert not {"failed_logins", "locked_until"} & {c.name for c in empty_db.get_columns("staff")}
+    with pytest.raises(Refusal, match="locked at every desk"):
+        staff.sign_in("office1", "a good password", desk="any desk")
+    assert staff.sign_in("office1", "a good password", datetime.utcnow() + timedelta(minutes=11),
+                         desk="any desk").username == "office1"
+    assert staff.sign_in("clerk", "correct horse", desk="any desk").username == "clerk"

@@ -1,4 +1,4 @@
-"""Staff accounts and the append-only audit log."""
+"""Staff accounts, the sign-in guard (failed sign-ins per name and desk) and the append-only audit log."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from counter_tui.models.base import BaseModel
@@ -10,9 +10,7 @@ class Staff(BaseModel):
     password_hash = CharField()  # scrypt, see services/staff.py
     roles = CharField(default="")  # comma-separated role names
     active = BooleanField(default=True)
-    failed_logins = IntegerField(default=0)
-    locked_until = DateTimeField(null=True)  # after repeated failed sign-ins
-    created_at = DateTimeField()
+    created_at = DateTimeField()  # failed sign-ins are counted in SignInGuard (schema version 6)
 
     @property
     def role_set(self) -> frozenset[str]:
@@ -36,3 +34,21 @@ class AuditEvent(BaseModel):
 
     class Meta:
         indexes = ((("record_type", "record_id"), False),)
+
+
+class SignInGuard(BaseModel):
+    """Failed sign-ins with one username at one desk, and the lock they brought (schema version 6).
+
+    Keyed by the name as typed, whether or not an account has it, so an unknown name is
+    answered exactly like a known one. The row of desk "" holds the lock of a name at every
+    desk. The row is locked (IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL) while counting.
+    """
+    username = CharField()
+    desk = CharField()
+    failures = TextField(default="")  # times of the latest failures (ISO, oldest first, at most a lock's worth)
+    pending = IntegerField(default=0)  # attempts whose password is being checked right now
+    locked_until = DateTimeField(null=True)
+    touched_at = DateTimeField(index=True)  # rows left alone for a while are removed
+
+    class Meta:
+        indexes = ((("username", "desk"), True),)

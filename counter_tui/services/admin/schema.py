@@ -6,12 +6,15 @@ the desk refuses to start on a schema older than the code.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
+from peewee import DateTimeField
 from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
-from counter_tui.db import SCHEMA_VERSION, SchemaError, database, is_sqlite, schema_change
+from counter_tui.db import SCHEMA_VERSION, SchemaError, as_datetime, database, is_sqlite, schema_change
 from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee,
-                               InHouseUse, Item, ItemType, Loan, Patron, PatronCategory, SchemaVersion, Staff)
+                               InHouseUse, Item, ItemType, Loan, Patron, PatronCategory, SchemaVersion, SignInGuard,
+                               Staff)
 from counter_tui.services.catalogue.search_index import create_search_index
 
 
@@ -28,7 +31,7 @@ def _v3_cards_and_blocks() -> None:
         migrator.add_column(Patron._meta.table_name, "block_until", Patron.block_until),
         migrator.add_column(PatronCategory._meta.table_name, "renew_from_expiry", PatronCategory.renew_from_expiry),
         migrator.add_column(PatronCategory._meta.table_name, "card_fee", PatronCategory.card_fee),
-        migrator.add_column(Staff._meta.table_name, "locked_until", Staff.locked_until),
+        migrator.add_column(Staff._meta.table_name, "locked_until", DateTimeField(null=True)),  # gone in 6
     )
     database.create_tables([CardEvent])
 
@@ -126,10 +129,19 @@ END $$""",
 
 def _v6_trust() -> None:
     """Version 6: the audit trail protected by the database (redacted_at, and triggers that refuse
-    every other change and every delete)."""
-    run_migration(SchemaMigrator.from_database(database.obj)
-                  .add_column(AuditEvent._meta.table_name, "redacted_at", AuditEvent.redacted_at))
+    every other change and every delete); failed sign-ins counted per name and desk in
+    sign_in_guard instead of staff.failed_logins and staff.locked_until (a lock in force is
+    carried over to the desks as one at every desk, until it would have ended)."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    run_migration(migrator.add_column(AuditEvent._meta.table_name, "redacted_at", AuditEvent.redacted_at))
     protect_audit_trail()
+    database.create_tables([SignInGuard])
+    locked = database.execute_sql("SELECT username, locked_until FROM staff WHERE locked_until IS NOT NULL").fetchall()
+    for username, until in locked:
+        until = as_datetime(until)
+        SignInGuard.create(username=username, desk="", locked_until=until, touched_at=until - timedelta(minutes=15))
+    run_migration(migrator.drop_column(Staff._meta.table_name, "failed_logins"),
+                  migrator.drop_column(Staff._meta.table_name, "locked_until"))
 
 
 # Schema that Peewee models cannot describe (search indexes, triggers); run after the tables exist.
