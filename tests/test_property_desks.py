@@ -172,8 +172,8 @@ async def test_transfer_desk_refuses_a_copy_without_a_call_number(lib, settings,
         await settle(pilot, lambda: desk.lines == 2)
         assert desk.count == 1
         await pilot.press("up")  # the refusal's line, read whole on the status line
-        assert (f"Copy {unplaced.barcode} has no call number, so it has no place on the shelves and stays in "
-                "processing: C on its title's copies (Ctrl+T on the record) gives it one.") in status(desk)
+        assert status(desk) == (f"{unplaced.barcode}: Copy {unplaced.barcode} has no call number: it stays in "
+                                "processing. C on its title's copies (Ctrl+T) gives it one.")
         await pilot.press("f10")
         await settle(pilot, lambda: desk.closed is not None)
     assert Item.get_by_id(unplaced.id).status == "in processing"
@@ -202,8 +202,7 @@ async def test_register_s_corrects_a_source_outside_the_list(lib, settings, cata
         await settle(pilot, lambda: isinstance(app.screen, FieldsDialog) and app.screen.error)
         assert "'bought' is not a source of acquisition: use purchase, gift, donation" in app.screen.error
         assert Accession.get(Accession.item == typed.id).source == "45"  # nothing changed
-        await pilot.press("home", "ctrl+k")  # clear the field
-        for key in ("g", "i", "f", "t", "enter"):
+        for key in ("g", "i", "f", "t", "enter"):  # "bought" is selected: this replaces it
             await pilot.press(key)
         await settle(pilot, lambda: "corrected" in str(register.query_one("#register-status").content))
         assert rows(register, "#register")[1][2] == "gift"
@@ -214,17 +213,23 @@ async def test_register_s_corrects_a_source_outside_the_list(lib, settings, cata
     assert Accession.get(Accession.item == typed.id).source == "gift"
 
 
+async def open_copies(app, pilot, biblio_id: int, said: str):
+    """A title's copies screen, once its status line says `said`."""
+    from counter_tui.screens.catalogue.copies import CopiesScreen
+    screen = CopiesScreen(biblio_id)
+    app.push_screen(screen)
+    await pilot.pause()
+    await settle(pilot, lambda: said in str(screen.query_one("#copies-status").content))
+    return screen
+
+
 async def test_copies_screen_says_a_title_needs_a_class_number_and_c_gives_copies_their_call_numbers(
         lib, settings, cataloguer):
     from counter_tui.models import Biblio
-    from counter_tui.screens.catalogue.copies import CopiesScreen
     old = lib.item(title="旧书", call_number="")  # received before a call number was required
     app = CounterApp(settings, cataloguer)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = CopiesScreen(old.biblio_id)
-        app.push_screen(screen)
-        await pilot.pause()
-        await settle(pilot, lambda: "no class number" in str(screen.query_one("#copies-status").content))
+        screen = await open_copies(app, pilot, old.biblio_id, "no class number")
         assert ("\"旧书\" has no class number, so a copy would have no call number: classify the title first "
                 "(Ctrl+E on its record).") == str(screen.query_one("#copies-status").content)
         screen.say("")
@@ -235,6 +240,10 @@ async def test_copies_screen_says_a_title_needs_a_class_number_and_c_gives_copie
         await settle(pilot, lambda: "no class number" in str(screen.query_one("#copies-status").content))
         assert Item.get_by_id(old.id).call_number == ""
         Biblio.update(classification="I247.5").where(Biblio.id == old.biblio_id).execute()  # classified meanwhile
+        await pilot.press("escape")
+        screen = await open_copies(app, pilot, old.biblio_id, "1 copy. A adds copies.")
+        assert str(screen.query_one("#copies-status").content).endswith(
+            "1 copy without a call number: C gives it one.")
         await pilot.press("c")
         await settle(pilot, lambda: "given a call number" in str(screen.query_one("#copies-status").content))
         call_number = Item.get_by_id(old.id).call_number
@@ -242,3 +251,58 @@ async def test_copies_screen_says_a_title_needs_a_class_number_and_c_gives_copie
         assert str(screen.query_one("#copies-status").content) == \
             f"1 copy given a call number: {old.accession_number} {call_number}."
         assert rows(screen, "#copies")[0][2] == call_number
+
+
+async def test_the_add_copies_form_starts_on_how_many_and_takes_only_a_known_source(lib, settings, cataloguer):
+    from counter_tui.models import Accession, Biblio
+    from tests.test_readers_screen import type_text
+    title = Biblio.create(title="围城", classification="I246.57", created_at=NOW)
+    app = CounterApp(settings, cataloguer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_copies(app, pilot, title.id, "0 copies")
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
+        form = app.screen
+        labels = [str(label.content) for label in form.query("Label")]
+        assert labels == ["How many copies: a number from 1 to 200",
+                          "Item type: book, reference, periodical or av",
+                          "Price of each copy, like ¥45.00 (empty: not known)",
+                          "Location, like Stacks or New books",
+                          "Source: purchase, gift, donation, exchange, legal deposit or transfer",
+                          "Volume, like v.2 (empty: a single volume)",
+                          "Pre-printed labels: scan each one (empty: the next numbers)"]
+        assert app.focused.id == "field-count"
+        type_text(app, "2")  # two copies, not a price of ¥2.00
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: len(screen.added) == 2)
+        assert [(c.price, c.source) for c in screen.added] == [(None, "purchase"), (None, "purchase")]
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
+        form = app.screen
+        await pilot.press("down", "down", "down", "down")
+        assert app.focused.id == "field-source"
+        type_text(app, "45")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "not a source" in str(form.query_one("#dialog-error").content))
+        assert str(form.query_one("#dialog-error").content) == \
+            "'45' is not a source of acquisition: use purchase, gift, donation, exchange, legal deposit or transfer."
+        assert app.screen is form and app.focused.id == "field-source"  # the cursor on what was wrong
+        assert Accession.select().count() == 2  # nothing written
+        type_text(app, "donation")  # "45" is selected: this replaces it
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: len(screen.added) == 3)
+        assert screen.added[-1].source == "donation"
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
+        form = app.screen
+        type_text(app, "x")
+        await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "How many copies" in str(form.query_one("#dialog-error").content))
+        assert app.focused.id == "field-count"
+        await pilot.press("home", "ctrl+k", "1", "enter", "enter")
+        type_text(app, "4O.00")  # a letter O for a zero
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "not an amount of money" in str(form.query_one("#dialog-error").content))
+        assert app.focused.id == "field-price" and Accession.select().count() == 3
+    assert [a.source for a in Accession.select().order_by(Accession.number)] == ["purchase", "purchase", "donation"]

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from counter_tui.domain import acquisition_sources
 from counter_tui.domain.money import parse_money
 from counter_tui.domain.plurals import counted
 from counter_tui.models import Biblio
@@ -37,8 +38,10 @@ def _title(biblio_id: int) -> str:
 
 
 class CopiesForm(FieldsDialog):
-    """The add-copies form: seven fields, one line each, so it fits 80x24."""
+    """The add-copies form: seven fields, one line each, so it fits 80x24; wide enough that
+    every label (what the field wants) is one line."""
     DEFAULT_CSS = """
+    CopiesForm > Vertical { width: 76; }
     CopiesForm Input { border: none; height: 1; padding: 0 1; background: $boost; }
     CopiesForm Input:focus { border: none; background: $accent 40%; }
     """
@@ -99,7 +102,8 @@ class CopiesScreen(Screen):
         if not self.query_one("#copies-status", Static).content:
             unplaced = sum(1 for c in lines if not c.call_number and c.status != "withdrawn")
             self.say(f"{counted(len(lines), 'copy')}. A adds copies."
-                     + (f" {counted(unplaced, 'copy')} without a call number: C gives them one." if unplaced else ""))
+                     + (f" {counted(unplaced, 'copy')} without a call number: C gives {'it' if unplaced == 1 else 'them'} "
+                        "one." if unplaced else ""))
 
     def say(self, text: str, style: str = "") -> None:
         from rich.text import Text
@@ -134,38 +138,41 @@ class CopiesScreen(Screen):
                  + (" ..." if len(given) > 5 else "."), "green")
         await self.refresh_copies()
 
-    async def _add(self, error: str = "") -> None:
-        while True:
-            kinds = "/".join(await self.app.run_db(copies.item_types))
-            fields = [Field("count", "How many copies", self.last["count"]),
-                      Field("item_type", f"Item type ({kinds})", self.last["item_type"]),
-                      Field("price", "Price of each copy (empty: unknown)", self.last["price"]),
-                      Field("location", "Location", self.last["location"]),
-                      Field("source", "Source (purchase, gift, exchange, legal deposit, transfer)",
-                            self.last["source"]),
-                      Field("volume", "Volume (empty for a single volume)", self.last["volume"]),
-                      Field("labels", "Pre-printed labels, scanned (empty: next numbers)", self.last["labels"])]
-            values = await self.app.push_screen_wait(CopiesForm("Add copies", fields, error=error))
-            if values is None:
-                return
-            self.last = values
-            try:
-                count = int(values["count"].strip() or "1")
-                price = parse_money(values["price"], self.app.settings.currency) if values["price"].strip() else None
-            except ValueError as exc:
-                error = str(exc) if "amount" in str(exc) or "money" in str(exc) else "How many copies: type a number."
-                continue
-            try:
-                made = await self.app.run_db(copies.receive_copies, self.app.actor, self.biblio_id, count,
-                                    item_type=values["item_type"].strip(), price=price, location=values["location"],
-                                    source=values["source"], labels=values["labels"].split(), volume=values["volume"])
-            except Refusal as refusal:
-                error = refusal.sentence
-                continue
-            break
+    def fields(self, kinds: list[str]) -> list[Field]:
+        """The form's fields, each label saying what it wants; the cursor starts on how many."""
+        last = self.last
+        return [Field("count", f"How many copies: a number from 1 to {copies.MAX_COPIES}", last["count"]),
+                Field("item_type", f"Item type: {', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1
+                      else "Item type", last["item_type"]),
+                Field("price", f"Price of each copy, like {money(4500)} (empty: not known)", last["price"]),
+                Field("location", "Location, like Stacks or New books", last["location"]),
+                Field("source", f"Source: {acquisition_sources.choices()}", last["source"]),
+                Field("volume", "Volume, like v.2 (empty: a single volume)", last["volume"]),
+                Field("labels", "Pre-printed labels: scan each one (empty: the next numbers)", last["labels"])]
+
+    def receive(self, values: dict[str, str]) -> list[copies.CopyLine]:
+        """The form's save (on the database thread): a refusal names the field to go back to."""
+        self.last = dict(values)
+        count_text = values["count"].strip() or "1"
+        if not count_text.isdigit():
+            raise Refusal(f"How many copies: type a number from 1 to {copies.MAX_COPIES}.", field="count")
+        try:
+            price = parse_money(values["price"], self.app.settings.currency) if values["price"].strip() else None
+        except ValueError as exc:
+            raise Refusal(str(exc), field="price") from None
+        return copies.receive_copies(self.app.actor, self.biblio_id, int(count_text),
+                                     item_type=values["item_type"].strip(), price=price,
+                                     location=values["location"], source=values["source"],
+                                     labels=values["labels"].split(), volume=values["volume"])
+
+    async def _add(self) -> None:
+        kinds = await self.app.run_db(copies.item_types)
+        made = await self.app.push_screen_wait(CopiesForm("Add copies", self.fields(kinds), save=self.receive))
+        if not made:
+            return
         self.added.extend(made)
-        self.last["labels"] = ""
+        self.last.update(count="1", labels="")  # the rest is offered again for the next copies
         numbers = f"{made[0].accession_number}" + (f"-{made[-1].accession_number}" if len(made) > 1 else "")
-        self.say(f"Added {len(made)} cop{'y' if len(made) == 1 else 'ies'}, accession {numbers}, "
+        self.say(f"Added {counted(len(made), 'copy')}, accession {numbers}, "
                  "in processing until transferred to circulation.", "green")
         await self.refresh_copies()

@@ -35,6 +35,13 @@ def _balance_line(b: accessions.Balance) -> Text:
     return Text(text + ("  balanced" if b.ok else "  NOT BALANCED"), style="green" if b.ok else "bold red")
 
 
+class SourceForm(FieldsDialog):
+    """The right source for a register line: wide enough for the list of sources on one line."""
+    DEFAULT_CSS = """
+    SourceForm > Vertical { width: 76; }
+    """
+
+
 class RegisterScreen(Screen):
     DEFAULT_CSS = """
     RegisterScreen #register-title { height: 1; background: $primary; padding: 0 1; }
@@ -137,21 +144,13 @@ class RegisterScreen(Screen):
         if line is None:
             self.say("Every register line has a known source.", "green")
             return
-        error, typed = "", ""
-        while True:
-            values = await self.app.push_screen_wait(FieldsDialog(
-                f"Register line {line.number}, copy {line.barcode}: the source says '{escape(line.source)}'",
-                [Field("source", f"Source: {acquisition_sources.choices()}", typed)], error=error))
-            if values is None:
-                self.say("Not corrected.")
-                return
-            typed = values["source"]
-            try:
-                source = await self.app.run_db(accessions.correct_source, self.app.actor, line.number, typed)
-            except Refusal as refusal:
-                error = refusal.sentence
-                continue
-            break
+        source = await self.app.push_screen_wait(SourceForm(
+            f"Register line {line.number}, copy {line.barcode}: the source says '{escape(line.source)}'",
+            [Field("source", f"Source: {acquisition_sources.choices()}")],
+            save=lambda values: accessions.correct_source(self.app.actor, line.number, values["source"])))
+        if source is None:
+            self.say("Not corrected.")
+            return
         row = next((i for i, shown in enumerate(self.lines) if shown.number == line.number), None)
         if row is not None:  # on a page already loaded
             self.lines[row] = replace(line, source=source)

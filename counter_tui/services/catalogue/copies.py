@@ -105,7 +105,8 @@ def next_barcode() -> str:
         try:
             code = library_barcode(barcode_prefix(), number, rules)
         except ValueError:
-            raise Refusal("The library's item barcode series is used up; scan pre-printed labels instead.") from None
+            raise Refusal("The library's item barcode series is used up; scan pre-printed labels instead.",
+                          field="labels") from None
         if db.execute("SELECT 1 FROM item WHERE barcode = ?", code).fetchone() is None:
             return code  # a pre-printed label of the series may already be on a copy
 
@@ -115,13 +116,13 @@ def scanned_label(raw: str) -> str:
     rules = library_settings.settings().barcodes
     scan = classify(raw, rules)
     if scan.kind is Kind.INVALID:
-        raise Refusal(scan.problem or f"{raw.strip()[:20]} is not a barcode.")
+        raise Refusal(scan.problem or f"{raw.strip()[:20]} is not a barcode.", field="labels")
     if scan.kind is not Kind.ITEM:
         raise Refusal(f"{scan.code[:20]} is not an item label: an item barcode has {rules.length} digits "
-                      f"and starts with {rules.item_prefix}.")
+                      f"and starts with {rules.item_prefix}.", field="labels")
     owner = db.execute("SELECT accession_number FROM item WHERE barcode = ?", scan.code).fetchone()
     if owner is not None:
-        raise Refusal(f"Label {scan.code} is already on the copy with accession number {owner[0]}.")
+        raise Refusal(f"Label {scan.code} is already on the copy with accession number {owner[0]}.", field="labels")
     return scan.code
 
 
@@ -171,7 +172,7 @@ def source_of(text: str | None) -> str:
     try:
         return acquisition_sources.source_of(text)
     except ValueError as exc:
-        raise Refusal(str(exc)) from None
+        raise Refusal(str(exc), field="source") from None
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def item_type_of(code: str) -> ItemType:
     item_type = ItemType.get_or_none(ItemType.code == (code or "").strip())
     if item_type is None:
         known = ", ".join(t.code for t in ItemType.select(ItemType.code).order_by(ItemType.code))
-        raise Refusal(f"There is no item type '{(code or '').strip()}'; use one of: {known}.")
+        raise Refusal(f"There is no item type '{(code or '').strip()}'; use one of: {known}.", field="item_type")
     return item_type
 
 
@@ -199,7 +200,7 @@ def add_copy(actor: Staff | None, biblio: Biblio, *, item_type: ItemType | str, 
     if isinstance(item_type, str):
         item_type = item_type_of(item_type)
     if price is not None and price < 0:
-        raise Refusal("A price cannot be negative.")
+        raise Refusal("A price cannot be negative.", field="price")
     source = source_of(source)
     location = (location or "").strip()[:60]
     volume = (volume or "").strip()[:20]
@@ -243,12 +244,12 @@ def receive_copies(actor: Staff, biblio_id: int, count: int = 1, *, item_type: s
     labels = [label for label in labels if label and label.strip()]
     count = max(count, len(labels))
     if count < 1:
-        raise Refusal("Say how many copies to add: at least one.")
+        raise Refusal("Say how many copies to add: at least one.", field="count")
     source = source_of(source)
     if count > MAX_COPIES:
-        raise Refusal(f"Add at most {MAX_COPIES} copies at once.")
+        raise Refusal(f"Add at most {MAX_COPIES} copies at once.", field="count")
     if len({classify(label).code for label in labels}) != len(labels):
-        raise Refusal("The same label was scanned twice.")
+        raise Refusal("The same label was scanned twice.", field="labels")
 
     def work() -> list[CopyLine]:
         biblio = Biblio.get_or_none(Biblio.id == biblio_id)

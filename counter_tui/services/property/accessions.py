@@ -150,7 +150,7 @@ def source_of(text: str) -> str:
     try:
         return acquisition_sources.source_of(text)
     except ValueError as exc:
-        raise Refusal(str(exc)) from None
+        raise Refusal(str(exc), field="source") from None
 
 
 def _unknown_source_sql() -> tuple[str, tuple[str, ...]]:

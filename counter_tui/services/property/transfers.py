@@ -112,8 +112,8 @@ def _open_row(batch_id: int) -> TransferBatch:
 
 
 def no_call_number(barcode: str) -> str:
-    return (f"Copy {barcode} has no call number, so it has no place on the shelves and stays in processing: "
-            "C on its title's copies (Ctrl+T on the record) gives it one.")
+    return (f"Copy {barcode} has no call number: it stays in processing. "
+            "C on its title's copies (Ctrl+T) gives it one.")
 
 
 def scan_in(actor: Staff, batch_id: int, raw: str, now: datetime | None = None) -> BatchLine:
