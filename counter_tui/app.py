@@ -18,6 +18,7 @@ from counter_tui.screens import posts
 from counter_tui.screens.login import LoginScreen
 from counter_tui.services import access
 from counter_tui.services.admin import staff
+from counter_tui.domain.plurals import counted
 
 
 def _opens(path: str):
@@ -188,7 +189,7 @@ class CounterApp(App):
             self.exit()
             return
         question = isinstance(self.screen, ModalScreen)
-        self.notify(f"{waiting} scan{'s' if waiting != 1 else ''} still to answer"
+        self.notify(f"{counted(waiting, 'scan')} still to answer"
                     + (": answer the question, then counter_tui quits." if question else "; quitting after them."),
                     severity="warning")
         if not self._quitting:

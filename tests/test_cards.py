@@ -184,7 +184,7 @@ def test_cancel_with_loans_or_a_balance_needs_the_clerks_word(lib, office):
     assert Patron.get_by_id(reader.id).status == "cancelled"
     assert Loan.get(Loan.item == book.id).returned_at is None and patrons.balance(reader.id) == 300
     lending.checkin(lib.clerk, book.barcode, NOW)  # the book still comes back
-    assert "1 books still out" in CardEvent.get(CardEvent.kind == "cancelled").note
+    assert "1 book still out" in CardEvent.get(CardEvent.kind == "cancelled").note
 
 
 def test_cancel_with_only_a_credit_asks_too(lib, office):

@@ -23,6 +23,7 @@ from counter_tui.services.errors import Refusal
 from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
 from counter_tui.widgets.key_bar import KeyBar
+from counter_tui.domain.plurals import counted
 
 RULE_FIELDS = [
     ("category", "Reader category (code, or any)"),
@@ -260,7 +261,7 @@ class RulesScreen(Screen):
             last = rules_admin.read_day(values["last"], "last") if values["last"].strip() else first
             count = rules_admin.add_closed_days(actor, first, last, values["reason"])
             added.append(first)
-            return f"{count} closed day{'s' if count != 1 else ''} added from {first}."
+            return f"{counted(count, 'closed day')} added from {first}."
 
         await self._until_done(FieldsDialog("Close the library", fields, save=run))
         if added:

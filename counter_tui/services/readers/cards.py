@@ -19,6 +19,7 @@ from counter_tui.models import CardEvent, Patron, PatronCategory, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.circulation import scan_sql
 from counter_tui.services.errors import NotFound, Refusal
+from counter_tui.domain.plurals import counted
 
 # The NumberSeries of card numbers (roster import takes its numbers from it too). The first
 # card taken starts after the highest card of the series already printed (a demo library's).
@@ -252,7 +253,7 @@ def cancel(actor: Staff, patron_id: int, confirmed: bool = False, now: datetime 
         if (out or owed) and not confirmed:
             raise Refusal(_outstanding(patron.name, out, owed))
         Patron.update(status="cancelled").where(Patron.id == patron.id).execute()
-        note = f"{out} books still out, balance {library_settings.money(owed)}" if out or owed else ""
+        note = f"{counted(out, 'book')} still out, balance {library_settings.money(owed)}" if out or owed else ""
         _event(patron, "cancelled", patron.card, actor, now, note=note)
         audit.record(actor, "card.cancel", "patron", patron.id, now, old={"status": patron.status},
                      new={"status": "cancelled", "card": patron.card, "loans_out": out, "balance": owed})
@@ -274,7 +275,7 @@ def cancel_question(actor: Staff, patron_id: int, now: datetime | None = None) -
 def _outstanding(name: str, out: int, owed: int) -> str:
     what = []
     if out:
-        what.append(f"has {out} book{'s' if out != 1 else ''} on loan")
+        what.append(f"has {counted(out, 'book')} on loan")
     if owed > 0:
         what.append(f"owes {library_settings.money(owed)}")
     elif owed < 0:
