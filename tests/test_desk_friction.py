@@ -25,6 +25,14 @@ def today() -> date:
     return local_date(utc_now(), ZONE)
 
 
+async def open_search_desk(app, pilot, key: str):
+    """The catalogue (F6) or the readers (F5), its first page listed."""
+    await pilot.press(key)
+    screen = app.screen
+    await settle(pilot, lambda: screen.page is not None)
+    return screen
+
+
 # -- the reader panel at the loan limit --------------------------------------------------------
 
 async def test_panel_says_the_reader_may_borrow_no_more_at_the_loan_limit(lib, settings):
@@ -96,9 +104,7 @@ async def test_catalogue_scans_a_wrong_check_digit_and_a_search_with_no_match_em
         Biblio.create(title=f"红楼梦 第{n + 1}卷", author="曹雪芹", created_at=NOW)
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f6")
-        screen = app.screen
-        await settle(pilot, lambda: screen.page is not None)
+        screen = await open_search_desk(app, pilot, "f6")
         burst(app, "红楼梦")
         await settle(pilot, lambda: "3 titles for" in status(screen))
         assert len(rows(screen, "#results")) == 3
@@ -117,9 +123,7 @@ async def test_readers_search_with_no_match_empties_the_list(lib, settings):
         lib.patron(name=f"Wang {n}")
     app = CounterApp(settings, lib.clerk)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5")
-        screen = app.screen
-        await settle(pilot, lambda: screen.page is not None)
+        screen = await open_search_desk(app, pilot, "f5")
         burst(app, "wang")
         await settle(pilot, lambda: "3 readers match" in status(screen))
         burst(app, "zhao")
