@@ -8,11 +8,12 @@ from peewee import DateTimeField, IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from counter_tui import db
-from counter_tui.models import V4_MODELS, AuditEvent, CardEvent, Loan, SchemaVersion, SignInGuard
+from counter_tui.models import V4_MODELS, AuditEvent, CardEvent, Loan, Notice, SchemaVersion, SignInGuard
 from counter_tui.services.circulation import lending
 from counter_tui.services.admin import schema
 from counter_tui.services.admin.schema import V4_COLUMNS
 from counter_tui.services.errors import Refusal
+from tests.conftest import NOW
 
 
 def make_version_5(database):
@@ -29,7 +30,9 @@ def make_version_5(database):
     migrate(migrator.drop_column("audit_event", "redacted_at"),
             # NOT NULL then; nullable here, so that SQLite need not rebuild the table the loans point at
             migrator.add_column("staff", "failed_logins", IntegerField(null=True)),
-            migrator.add_column("staff", "locked_until", DateTimeField(null=True)))
+            migrator.add_column("staff", "locked_until", DateTimeField(null=True)),
+            migrator.drop_index("notice", "notice_loan_id_level"),
+            migrator.add_index("notice", ("loan_id", "level"), False))
     SchemaVersion.update(version=5).execute()
 
 
@@ -114,6 +117,9 @@ def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib
     staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])  # version 5 locked it:
     db.execute("UPDATE staff SET failed_logins = 5, locked_until = ? WHERE username = 'office1'",
                datetime.utcnow() + timedelta(minutes=10))
+    loan = Loan.get()  # two runs at once sent its first notice twice
+    first, twice, second = (Notice.create(patron=reader, kind="overdue", level=level, loan=loan, at=NOW, file=f)
+                            for level, f in ((1, "a.pdf"), (1, "b.pdf"), (2, "c.pdf")))
     events = list(AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.new).order_by(AuditEvent.id).tuples())
     with db.database.atomic() as version_5:  # the old schema let anyone rewrite the trail
         db.execute("DELETE FROM audit_event")
@@ -122,9 +128,14 @@ def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib
         schema.check_schema()
     assert schema.migrate() == (5, 6)
     schema.check_schema()
-    assert list(AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.new)
-                .order_by(AuditEvent.id).tuples()) == events
+    after = list(AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.new).order_by(AuditEvent.id).tuples())
+    assert after[:-1] == events and after[-1][1] == "notice.duplicates_removed"
+    assert '"file": "b.pdf"' in AuditEvent.get_by_id(after[-1][0]).old  # named before it went
+    events = after
     assert Loan.select().count() == 1
+    assert [n.id for n in Notice.select().order_by(Notice.id)] == [first.id, second.id]  # the first of each kept
+    with pytest.raises(peewee.IntegrityError):
+        db.write(lambda: Notice.create(patron=reader, kind="overdue", level=2, loan=loan, at=NOW, file="d.pdf"))
     for sql in ("DELETE FROM audit_event", "UPDATE audit_event SET action = 'x'"):
         with pytest.raises(peewee.IntegrityError, match="append-only"):
             db.write(lambda sql=sql: db.execute(sql))

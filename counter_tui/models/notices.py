@@ -19,4 +19,5 @@ class Notice(BaseModel):
     file = CharField(default="")  # where the printed notice went
 
     class Meta:
-        indexes = ((("loan", "level"), False), (("patron", "at"), False))
+        # each overdue level goes out once per loan, whatever runs at once (unique since schema 6)
+        indexes = ((("loan", "level"), True), (("patron", "at"), False))

@@ -13,8 +13,10 @@ from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
 from counter_tui.db import SCHEMA_VERSION, SchemaError, as_datetime, database, is_sqlite, schema_change
 from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee,
-                               InHouseUse, Item, ItemType, Loan, Patron, PatronCategory, SchemaVersion, SignInGuard,
-                               Staff)
+                               InHouseUse, Item, ItemType, Loan, Notice, Patron, PatronCategory, SchemaVersion,
+                               SignInGuard, Staff)
+from counter_tui.domain.calendar import utc_now
+from counter_tui.services import audit
 from counter_tui.services.catalogue.search_index import create_search_index
 
 
@@ -131,7 +133,8 @@ def _v6_trust() -> None:
     """Version 6: the audit trail protected by the database (redacted_at, and triggers that refuse
     every other change and every delete); failed sign-ins counted per name and desk in
     sign_in_guard instead of staff.failed_logins and staff.locked_until (a lock in force is
-    carried over to the desks as one at every desk, until it would have ended)."""
+    carried over to the desks as one at every desk, until it would have ended); one notice
+    per loan and level, by a unique index."""
     migrator = SchemaMigrator.from_database(database.obj)
     run_migration(migrator.add_column(AuditEvent._meta.table_name, "redacted_at", AuditEvent.redacted_at))
     protect_audit_trail()
@@ -142,6 +145,24 @@ def _v6_trust() -> None:
         SignInGuard.create(username=username, desk="", locked_until=until, touched_at=until - timedelta(minutes=15))
     run_migration(migrator.drop_column(Staff._meta.table_name, "failed_logins"),
                   migrator.drop_column(Staff._meta.table_name, "locked_until"))
+    _one_notice_per_loan_and_level(migrator)
+
+
+def _one_notice_per_loan_and_level(migrator: SchemaMigrator) -> None:
+    """Version 6: the index of notices by loan and level becomes unique. A level recorded twice for
+    a loan (two runs at once sent it twice) keeps its first record; the others are named, with
+    their letters' files, in one audit event before they go."""
+    twice = database.execute_sql(
+        "SELECT n.id, n.loan_id, n.level, n.at, n.file FROM notice n WHERE n.loan_id IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM notice f WHERE f.loan_id = n.loan_id AND f.level = n.level AND f.id < n.id) "
+        "ORDER BY n.id").fetchall()
+    if twice:
+        audit.record(None, "notice.duplicates_removed", "notice", None, utc_now(),
+                     old={"notices": [{"id": i, "loan": loan, "level": level, "at": at, "file": file}
+                                      for i, loan, level, at, file in twice]})
+        Notice.delete().where(Notice.id.in_([row[0] for row in twice])).execute()
+    run_migration(migrator.drop_index(Notice._meta.table_name, "notice_loan_id_level"),
+                  migrator.add_index(Notice._meta.table_name, ("loan_id", "level"), unique=True))
 
 
 # Schema that Peewee models cannot describe (search indexes, triggers); run after the tables exist.

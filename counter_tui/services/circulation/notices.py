@@ -2,7 +2,9 @@
 
 A loan reaches level 1, 2 or 3 when it is that many days overdue as its reader's
 category says (notice1_days ...). Each level is sent once per loan: a Notice row
-records it, so running the notices twice sends nothing twice. A loan that jumped
+records it (unique per loan and level), so running the notices twice sends nothing
+twice, nor two runs at once (the second waits for the first's row locks, then finds
+nothing left to send). A loan that jumped
 past a level (the notices were not run for a while) gets only the highest level it
 has reached. Loans declared lost or claimed returned get no overdue notices.
 
@@ -13,14 +15,17 @@ written to the database until they are produced.
 from __future__ import annotations
 
 import os
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import peewee
+
 from counter_tui import db
 from counter_tui.domain.calendar import local_date, utc_now
-from counter_tui.models import Staff
+from counter_tui.models import Hold, Loan, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.errors import Refusal
 from counter_tui.services.printing import documents
@@ -130,7 +135,8 @@ def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = Non
         for line in lines:
             by_reader[line.patron_id].append(line)
         letters = [letter(reader_lines, now, actor) for reader_lines in by_reader.values()]
-        stamp = now.strftime("%Y%m%d-%H%M%S")
+        # a name of this run's own: a run at the same second must not write over, or remove, its letters
+        stamp = f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         drafts = documents.Drafts()
         if one_sheet:
             path = folder / f"notices-{stamp}.pdf"
@@ -143,6 +149,7 @@ def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = Non
                 drafts.write(paths[patron_id], [document])
 
         def work(lines=lines, paths=paths) -> Produced:
+            _lock_what_they_are_about(lines)
             if due_notices(now) != lines:  # another desk sent some meanwhile
                 raise _SentMeanwhile
             for line in lines:
@@ -158,7 +165,7 @@ def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = Non
 
         try:
             return drafts.kept_if(lambda: db.write(work))
-        except _SentMeanwhile:
+        except (_SentMeanwhile, peewee.IntegrityError):  # the unique (loan, level) held against a run
             continue
     raise Refusal("Another desk is sending these notices at the same time; nothing was sent from here. "
                   "Try again in a moment.")
@@ -166,6 +173,20 @@ def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = Non
 
 class _SentMeanwhile(Exception):
     """The notices due changed between drawing the letters and recording them."""
+
+
+def _lock_what_they_are_about(lines: list[NoticeLine]) -> None:
+    """Lock the loans and holds these notices are about, in id order, before checking that they are
+    still due: a second run at the same moment waits here and then sees what this one recorded.
+
+    PostgreSQL only: SQLite's IMMEDIATE transaction already holds the whole file.
+    """
+    if db.is_sqlite():
+        return
+    for model, ids in ((Loan, {line.loan_id for line in lines}), (Hold, {line.hold_id for line in lines})):
+        ids.discard(None)
+        if ids:
+            list(model.select(model.id).where(model.id.in_(sorted(ids))).order_by(model.id).for_update())
 
 
 def letter(lines: list[NoticeLine], now: datetime, actor: Staff) -> documents.Document:
