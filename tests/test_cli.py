@@ -42,7 +42,7 @@ def test_staff_add_and_refusals(fresh_db, capsys, monkeypatch):
     # typed at the terminal: the curator's password, then the new one twice
     monkeypatch.delenv(cli.PASSWORD_ENV)
     typed = iter(["a good password", "short", "short"])
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="", stream=None: next(typed))
     with pytest.raises(SystemExit, match="at least 8 characters"):
         cli.main(["staff", "add", "carol", "--as", "head", "--db", fresh_db])
     assert Staff.select().count() == 2

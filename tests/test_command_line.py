@@ -109,7 +109,7 @@ def test_output_piped_into_head_ends_without_a_traceback(command_line, lib, cata
 def test_ctrl_c_at_a_prompt_stops_with_a_word_not_a_traceback(command_line, monkeypatch, capsys):
     monkeypatch.delenv(cli.PASSWORD_ENV)
 
-    def interrupted(prompt=""):
+    def interrupted(prompt="", stream=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("getpass.getpass", interrupted)
