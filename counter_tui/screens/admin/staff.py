@@ -13,6 +13,7 @@ from counter_tui.services.access import ROLES
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.fields_dialog import Field, FieldsDialog
 from counter_tui.widgets.key_bar import KeyBar
+from counter_tui.widgets.title_bar import TitleBar
 
 
 class StaffScreen(Screen):
@@ -26,13 +27,14 @@ class StaffScreen(Screen):
         Binding("escape", "app.pop_screen", "Back", id="staff.back"),
     ]
     DEFAULT_CSS = """
-    StaffScreen #title { height: 1; background: $primary; padding: 0 1; }
+    StaffScreen #roles { height: auto; padding: 0 1; color: $text-muted; }
     StaffScreen #status { height: auto; max-height: 2; padding: 0 1; }
     StaffScreen DataTable { height: 1fr; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Staff accounts[/]  roles: {', '.join(ROLES)}", id="title")
+        yield TitleBar(self.TITLE, id="title")
+        yield Static(f"The roles: {', '.join(ROLES)}", id="roles")  # wraps: at 80 columns they take two lines
         yield Static("", id="status")
         table = DataTable(id="staff", cursor_type="row", zebra_stripes=True)
         table.add_columns("Username", "Name", "Roles", "State")

@@ -29,8 +29,8 @@ COLUMNS = (("Reader", 14), ("Notice", 19), ("Title", 23), ("Due", 13))
 class NoticesScreen(Screen):
     TITLE = "Overdue and hold notices"
     DEFAULT_CSS = """
-    NoticesScreen #status { height: auto; max-height: 3; padding: 0 1; }
-    NoticesScreen #notice-detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
+    NoticesScreen #status { height: auto; max-height: 4; padding: 0 1; }
+    NoticesScreen #notice-detail { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     NoticesScreen #notices { height: 1fr; }
     """
     BINDINGS = [
