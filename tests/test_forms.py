@@ -26,6 +26,18 @@ def curator():
     return staff.add_staff(None, "head", "Head Librarian", "a good password", ["curator"])
 
 
+async def new_account_form(app, pilot) -> tuple[StaffScreen, FieldsDialog]:
+    """F9, the staff accounts' key, then N: the staff screen and its new-account form."""
+    await pilot.press("f9")
+    await settle(pilot, lambda: isinstance(app.screen, BackOffice))
+    await pilot.press("u")
+    await settle(pilot, lambda: isinstance(app.screen, StaffScreen))
+    screen = app.screen
+    await pilot.press("n")
+    await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
+    return screen, app.screen
+
+
 def field(app, name: str) -> Input:
     return app.screen.query_one(f"#field-{name}", Input)
 
@@ -131,17 +143,9 @@ async def test_a_refusal_puts_the_cursor_in_the_wrong_field_and_keeps_the_rest(l
 
 
 async def test_a_refused_account_keeps_its_password_and_the_cursor_goes_to_the_roles(lib, settings):
-    head = curator()
-    app = CounterApp(settings, head)
+    app = CounterApp(settings, curator())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f9")
-        await settle(pilot, lambda: isinstance(app.screen, BackOffice))
-        await pilot.press("u")
-        await settle(pilot, lambda: isinstance(app.screen, StaffScreen))
-        screen = app.screen
-        await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
-        form = app.screen
+        screen, form = await new_account_form(app, pilot)
         burst(app, "cat2", "Wang Fang", "shelves and spines", "cataloguer")
         await settle(pilot, lambda: "Unknown role 'cataloguer'" in str(form.query_one("#dialog-error").content))
         assert app.screen is form and app.focused.id == "field-roles"
@@ -153,16 +157,9 @@ async def test_a_refused_account_keeps_its_password_and_the_cursor_goes_to_the_r
 
 
 async def test_a_short_password_is_the_field_the_cursor_goes_back_to(lib, settings):
-    head = curator()
-    app = CounterApp(settings, head)
+    app = CounterApp(settings, curator())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f9")
-        await settle(pilot, lambda: isinstance(app.screen, BackOffice))
-        await pilot.press("u")
-        await settle(pilot, lambda: isinstance(app.screen, StaffScreen))
-        await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, FieldsDialog))
-        form = app.screen
+        _, form = await new_account_form(app, pilot)
         burst(app, "cat2", "Wang Fang", "short", "cataloging")
         await settle(pilot, lambda: "at least 8 characters" in str(form.query_one("#dialog-error").content))
         assert app.focused.id == "field-password" and form.values()["roles"] == "cataloging"

@@ -232,11 +232,15 @@ class FieldForm(ModalScreen[Any]):
             self.refused(refusal)
             return
         except Exception as exc:  # a bug must not lose what the clerk typed
-            self.app.log.error(f"form {self.title_text!r} failed: {exc!r}")
-            self.say(f"Something went wrong; nothing was saved: {exc}")
-            self.app.bell()
+            self.failed(exc)
             return
         self.dismiss(result)
+
+    def failed(self, exc: Exception) -> None:
+        """A bug while saving: said under the fields, which keep what was typed."""
+        self.app.log.error(f"form {self.title_text!r} failed: {exc!r}")
+        self.say(f"Something went wrong; nothing was saved: {exc}")
+        self.app.bell()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

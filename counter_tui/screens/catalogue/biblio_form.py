@@ -77,13 +77,10 @@ class BiblioForm(FormScreen):
                     self.say("Nothing saved yet: change the record, or Ctrl+S to choose again.", "yellow")
                 return
             except Refusal as refusal:
-                self.say(refusal.sentence)
-                self.app.bell()
+                self.refused(refusal)
                 return
             except Exception as exc:  # a bug must not lose what the cataloguer typed
-                self.app.log.error(f"biblio form failed: {exc!r}")
-                self.say(f"Something went wrong; nothing was saved: {exc}")
-                self.app.bell()
+                self.failed(exc)
                 return
             self.dismiss(FormResult("created" if saved.created else "updated", saved.id))
             return
