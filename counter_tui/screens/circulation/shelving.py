@@ -36,7 +36,7 @@ SWEEP = KeyCommand("\x00sweep")
 class ShelvingScreen(ScanDesk):
     TITLE = "Shelving"
     PROMPT = "Scan each copy as it goes back on its shelf"
-    COLUMNS = (("Barcode", 14), ("Title", 24), ("Shelf", 20), ("Done", 10))
+    COLUMNS = (("Barcode", 14), ("Title", 20), ("Shelf", 19), ("Done", 15))  # Done: "already counted"
     BINDINGS = [
         Binding("f10", "switch", "Shelve/In-house", id="shelving.switch"),
         Binding("ctrl+s", "sweep", "Sweep cart", id="shelving.sweep"),
