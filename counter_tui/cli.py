@@ -146,7 +146,10 @@ def cmd_demo(args) -> None:
         print(f"Demo library ready in {time.perf_counter() - started:.1f} s: "
               + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
     else:
-        schema.check_schema()
+        try:
+            schema.check_schema()
+        except db.SchemaError as exc:  # a demo made by an older counter-tui: say what to do
+            raise SystemExit(f"{exc} (or make the demo again: counter-tui demo --fresh)") from None
         if not is_demo_library():  # the demo's password-free sign-in is for a demo library only
             raise SystemExit(f"{url} is not a demo library, so the demo signs no one in: "
                              f"open it with counter-tui --db {url}")

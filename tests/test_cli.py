@@ -80,3 +80,12 @@ def test_demo_fresh_and_the_demo_sign_in_refuse_a_library_made_by_init(fresh_db,
     assert Path(fresh_db).read_bytes() == before
     with pytest.raises(SystemExit, match="is not a demo library, so the demo signs no one in"):
         cli.main(["demo", "--db", fresh_db])
+
+
+def test_the_demo_on_a_library_of_an_older_schema_says_what_to_do(fresh_db, monkeypatch):
+    from counter_tui import db
+    cli.main(["init", "--username", "head", "--db", fresh_db])
+    db.database.execute_sql("UPDATE schema_version SET version = version - 1")
+    monkeypatch.setattr(cli, "_run_desk", lambda settings, actor: pytest.fail("a desk was opened"))
+    with pytest.raises(SystemExit, match="counter-tui demo --fresh"):
+        cli.main(["demo", "--db", fresh_db])
