@@ -125,7 +125,8 @@ def cmd_demo(args) -> None:
     path = url.removeprefix("sqlite:///")
     if args.fresh and "://" not in url.replace("sqlite:///", "", 1) and os.path.exists(path):
         _open(args, url=url, need_schema=False)
-        if schema.current_version() is not None and not is_demo_library():
+        own_file = url == config.demo_db_url()  # the demo's own file (older demos carry no mark)
+        if schema.current_version() is not None and not own_file and not is_demo_library():
             raise SystemExit(f"{path} holds a library that is not a demo (made by init); --fresh throws away "
                              f"only a demo library. Nothing was deleted.")
         db.database.close()
