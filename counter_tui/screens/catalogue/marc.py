@@ -6,8 +6,9 @@ run: nothing written), Ctrl+S imports it. Ctrl+T chooses what happens to a dupli
 Ctrl+N the status of the new copies, Ctrl+R whether a title in the library matches by
 ISBN or similar title and author, or by ISBN only. The import runs in a thread worker; the progress
 bar follows its messages, and the report (every rejected record with its number and
-reason, every duplicate with the record it matched, every copy left out) fills the
-scrolling view and is saved next to the file as FILE.report.txt.
+reason, every duplicate with the record it matched, every copy left out, pymarc's
+warnings about a record it mended) fills the scrolling view and is saved next to the
+file as FILE.report.txt; nothing of pymarc's reaches the terminal under the screen.
 
 Export: the path of the file to write (.xml for MARCXML, anything else ISO 2709) and
 a search (an ISBN, a title number, words of the title or author; empty for the whole
