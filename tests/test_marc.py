@@ -281,9 +281,19 @@ def test_the_command_prints_the_report_and_fails_only_when_nothing_could_be_read
 
 # ---- the screen ------------------------------------------------------------------------------------
 
-async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer, settings, tmp_path):
+async def _settle(pilot, screen) -> None:
+    """Wait until the screen's import or export has finished (15 s at most)."""
     import asyncio
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    await pilot.pause()
+    while screen.busy:
+        assert loop.time() < deadline, "the screen did not finish in time"
+        await pilot.pause(0.02)
+    await pilot.pause()
 
+
+async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer, settings, tmp_path):
     from textual.widgets import Input, Log, ProgressBar, Static
 
     from counter_tui.app import CounterApp
@@ -296,15 +306,7 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
     path.write_bytes(book("红楼梦", "曹雪芹", "9787020002207", [("LEG-1", "", "book", "")]).as_marc()
                      + b"not a record" + GS + book("西游记", "吴承恩", copies=[("LEG-2", "", "book", "")]).as_marc())
     app = CounterApp(settings, cataloguer)
-
-    async def settle(pilot, screen) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 15
-        await pilot.pause()
-        while screen.busy:
-            assert loop.time() < deadline, "the screen did not finish in time"
-            await pilot.pause(0.02)
-        await pilot.pause()
+    settle = _settle
 
     def summary(screen) -> str:
         return str(screen.query_one("#summary", Static).content)
@@ -568,8 +570,6 @@ def test_pymarc_warnings_go_to_the_report_not_the_terminal(cataloguer, tmp_path,
 
 async def test_the_screen_reports_pymarc_warnings_with_the_record_number(cataloguer, settings, tmp_path, caplog):
     """The desk's screen shows pymarc's words in its report; none reach the log or the terminal."""
-    import asyncio
-
     from textual.widgets import Input, Log
 
     from counter_tui.app import CounterApp
@@ -586,13 +586,7 @@ async def test_the_screen_reports_pymarc_warnings_with_the_record_number(catalog
         await pilot.pause()
         screen.query_one("#path", Input).value = str(path)
         await pilot.press("enter")  # the dry run
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 15
-        await pilot.pause()
-        while screen.busy:
-            assert loop.time() < deadline, "the screen did not finish in time"
-            await pilot.pause(0.02)
-        await pilot.pause()
+        await _settle(pilot, screen)
         lines = [str(line) for line in screen.query_one("#report", Log).lines]
     assert "  record 2: pymarc: more than 2 indicators found in field 245" in lines
     assert not [r for r in caplog.records if r.name.startswith("pymarc")]
