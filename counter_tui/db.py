@@ -22,7 +22,7 @@ from playhouse.db_url import connect as connect_url
 database = peewee.DatabaseProxy()
 
 # Bump with every change to the models, and add a step to MIGRATIONS in services/schema.py.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # SQLite's busy handler sleeps longer and longer (up to 100 ms a nap) and favours no one,
 # so under load one desk can wait seconds while others commit. A short busy timeout and

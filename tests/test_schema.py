@@ -16,8 +16,19 @@ from counter_tui.services.errors import Refusal
 from tests.conftest import NOW
 
 
+def make_version_6(database):
+    """Turn a fresh library into what version 6 of the program made: undo version 7."""
+    if db.is_sqlite():  # dropping a column rebuilds the table, which the audit trail points at
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+    migrate(SchemaMigrator.from_database(database).drop_column("staff", "language"))
+    if db.is_sqlite():
+        database.execute_sql("PRAGMA foreign_keys = ON")
+    SchemaVersion.update(version=6).execute()
+
+
 def make_version_5(database):
-    """Turn a fresh library into what version 5 of the program made: undo version 6."""
+    """Turn a fresh library into what version 5 of the program made: undo versions 7 and 6."""
+    make_version_6(database)
     if db.is_sqlite():
         database.execute_sql("DROP TRIGGER audit_event_no_delete")
         database.execute_sql("DROP TRIGGER audit_event_no_update")
@@ -67,7 +78,8 @@ def test_an_older_database_is_refused_then_upgraded_with_its_data(lib, empty_db)
         schema.check_schema()
     assert schema.migrate() == (1, db.SCHEMA_VERSION)
     schema.check_schema()
-    assert db.SCHEMA_VERSION == 6
+    assert db.SCHEMA_VERSION == 7
+    assert "language" in {c.name for c in empty_db.get_columns("staff")}
     assert "redacted_at" in {c.name for c in empty_db.get_columns("audit_event")}
     assert "desk" in {c.name for c in empty_db.get_columns("audit_event")}
     assert "block_until" in {c.name for c in empty_db.get_columns("patron")}
@@ -111,10 +123,11 @@ def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib
     import peewee
     reader, book = lib.patron(), lib.item()
     lending.checkout(lib.clerk, reader.id, book.barcode)
+    from counter_tui.services.admin import staff
+    staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])
     make_version_5(empty_db)
     assert "redacted_at" not in {c.name for c in empty_db.get_columns("audit_event")}
-    from counter_tui.services.admin import staff
-    staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])  # version 5 locked it:
+    # version 5 locked office1:
     db.execute("UPDATE staff SET failed_logins = 5, locked_until = ? WHERE username = 'office1'",
                datetime.utcnow() + timedelta(minutes=10))
     loan = Loan.get()  # two runs at once sent its first notice twice
@@ -126,7 +139,7 @@ def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib
         version_5.rollback()
     with pytest.raises(db.SchemaError, match="counter-tui migrate"):
         schema.check_schema()
-    assert schema.migrate() == (5, 6)
+    assert schema.migrate() == (5, db.SCHEMA_VERSION)
     schema.check_schema()
     after = list(AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.new).order_by(AuditEvent.id).tuples())
     assert after[:-1] == events and after[-1][1] == "notice.duplicates_removed"
@@ -148,3 +161,14 @@ def test_version_5_upgraded_to_6_keeps_its_data_and_the_new_constraints_hold(lib
     assert staff.sign_in("office1", "a good password", datetime.utcnow() + timedelta(minutes=11),
                          desk="any desk").username == "office1"
     assert staff.sign_in("clerk", "correct horse", desk="any desk").username == "clerk"
+
+
+def test_version_7_gives_each_person_a_language_and_keeps_the_accounts(lib, empty_db):
+    from counter_tui.models import Staff
+    make_version_6(empty_db)
+    assert "language" not in {c.name for c in empty_db.get_columns("staff")}
+    with pytest.raises(db.SchemaError, match="counter-tui migrate"):
+        schema.check_schema()
+    assert schema.migrate() == (6, 7)
+    clerk = Staff.get_by_id(lib.clerk.id)
+    assert clerk.username == lib.clerk.username and clerk.language == ""

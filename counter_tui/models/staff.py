@@ -1,5 +1,5 @@
 """Staff accounts, the sign-in guard (failed sign-ins per name and desk) and the append-only audit log."""
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from counter_tui.models.base import BaseModel
 
@@ -11,6 +11,8 @@ class Staff(BaseModel):
     roles = CharField(default="")  # comma-separated role names
     active = BooleanField(default=True)
     created_at = DateTimeField()  # failed sign-ins are counted in SignInGuard (schema version 6)
+    # schema 7: the language the desk speaks to this person ("en", "zh_CN"); "": the library's
+    language = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
     @property
     def role_set(self) -> frozenset[str]:

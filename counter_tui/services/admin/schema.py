@@ -165,6 +165,13 @@ def _one_notice_per_loan_and_level(migrator: SchemaMigrator) -> None:
                   migrator.add_index(Notice._meta.table_name, ("loan_id", "level"), unique=True))
 
 
+def _v7_languages() -> None:
+    """Version 7: the language each person's desk speaks (empty: the library's)."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    if "language" not in {c.name for c in database.get_columns(Staff._meta.table_name)}:
+        run_migration(migrator.add_column(Staff._meta.table_name, "language", Staff.language))
+
+
 # Schema that Peewee models cannot describe (search indexes, triggers); run after the tables exist.
 AFTER_CREATE: list[Callable[[], None]] = [create_search_index, protect_audit_trail]
 
@@ -172,7 +179,7 @@ AFTER_CREATE: list[Callable[[], None]] = [create_search_index, protect_audit_tra
 # version reached -> step that brings a database from the version before to it
 MIGRATIONS: dict[int, Callable[[], None]] = {2: _v2_audit_desk, 3: _v3_cards_and_blocks,
                                                4: _v4_holds_care_and_property, 5: _v5_claims_and_in_house_desk,
-                                               6: _v6_trust}
+                                               6: _v6_trust, 7: _v7_languages}
 
 
 def current_version() -> int | None:
