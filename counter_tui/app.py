@@ -13,6 +13,8 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 
+from counter_tui import i18n
+from counter_tui.i18n import N_
 from counter_tui.config import Settings
 from counter_tui.screens import posts
 from counter_tui.screens.login import LoginScreen
@@ -20,6 +22,8 @@ from counter_tui.services import access
 from counter_tui.services.admin import staff
 from counter_tui.domain.plurals import counted
 
+
+_, n_ = i18n.translators(__name__)
 
 def _opens(path: str):
     """A mode's screen factory: the desk's module is imported when it is first opened."""
@@ -35,12 +39,12 @@ class CounterApp(App):
     BINDINGS = [
         *(Binding(d.key, f"desk('{d.mode}')", d.label, id=f"desk.{d.mode}")
           for d in sorted(posts.desks(), key=lambda d: int(d.key[1:]))),
-        Binding("f9", "back_office", "Back office", id="app.back_office"),
-        Binding("f12", "reprint", "Reprint slip", id="app.reprint", show=False),
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("ctrl+o", "switch_user", "Switch user", id="app.switch_user", show=False),
-        Binding("ctrl+l", "lock", "Lock the desk", id="app.lock", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
+        Binding("f9", "back_office", N_("Back office"), id="app.back_office"),
+        Binding("f12", "reprint", N_("Reprint slip"), id="app.reprint", show=False),
+        Binding("f1", "help", N_("Help"), id="app.help"),
+        Binding("ctrl+o", "switch_user", N_("Switch user"), id="app.switch_user", show=False),
+        Binding("ctrl+l", "lock", N_("Lock the desk"), id="app.lock", show=False),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", show=False),
     ]
 
     account_check_seconds = 5.0  # how soon a desk hears that its person was disabled elsewhere
@@ -61,6 +65,7 @@ class CounterApp(App):
         return await asyncio.get_running_loop().run_in_executor(self.db_executor, partial(fn, *args, **kwargs))
 
     def on_mount(self) -> None:
+        i18n.use(self.desk_language(self.actor))
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         if self.actor is None:
@@ -131,13 +136,19 @@ class CounterApp(App):
     def first_desk(self) -> str:
         return posts.home_mode(self.actor)
 
+    def desk_language(self, member) -> str:
+        """The person's own choice, else the library's, else the locale's."""
+        chosen = getattr(member, "language", "") or self.settings.language
+        return chosen if chosen in i18n.LANGUAGES else i18n.locale_language()
+
     def signed_in(self, member) -> None:
         first_time = self.actor is None
+        i18n.use(self.desk_language(member))  # before anything is drawn for them
         self.actor = member
         self.pop_screen()
         if first_time or not access.may(member, *posts.desk(self.current_mode).roles):
             self.switch_mode(self.first_desk())
-        self.notify(f"Signed in: {member.full_name}.")
+        self.notify(_("Signed in: {name}.", name=member.full_name))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -151,17 +162,18 @@ class CounterApp(App):
     def get_system_commands(self, screen):
         """The command palette (Ctrl+P), for terminals that swallow F-keys: every desk and
         back-office entry the person may open, and every action of the screen underneath."""
-        yield SystemCommand("Help", "Every key of this screen (F1)", self.action_help)
+        yield SystemCommand(_("Help"), _("Every key of this screen (F1)"), self.action_help)
         if self.actor is None:
-            yield SystemCommand("Quit", "Quit counter_tui", self.action_quit)
+            yield SystemCommand(_("Quit"), _("Quit counter_tui"), self.action_quit)
             return
         for desk in posts.desks():
             if access.may(self.actor, *desk.roles):
-                yield SystemCommand(desk.label, f"Desk ({desk.key.upper()})",
+                yield SystemCommand(i18n.label(desk.label), _("Desk ({key})", key=desk.key.upper()),
                                     partial(self._palette_run, f"desk('{desk.mode}')"))
         for post, entries in posts.entries_for(self.actor):
             for entry in entries:
-                yield SystemCommand(entry.label, f"{post.name} (F9, then {entry.key})",
+                yield SystemCommand(i18n.label(entry.label), _("{post} (F9, then {key})", post=i18n.label(post.name),
+                                                                key=entry.key),
                                     partial(self._palette_open, entry))
         seen = set()
         for active in screen.active_bindings.values():
@@ -169,14 +181,21 @@ class CounterApp(App):
             if node is self or not active.enabled or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            yield SystemCommand(binding.description, f"This screen ({binding.key_display or binding.key})",
+            yield SystemCommand(i18n.label(binding.description),
+                                _("This screen ({key})", key=binding.key_display or binding.key),
                                 partial(self._palette_run, binding.action, node))
-        yield SystemCommand("Switch user", "Someone else signs in; the desk keeps its state (Ctrl+O)",
+        yield SystemCommand(_("Switch user"), _("Someone else signs in; the desk keeps its state (Ctrl+O)"),
                             self.action_switch_user)
-        yield SystemCommand("Lock the desk", "Ask for the password again (Ctrl+L)", self.action_lock)
-        yield SystemCommand("Reprint slip", "This desk's last slip again (F12)", self.action_reprint)
-        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
-        yield SystemCommand("Quit", "Quit counter_tui (Ctrl+Q)", self.action_quit)
+        yield SystemCommand(_("Lock the desk"), _("Ask for the password again (Ctrl+L)"), self.action_lock)
+        yield SystemCommand(_("Reprint slip"), _("This desk's last slip again (F12)"), self.action_reprint)
+        for code, name in i18n.LANGUAGES.items():
+            if code != i18n.current():
+                yield SystemCommand(_("Language: {language}", language=name),
+                                    _("Speak {language} at this desk, from now on and whenever you sign in",
+                                      language=name),
+                                    partial(self._palette_run, f"language('{code}')"))
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Quit counter_tui (Ctrl+Q)"), self.action_quit)
 
     def scans_in_hand(self) -> int:
         """Scans typed but not yet answered, on every desk of this app."""
@@ -201,6 +220,21 @@ class CounterApp(App):
             self.set_timer(0.05, self._quit_when_answered)
         else:
             self.exit()
+
+    async def action_language(self, language: str) -> None:
+        """The desk speaks another language to this person, kept with their account."""
+        from counter_tui.services.admin import staff
+        from counter_tui.services.errors import Refusal
+        try:
+            member = await self.run_db(staff.set_language, self.actor, language)
+        except Refusal as refusal:
+            self.notify(refusal.sentence, severity="error")
+            return
+        i18n.use(language)
+        self.actor = member  # title bars and key bars say it again in the new language
+        self.refresh_bindings()
+        self.notify(_("This desk now speaks English to you.") if language == i18n.ENGLISH
+                    else _("This desk now speaks Chinese to you."))
 
     def _palette_run(self, action: str, node=None) -> None:
         self.call_later(self.run_action, action, node)

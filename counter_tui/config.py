@@ -83,6 +83,7 @@ class Settings:
     lost_fine: str = "keep"  # the overdue fine of a loan declared lost: keep, or waive
     lost_refund: str = "price"  # a lost copy that comes back refunds: price (not the processing fee), all, none
     due_past_card_expiry: str = "cut"  # a loan that would be due after the card expires: cut (due on that day), keep
+    language: str = ""  # the library's: printed matter, and desks of people who chose none; "": the locale
     call_numbers: str = "clc"  # classification: clc (Chinese Library Classification) or dewey
     source: Path | None = None  # the settings file these came from (None: built-in defaults)
 
@@ -135,6 +136,7 @@ class _SettingsFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     lost_fine: Literal["keep", "waive"] = "keep"
     lost_refund: Literal["price", "all", "none"] = "price"
     due_past_card_expiry: Literal["cut", "keep"] = "cut"
+    language: Literal["", "en", "zh_CN"] = ""
     call_numbers: Literal["clc", "dewey"] = "clc"
 
 
@@ -190,7 +192,8 @@ def load_settings(db_url: str | None = None, path: Path | None = None) -> Settin
             raise SettingsError(f"The settings file {path}: {exc}") from None
         settings.keymap = dict(raw.keys)
         for name in ("idle_lock_minutes", "trust_ssh_user", "print_command", "print_font", "shelving_minutes",
-                     "claims_returned_limit", "lost_fine", "lost_refund", "call_numbers", "due_past_card_expiry"):
+                     "claims_returned_limit", "lost_fine", "lost_refund", "call_numbers", "due_past_card_expiry",
+                     "language"):
             setattr(settings, name, getattr(raw, name))
     if os.environ.get(ENV_DB):
         settings.db_url = os.environ[ENV_DB]

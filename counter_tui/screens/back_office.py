@@ -14,7 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from counter_tui.i18n import label, translators
 from counter_tui.screens import posts
+
+_, n_ = translators(__name__)
 
 
 def _columns(menu: list[tuple[posts.Post, list[posts.Entry]]]) -> list[list[tuple[posts.Post, list[posts.Entry]]]]:
@@ -46,9 +49,10 @@ class BackOffice(ModalScreen[None]):
         menu = posts.entries_for(self.app.actor)
         self.by_key = {e.key: e for _, entries in menu for e in entries}
         with Vertical():
-            yield Static(" [b]Back office[/]: press a letter (or arrows and Enter); Esc closes")
+            yield Static(Content.from_markup(" [b]$title[/]: $how", title=_("Back office"),
+                                             how=_("press a letter (or arrows and Enter); Esc closes")))
             if not menu:
-                yield Static(" Nothing here for your role.")
+                yield Static(" " + _("Nothing here for your role."))
                 return
             with Horizontal():
                 for column in _columns(menu):
@@ -59,8 +63,8 @@ class BackOffice(ModalScreen[None]):
     def _options(column) -> list[Option]:
         options = []
         for post, entries in column:
-            options.append(Option(Content.from_markup("[b]$name[/]", name=post.name), disabled=True))
-            options += [Option(Content.from_markup("  [b $accent]$key[/]  $label", key=e.key, label=e.label),
+            options.append(Option(Content.from_markup("[b]$name[/]", name=label(post.name)), disabled=True))
+            options += [Option(Content.from_markup("  [b $accent]$key[/]  $label", key=e.key, label=label(e.label)),
                                id=e.id) for e in entries]
         return options
 

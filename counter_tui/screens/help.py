@@ -4,8 +4,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
+
+from counter_tui.i18n import label, translators
+
+_, n_ = translators(__name__)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -22,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = DataTable(cursor_type="row")
-        table.add_columns("Key", "What it does", "Where")
+        table.add_columns(_("Key"), _("What it does"), _("Where"))
         seen = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
@@ -30,12 +35,14 @@ class HelpScreen(ModalScreen[None]):
             if active.node not in (self.under, self.app) or (key, binding.description) in seen:
                 continue
             seen.add((key, binding.description))
-            where = "everywhere" if active.node is self.app else self.under.TITLE or "this screen"
-            table.add_row(self.app.get_key_display(binding), binding.description, where)
+            where = _("everywhere") if active.node is self.app else label(self.under.TITLE) or _("this screen")
+            table.add_row(self.app.get_key_display(binding), label(binding.description), where)
         with Vertical():
             prompt = getattr(self.under, "PROMPT", "")  # what a scan does here, as the scan line says
-            yield Static(f" [b]Keys[/] on {getattr(self.under, 'TITLE', '') or 'this screen'}. "
-                         + (f"Scan line: {prompt}. " if prompt else "") + "Esc closes.")
+            screen = label(getattr(self.under, "TITLE", "")) or _("this screen")
+            said = (_("Keys on {screen}. Scan line: {prompt}. Esc closes.", screen=screen, prompt=label(prompt))
+                    if prompt else _("Keys on {screen}. Esc closes.", screen=screen))
+            yield Static(Content(" " + said))
             yield table
 
     def action_close(self) -> None:

@@ -7,6 +7,8 @@ F7, F9 and F1 off its end.
 from __future__ import annotations
 
 from textual.content import Content
+
+from counter_tui.i18n import label
 from textual.widgets import Static
 
 
@@ -31,7 +33,7 @@ class KeyBar(Static):
             if not binding.show or not binding.description or not active.enabled or binding.action in seen:
                 continue  # one action bound to several keys shows once
             seen.add(binding.action)
-            shown.append((active.node is self.app, self.app.get_key_display(binding), binding.description))
+            shown.append((active.node is self.app, self.app.get_key_display(binding), label(binding.description)))
         shown.sort(key=lambda k: k[0])  # stable: the screen's keys, then the app's, each in their order
         return [(key, description) for _, key, description in shown]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from counter_tui.i18n import label
+
 
 class TitleBar(Static):
     DEFAULT_CSS = "TitleBar { height: 1; background: $primary; color: $text; padding: 0 1; }"
@@ -20,6 +22,6 @@ class TitleBar(Static):
         self.watch(self.app, "actor", self._redraw)  # called now, and after each sign-in
 
     def _redraw(self, actor=None) -> None:
-        self.update(Content.from_markup("[b]$title[/]  $library  [dim]$who[/]", title=self.title,
+        self.update(Content.from_markup("[b]$title[/]  $library  [dim]$who[/]", title=label(self.title),
                                         library=self.app.settings.library_name,
                                         who=actor.full_name if actor is not None else ""))

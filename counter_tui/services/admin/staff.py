@@ -178,6 +178,25 @@ def unlock(actor: Staff, username: str, now: datetime | None = None) -> Staff:
     return _change(actor, username, "staff.unlock", now, unlock=True)
 
 
+def set_language(actor: Staff, language: str, now: datetime | None = None) -> Staff:
+    """The language the desk speaks to the person signed in (their own choice, kept with the account)."""
+    from counter_tui.i18n import LANGUAGES
+    if actor is None or not access.roles_of(actor):
+        raise Refusal("Sign in first; the language is kept with your account.")
+    if language not in LANGUAGES:
+        raise Refusal(f"The desk speaks {' or '.join(LANGUAGES)}, not {language!r}.")
+    now = now or utc_now()
+
+    def work() -> Staff:
+        member = Staff.get_by_id(actor.id)
+        audit.record(actor, "staff.language", "staff", member.id, now, old={"language": member.language},
+                     new={"language": language})
+        Staff.update(language=language).where(Staff.id == member.id).execute()
+        return Staff.get_by_id(member.id)
+
+    return db.write(work)
+
+
 # Failed sign-ins are counted per name and desk (the desk as the audit trail names it).
 # From the third within WINDOW, each answer waits longer; the fifth locks that name at that
 # desk for LOCK_MINUTES, so a wrong password typed at one desk cannot lock the curator out
