@@ -72,3 +72,21 @@ def test_the_language_is_one_the_desk_speaks(lib):
     from counter_tui.services.errors import Refusal
     with pytest.raises(Refusal, match="speaks en or zh_CN"):
         staff.set_language(lib.clerk, "fr")
+
+
+async def test_in_chinese_the_key_bar_still_fits_80_columns(lib, settings):
+    from rich.cells import cell_len
+
+    from counter_tui.app import CounterApp
+    from counter_tui.widgets.key_bar import KeyBar
+    from tests.test_desk_screens import settle
+    app = CounterApp(settings, lib.clerk)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.run_action("language('zh_CN')")
+            bar = app.screen.query_one(KeyBar)
+            await settle(pilot, lambda: "归还" in str(bar.render()))
+            lines = str(bar.render()).splitlines()
+            assert all(cell_len(line) <= 78 for line in lines) and "帮助" in lines[-1]
+    finally:
+        i18n.use(i18n.ENGLISH)

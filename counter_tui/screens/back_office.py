@@ -49,7 +49,7 @@ class BackOffice(ModalScreen[None]):
         menu = posts.entries_for(self.app.actor)
         self.by_key = {e.key: e for _, entries in menu for e in entries}
         with Vertical():
-            yield Static(Content.from_markup(" [b]$title[/]: $how", title=_("Back office"),
+            yield Static(Content.from_markup(" [b]$title[/]   $how", title=_("Back office"),
                                              how=_("press a letter (or arrows and Enter); Esc closes")))
             if not menu:
                 yield Static(" " + _("Nothing here for your role."))

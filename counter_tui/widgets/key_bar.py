@@ -6,6 +6,7 @@ F7, F9 and F1 off its end.
 """
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 
 from counter_tui.i18n import label
@@ -42,7 +43,7 @@ class KeyBar(Static):
         lines: list[list[tuple[str, str]]] = [[]]
         used = 0
         for key, description in self.keys():
-            cost = len(key) + 1 + len(description)
+            cost = cell_len(key) + 1 + cell_len(description)  # a Chinese character takes two columns
             if lines[-1] and used + 2 + cost > width:
                 lines.append([])
                 used = 0
