@@ -266,3 +266,11 @@ async def test_a_record_tool_opens_its_screen_with_the_title_on_screen(lib, sett
         await settle(pilot, lambda: getattr(app.screen, "biblio_id", None) == book.id and app.screen is not screen)
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is screen)
+
+
+@pytest.mark.parametrize("typed", ["紅樓夢", "红楼梦", "樓夢", "红 夢"])
+def test_a_title_is_found_in_traditional_or_simplified_characters(lib, typed):
+    simplified = _title("红楼梦", "曹雪芹", isbn="9787020002207")
+    traditional = _title("紅樓夢（全二冊）", "曹雪芹")
+    found = {row.id for row in titles.search_page(lib.clerk, typed).rows}
+    assert {simplified.id, traditional.id} <= found

@@ -22,6 +22,20 @@ def simplified(text: str) -> str:
     return _to_simplified().convert(text)
 
 
+@cache
+def _to_traditional():
+    import opencc
+    return opencc.OpenCC("s2t")
+
+
+def spellings(word: str) -> list[str]:
+    """A word as typed, in simplified and in traditional characters: a search for any of them
+    finds the title however it was catalogued (紅樓夢 finds 红楼梦, and the reverse)."""
+    if not has_han(word):
+        return [word]
+    return list(dict.fromkeys([word, simplified(word), _to_traditional().convert(word)]))
+
+
 def has_han(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0002ffff" for ch in text)
 

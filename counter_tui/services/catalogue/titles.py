@@ -27,6 +27,7 @@ from counter_tui import db
 from counter_tui.domain import callnumbers
 from counter_tui.domain.barcodes import Kind, classify, wrong_isbn_check_digit
 from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.domain.chinese import spellings
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.catalogue.search_index import FTS_TABLE, fts_phrase, like_pattern
@@ -260,23 +261,25 @@ def _words_page(field: str | None, text: str, after: int | None, page_size: int)
     long = [w for w in words if len(w) >= 3]
     short = [w for w in words if len(w) < 3]
     where, params = [], []
+    # each word in every spelling it may be catalogued in: simplified and traditional characters
+    spelled = {word: spellings(word) for word in words}
     if not db.is_sqlite():
         for word in words:  # pg_trgm's GIN indexes serve ILIKE on each column
-            where.append("(" + " OR ".join(f"b.{c} ILIKE ?" for c in columns) + ")")
-            params += [like_pattern(word)] * len(columns)
+            where.append("(" + " OR ".join(f"b.{c} ILIKE ?" for c in columns for _ in spelled[word]) + ")")
+            params += [like_pattern(s) for _ in columns for s in spelled[word]]
         return _page("words", " AND ".join(where), params, after, page_size)
     for word in short:  # shorter than a trigram: compared in each row (among what the longer words found)
         if word.isascii():
             where.append("(" + " OR ".join(f"b.{c} LIKE ? ESCAPE '\\'" for c in columns) + ")")
             params += [like_pattern(word)] * len(columns)
         else:  # no case to fold: instr is several times cheaper than LIKE
-            where.append("(" + " OR ".join(f"instr(b.{c}, ?) > 0" for c in columns) + ")")
-            params += [word] * len(columns)
+            where.append("(" + " OR ".join(f"instr(b.{c}, ?) > 0" for c in columns for _ in spelled[word]) + ")")
+            params += [s for _ in columns for s in spelled[word]]
     if not long:
         # every row read until a page is found; counting would read them all, so it is left out
         return _page("words", " AND ".join(where), params, after, page_size, count=False)
     scope = columns[0] if len(columns) == 1 else "{" + " ".join(columns) + "}"
-    match = " AND ".join(f"{scope} : {fts_phrase(w)}" for w in long)
+    match = " AND ".join(f"{scope} : (" + " OR ".join(fts_phrase(s) for s in spelled[w]) + ")" for w in long)
     # straight from the index in record order, so a page stops as soon as it is full
     source = f"{FTS_TABLE} f" + (" JOIN biblio b ON b.id = f.rowid" if where else "")
     return _page("words", " AND ".join([f"{FTS_TABLE} MATCH ?", *where]), [match, *params], after, page_size,
