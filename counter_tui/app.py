@@ -58,6 +58,7 @@ class CounterApp(App):
         self.db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
         self.last_input = time.monotonic()
         self.scan_desks: weakref.WeakSet = weakref.WeakSet()  # every desk with a scan queue
+        self.locked = False  # a lock screen stands over the desk
         self._quitting = False
 
     async def run_db(self, fn, *args, **kwargs):
@@ -126,6 +127,7 @@ class CounterApp(App):
     def action_lock(self, idle: bool = False) -> None:
         from counter_tui.screens.lock import LockScreen
         if self.actor is not None and not isinstance(self.screen, (LockScreen, LoginScreen)):
+            self.locked = True  # until a password: no desk key, palette or menu goes round the lock
             self.push_screen(LockScreen(idle=idle))  # its sentence says which: Ctrl+L or idle minutes
 
     def action_switch_user(self) -> None:
@@ -142,18 +144,21 @@ class CounterApp(App):
         return chosen if chosen in i18n.LANGUAGES else i18n.locale_language()
 
     def signed_in(self, member) -> None:
+        from counter_tui.screens.lock import LockScreen
         first_time = self.actor is None
         i18n.use(self.desk_language(member))  # before anything is drawn for them
         self.actor = member
-        self.pop_screen()
+        while isinstance(self.screen, (LoginScreen, LockScreen)):  # the sign-in, and a lock under it
+            self.pop_screen()
+        self.locked = False
         if first_time or not access.may(member, *posts.desk(self.current_mode).roles):
             self.switch_mode(self.first_desk())
         self.notify(_("Signed in: {name}.", name=member.full_name))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Nothing but signing in (and quitting) before someone has signed in.
-        if self.actor is None:
+        # Nothing but signing in (and quitting) before someone has signed in, or while the desk is locked.
+        if self.actor is None or self.locked:
             return action == "quit"
         if action == "desk":  # a desk another role may not use is hidden from its keys
             return access.may(self.actor, *posts.desk(parameters[0]).roles)

@@ -139,3 +139,28 @@ async def test_after_a_switch_of_user_open_screens_name_the_new_person_and_read_
         await settle(pilot, lambda: app.screen is checkout and not checkout.patron.blocked)
         assert "Head Librarian" in str(checkout.query_one("#title", Static).content)
         assert lib.clerk.full_name not in str(checkout.query_one("#title", Static).content)
+
+
+async def test_a_locked_desk_cannot_be_got_round_by_esc_desk_keys_or_the_palette(lib, settings):
+    reader = lib.patron(name="Li Lei")
+    settings.idle_lock_minutes = 0
+    app = CounterApp(settings, lib.clerk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        desk = app.screen
+        burst(app, reader.card)
+        await settle(pilot, lambda: desk.patron is not None)
+        await pilot.press("ctrl+l")
+        await settle(pilot, lambda: isinstance(app.screen, LockScreen))
+        lock = app.screen
+        await pilot.press("escape")  # someone else signs in...
+        await settle(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press("escape")  # ...or not: back to the lock, never to the desk
+        await settle(pilot, lambda: app.screen is lock)
+        for key in ("f2", "f3", "f5", "f9", "ctrl+p", "ctrl+o"):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert app.screen is lock, key
+        burst(app, "correct horse")
+        await settle(pilot, lambda: app.screen is desk)
+        await pilot.press("f3")  # unlocked: the keys work again
+        await settle(pilot, lambda: app.screen is not desk)

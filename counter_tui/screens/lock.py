@@ -59,8 +59,10 @@ class LockScreen(ModalScreen[None]):
             self.query_one("#lock-status", Static).update(refusal.sentence)
             self.app.bell()
             return
+        self.app.locked = False
         self.dismiss(None)
 
     def action_switch_user(self) -> None:
-        self.dismiss(None)
-        self.app.action_switch_user()
+        """Someone else signs in over the lock; Esc there comes back here, never to the desk."""
+        from counter_tui.screens.login import LoginScreen
+        self.app.push_screen(LoginScreen())
