@@ -108,3 +108,15 @@ async def test_roles_changed_elsewhere_show_at_the_desk(lib, head, settings):
         await settle(pilot, lambda: app.actor.roles == "office")
         assert app.check_action("desk", ("checkout",)) is False
         assert not isinstance(app.screen, LockScreen)
+
+
+def test_a_disabled_account_can_no_longer_search_the_catalogue(lib):
+    from counter_tui.services.admin import staff
+    from counter_tui.services.catalogue import titles
+    from counter_tui.services.errors import PermissionDenied
+    head = staff.add_staff(None, "head2", "Head", "a good password", ["curator"])
+    clerk = lib.clerk
+    titles.search_page(clerk, "dream")  # allowed while active
+    staff.set_active(head, clerk.username, False)
+    with pytest.raises(PermissionDenied, match="has been disabled"):
+        titles.search_page(clerk, "dream")

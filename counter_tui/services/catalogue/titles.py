@@ -122,8 +122,10 @@ class PossibleDuplicates(Refusal):
 
 
 def _require_signed_in(actor: Staff | None) -> None:
+    """Anyone signed in may search; an account disabled meanwhile may not (read from the database)."""
     if not access.roles_of(actor):
         raise PermissionDenied("Sign in to search the catalogue.")
+    access.require(actor, "search the catalogue", *access.ROLES)
 
 
 # -- search -------------------------------------------------------------------------------
