@@ -116,7 +116,7 @@ class CounterApp(App):
         if now is None or not now.active:
             from counter_tui.screens.lock import LockScreen
             if not isinstance(self.screen, (LockScreen, LoginScreen)):
-                self.action_lock()
+                self.action_lock(why=f"because the account {actor.username} has been disabled")
                 self.notify(f"The account {actor.username} has been disabled, so the desk is locked; "
                             "Esc lets someone else sign in.", severity="error", timeout=600)
                 self.bell()
@@ -124,11 +124,11 @@ class CounterApp(App):
             self.actor = now
             self.refresh_bindings()
 
-    def action_lock(self, idle: bool = False) -> None:
+    def action_lock(self, idle: bool = False, why: str = "") -> None:
         from counter_tui.screens.lock import LockScreen
         if self.actor is not None and not isinstance(self.screen, (LockScreen, LoginScreen)):
             self.locked = True  # until a password: no desk key, palette or menu goes round the lock
-            self.push_screen(LockScreen(idle=idle))  # its sentence says which: Ctrl+L or idle minutes
+            self.push_screen(LockScreen(idle=idle, why=why))  # its sentence says which: Ctrl+L, idle, or why
 
     def action_switch_user(self) -> None:
         """Someone else takes the desk; what is on the screens stays."""

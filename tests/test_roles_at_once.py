@@ -3,6 +3,7 @@ and active flag from the database, and a desk whose person was disabled locks.""
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Static
 
 from counter_tui.app import CounterApp
 from counter_tui.models import AuditEvent, Loan, Staff
@@ -85,6 +86,8 @@ async def test_a_desk_whose_person_is_disabled_refuses_the_next_scan_and_locks(l
         await settle(pilot, lambda: isinstance(app.screen, LockScreen))
         said = [str(n.message) for n in app._notifications]
         assert any("The account clerk has been disabled, so the desk is locked" in s for s in said)
+        words = str(app.screen.query_one(Static).render())
+        assert "because the account clerk has been disabled" in words and "by hand" not in words
 
 
 async def test_the_desk_timer_finds_it_without_a_scan(lib, head, settings):

@@ -25,14 +25,17 @@ class LockScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "switch_user", "Someone else", id="lock.switch_user")]
 
-    def __init__(self, idle: bool = False) -> None:
-        """`idle`: locked by the clock after idle_lock_minutes without a key; else by hand (Ctrl+L)."""
+    def __init__(self, idle: bool = False, why: str = "") -> None:
+        """`idle`: locked by the clock after idle_lock_minutes without a key; `why`: another reason
+        (the account was disabled); else by hand (Ctrl+L)."""
         super().__init__()
         self.idle = idle
+        self.why = why
 
     def compose(self) -> ComposeResult:
         who = self.app.actor
-        why = f"after {counted(self.app.settings.idle_lock_minutes, 'idle minute')}" if self.idle else "by hand"
+        why = self.why or (f"after {counted(self.app.settings.idle_lock_minutes, 'idle minute')}" if self.idle
+                           else "by hand")
         with Vertical():
             yield Static(f"[b]Desk locked[/] {why}.\n"
                          f"{who.full_name} ({who.username}): password, then Enter. Esc: someone else signs in.")
