@@ -180,6 +180,12 @@ COMMANDS = {None: cmd_desk, "serve": cmd_serve, "demo": cmd_demo}  # the rest: e
 
 
 def main(argv: list[str] | None = None) -> None:
+    from counter_tui.commands.output import cleaned_output
+    with cleaned_output():  # nothing a command prints carries escape codes to the terminal
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     from counter_tui.commands.acting import refusal_words
     from counter_tui.services.errors import Refusal
     try:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from counter_tui.domain.barcodes import BarcodeRules, Kind, classify
+from counter_tui.domain.text import clean
 
 # Longest value each field may hold: longer ones are pasted notes, not names.
 LIMITS = {"name": 100, "id_number": 40, "department": 100, "category": 40, "phone": 40,
@@ -138,7 +139,7 @@ def _delimiter(first_line: str) -> str:
 
 
 def _cell(value: str) -> str:
-    value = value.strip()
+    value = clean(value, lines=True).strip()  # C1 codes and bidi controls out (C0 ones refuse the file)
     if len(value) >= 3 and value.startswith('="') and value.endswith('"'):
         value = value[2:-1].strip()  # Excel's way of keeping "0123" as text
     return value

@@ -38,6 +38,7 @@ from datetime import datetime
 from counter_tui import db
 from counter_tui.domain import callnumbers
 from counter_tui.domain.calendar import utc_now
+from counter_tui.domain.text import clean
 from counter_tui.models import Biblio, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.errors import Refusal
@@ -172,7 +173,7 @@ def assign_call_number(actor: Staff, item_id: int, volume: str | None = None, *,
             raise Refusal(f"There is no copy with id {item_id}.")
         biblio_id, old_number, old_volume = row
         biblio = Biblio.get_by_id(biblio_id)
-        new_volume = (old_volume if volume is None else volume).strip()[:20]
+        new_volume = clean(old_volume if volume is None else volume)[:20]
         book_number, assigned = book_number_for(biblio, kind)
         text, key = compose(biblio.classification, book_number, new_volume)
         db.execute("UPDATE item SET call_number = ?, call_sort = ?, volume = ? WHERE id = ?",

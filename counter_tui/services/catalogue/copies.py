@@ -31,6 +31,7 @@ from counter_tui.domain import acquisition_sources
 from counter_tui.domain.barcodes import Kind, classify, library_barcode
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.item_status import ItemStatus
+from counter_tui.domain.text import clean
 from counter_tui.models import Accession, Biblio, Item, ItemType, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.catalogue import call_numbers
@@ -202,8 +203,8 @@ def add_copy(actor: Staff | None, biblio: Biblio, *, item_type: ItemType | str, 
     if price is not None and price < 0:
         raise Refusal("A price cannot be negative.", field="price")
     source = source_of(source)
-    location = (location or "").strip()[:60]
-    volume = (volume or "").strip()[:20]
+    location = clean(location)[:60]
+    volume = clean(volume)[:20]
     day = received_on or local_date(now, library_settings.settings().timezone)
     if call_number is None and no_call_number(biblio, volume):
         raise Refusal(no_call_number(biblio, volume))
@@ -212,7 +213,7 @@ def add_copy(actor: Staff | None, biblio: Biblio, *, item_type: ItemType | str, 
     if call_number is None:
         call, sort = call_number_of(biblio, volume)
     else:
-        call = call_number.strip()
+        call = clean(call_number)
         sort = call_numbers.sort_key(call)
     if not call:
         raise Refusal("A copy needs a call number.")

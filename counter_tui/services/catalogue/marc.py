@@ -58,6 +58,7 @@ from counter_tui import db
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.money import parse_money
+from counter_tui.domain.text import clean
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.catalogue import call_numbers, duplicates
@@ -424,6 +425,17 @@ def _clean(text: str | None) -> str:
     return text
 
 
+def without_control_codes(record: Record) -> None:
+    """Every field of the record as it may be kept: no escape sequences or control characters
+    (domain/text.clean), whatever the file carried. The catalogue's fields, the copies and the
+    stored MARC are all made from it after this."""
+    for f in record.fields:
+        if f.is_control_field():
+            f.data = clean(f.data, lines=True)
+        else:
+            f.subfields = [Subfield(code=s.code, value=clean(s.value, lines=True)) for s in f.subfields]
+
+
 def _sub(f: Field | None, code: str) -> str:
     return _clean(f.get(code)) if f is not None else ""
 
@@ -719,6 +731,7 @@ def _entry(number: int, item, fmt: str, item_types: dict[str, int], default_type
             record, note, heard = item, "", ""
         else:
             record, note, heard = parse_iso2709(*item)
+        without_control_codes(record)
         values = describe(record)
         if not values["title"]:
             raise Rejected("no title (field 245 $a is missing or empty)")

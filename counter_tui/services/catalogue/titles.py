@@ -28,6 +28,7 @@ from counter_tui.domain import callnumbers
 from counter_tui.domain.barcodes import Kind, classify, wrong_isbn_check_digit
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.chinese import spellings
+from counter_tui.domain.text import clean as clean_text
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.catalogue.search_index import FTS_TABLE, fts_phrase, like_pattern
@@ -362,7 +363,7 @@ def record(actor: Staff | None, biblio_id: int) -> Record:
 
 def clean(values: dict[str, str], now: datetime | None = None) -> dict:
     """The record's fields checked and tidied, or a Refusal naming the first problem."""
-    got = {name: " ".join(str(values.get(name) or "").split()) for name in FIELDS}
+    got = {name: clean_text(str(values.get(name) or "")) for name in FIELDS}
     if not got["title"]:
         raise Refusal("A record needs a title.")
     for name, limit in (("title", 500), ("author", 300), ("subjects", 500)):

@@ -24,6 +24,7 @@ from datetime import datetime
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.item_status import ItemStatus, can_move
+from counter_tui.domain.text import clean
 from counter_tui.models import DamageAssessment, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.circulation import charges, scan_sql
@@ -134,7 +135,7 @@ def assess_damage(actor: Staff, raw_barcode: str, degree: str, decision: str, fe
         raise Refusal(f"The decision is one of {', '.join(DECISIONS)}, not {decision!r}.")
     if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
         raise Refusal("A damage charge must be a positive amount, or none.")
-    note = " ".join(note.split())[:200]
+    note = clean(note)[:200]
     item = _item(raw_barcode)
 
     def work() -> Assessment:
@@ -259,7 +260,7 @@ def propose_withdrawal(actor: Staff, item_id: int, note: str = "", now: datetime
     A copy with no assessment recorded is assessed first (`assess_damage`, which it allows)."""
     now = now or utc_now()
     access.require(actor, "propose books for withdrawal", access.CIRCULATION)
-    note = " ".join(note.split())[:200]
+    note = clean(note)[:200]
 
     def work() -> None:
         item, a = _in_repair(item_id)

@@ -25,6 +25,7 @@ from counter_tui.services.readers import patrons
 from counter_tui.services.printing import slips
 from counter_tui.services.errors import NotFound, Refusal
 from counter_tui.domain.plurals import counted
+from counter_tui.domain.text import clean
 
 ACTIVE = ("waiting", "ready")
 MAX_CANDIDATES = 50  # holds looked at for one copy; a queue is rarely longer than a few
@@ -379,7 +380,7 @@ def place(actor: Staff, patron_id: int, biblio_id: int, item_id: int | None = No
         hold_id = db.execute("INSERT INTO hold (biblio_id, item_id, copy_level, patron_id, status, placed_at, "
                              "staff_id, note) VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?) RETURNING id",
                              biblio_id, item_id, "yes" if item_id is not None else "", reader.id, now,
-                             actor.id, note[:250]).fetchone()[0]
+                             actor.id, clean(note)[:250]).fetchone()[0]
         audit.record(actor, "hold.place", "hold", hold_id, now,
                      new={"patron": reader.card, "biblio": biblio_id, "item": item_id})
         return _hold_rows("h.id = ?", hold_id)[0]
@@ -441,7 +442,7 @@ def cancel(actor: Staff, hold_id: int, now: datetime | None = None, reason: str 
         item_id = db.execute("SELECT item_id FROM hold WHERE id = ?", hold_id).fetchone()[0]
         db.execute("UPDATE hold SET status = 'cancelled', ended_at = ? WHERE id = ?", now, hold_id)
         audit.record(actor, "hold.cancel", "hold", hold_id, now, old={"status": hold.status},
-                     new={"status": "cancelled", "reason": reason})
+                     new={"status": "cancelled", "reason": clean(reason)})
         if hold.status == "ready" and item_id is not None:
             _release(actor, scan_sql.item_by_id(item_id), now)
         return hold

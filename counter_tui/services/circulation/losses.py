@@ -35,6 +35,7 @@ from counter_tui import db
 from counter_tui.domain.calendar import end_of_local_day_utc, local_date, utc_now
 from counter_tui.domain.item_status import ItemStatus, can_move
 from counter_tui.domain.plurals import counted
+from counter_tui.domain.text import clean
 from counter_tui.models import Biblio, Fee, Item, ItemType, Loan, Patron, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.circulation import charges, scan_sql
@@ -219,7 +220,7 @@ def claim_returned(actor: Staff, loan_id: int, now: datetime | None = None, *,
     is refused."""
     now = now or utc_now()
     access.require(actor, "record claims returned", access.CIRCULATION)
-    reported_by = " ".join((reported_by or "").split())
+    reported_by = clean(reported_by)
     if len(reported_by) > REPORTER_MAX:
         raise Refusal(f"Who reported it: at most {REPORTER_MAX} characters, not {len(reported_by)}.",
                       field="reported_by")

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from counter_tui import db
 from counter_tui.domain.calendar import MAX_CLOSED_RUN, utc_now
 from counter_tui.domain.money import parse_money
+from counter_tui.domain.text import clean
 from counter_tui.models import CirculationRule, ClosedDay, ItemType, PatronCategory, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.errors import NotFound, Refusal
@@ -78,7 +79,7 @@ def read_form(values: dict[str, str]) -> RuleTerms:
     """The form's text as rule terms; a Refusal in plain words for anything unreadable."""
     got: dict[str, object] = {}
     for f in fields(RuleTerms):
-        text = (values.get(f.name) or "").strip()
+        text = clean(values.get(f.name))
         if f.name in ("category", "item_type", "location"):
             got[f.name] = None if text.lower() in ANY else (text if f.name == "location" else text.lower())
         elif f.name in FLAGS:
@@ -245,7 +246,7 @@ def add_closed_days(actor: Staff, first: date, last: date | None = None, reason:
     now = now or utc_now()
     access.require(actor, "change the library's calendar", access.CURATOR)
     last = last or first
-    reason = " ".join(reason.split())
+    reason = clean(reason)
     if last < first:
         raise Refusal(f"The last closed day {last} is before the first, {first}.", field="last")
     if (last - first).days + 1 > MAX_CLOSED_RUN:

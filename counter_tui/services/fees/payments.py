@@ -35,6 +35,7 @@ from datetime import date, datetime
 
 from counter_tui import db
 from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.domain.text import clean
 from counter_tui.models import Fee, Patron, Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.printing import slips
@@ -209,7 +210,7 @@ def _deliver(receipt: Receipt, now: datetime) -> Receipt:
 
 def _reason(reason: str | None, for_what: str) -> str:
     """The reason a waiver or refund gives, on one line; refused when there is none."""
-    reason = " ".join((reason or "").split())
+    reason = clean(reason)
     if not reason:
         raise Refusal(f"Give the reason for {for_what}.", field="reason")
     return reason

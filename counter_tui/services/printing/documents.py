@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from counter_tui.domain.text import clean
 from counter_tui.services import library_settings
 from counter_tui.services.files import write_atomically
 from counter_tui.services.printing import sheets
@@ -84,9 +85,29 @@ def write(path: Path, documents: Sequence[Document]) -> int:
     A Refusal, writing nothing, when no font has a letter one of them needs.
     """
     library = library_settings.settings().library_name
+    documents = [_as_printed(document) for document in documents]
     texts = [library, PAGE_NUMBER] + [text for document in documents for text in document.texts()]
     font = sheets.font_for(texts)
     return write_atomically(path, lambda scratch: _render(documents, library, font, scratch))
+
+
+def _as_printed(document: Document) -> Document:
+    """The document with no escape codes or control characters in any of its texts (domain/text.clean),
+    whatever the database gave it: a title or a name stored before text was cleaned where it enters."""
+    def text(value: str) -> str:
+        return clean(value, lines=True)
+
+    def row(cells: tuple[str, ...] | str) -> tuple[str, ...] | str:
+        return text(cells) if isinstance(cells, str) else tuple(map(text, cells))
+
+    def block(b: str | Table) -> str | Table:
+        return text(b) if isinstance(b, str) else Table(
+            tuple(replace(c, heading=text(c.heading)) for c in b.columns), tuple(map(row, b.rows)))
+
+    return Document(text(document.title), tuple(map(text, document.particulars)), tuple(map(block, document.blocks)),
+                    tuple((text(label), text(figure)) for label, figure in document.totals),
+                    tuple(Signature(text(s.role), text(s.name)) for s in document.signatures),
+                    tuple(map(text, document.closing)))
 
 
 class Drafts:

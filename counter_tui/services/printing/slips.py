@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from counter_tui.domain.text import clean
 from counter_tui.services.library_settings import settings
 
 WIDTH = 42
@@ -104,7 +105,7 @@ def _desk_file(desk: str) -> str:
 def deliver(kind: str, lines: list[str], *, at: datetime, desk: str | None = None) -> Delivered:
     """Write the slip to a file, send it to the print command if there is one, and keep it as the last slip."""
     desk = desk or settings().desk
-    text = "\n".join(lines).rstrip("\n") + "\n\n\n"  # feed past the cutter
+    text = _as_printed("\n".join(lines))
     folder = slips_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stamp, name = at.strftime("%Y%m%d-%H%M%S"), f"{_desk_file(desk)}-{kind.replace(' ', '-')}"
@@ -116,6 +117,13 @@ def deliver(kind: str, lines: list[str], *, at: datetime, desk: str | None = Non
     (folder / f"last-{_desk_file(desk)}.txt").write_text(text, encoding="utf-8")
     printed, problem = _send(text)
     return Delivered(path, printed, problem)
+
+
+def _as_printed(text: str) -> str:
+    """The slip as it is saved and printed: no escape codes or control characters, whatever its
+    lines carry (a title or name stored before text was cleaned where it enters, or by hand,
+    reaches a slip from the database), and fed past the cutter."""
+    return clean(text, lines=True).rstrip("\n") + "\n\n\n"
 
 
 def _send(text: str) -> tuple[bool, str]:
@@ -141,5 +149,5 @@ def reprint(desk: str | None = None) -> Delivered | None:
     if text is None:
         return None
     path = slips_dir() / f"last-{_desk_file(desk or settings().desk)}.txt"
-    printed, problem = _send(text)
+    printed, problem = _send(_as_printed(text))  # a slip saved before escape codes were taken out
     return Delivered(path, printed, problem)

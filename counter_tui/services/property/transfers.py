@@ -17,6 +17,7 @@ from counter_tui import db
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.item_status import ItemStatus
+from counter_tui.domain.text import clean
 from counter_tui.models import Staff, TransferBatch, TransferLine
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.property import accessions
@@ -85,7 +86,7 @@ def open_batch(actor: Staff, destination: str = DESTINATION, now: datetime | Non
     """The actor's open batch if there is one, else a new numbered batch."""
     now = (now or utc_now()).replace(microsecond=0)
     access.require(actor, "transfer new books to circulation", *ROLES)
-    destination = " ".join((destination or "").split())[:60] or DESTINATION
+    destination = clean(destination)[:60] or DESTINATION
 
     def work() -> Batch:
         mine = (TransferBatch.select().where(TransferBatch.staff == actor.id, TransferBatch.closed_at.is_null())

@@ -19,6 +19,7 @@ from counter_tui import db
 from counter_tui.domain.barcodes import Kind, classify
 from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.item_status import ItemStatus, can_move
+from counter_tui.domain.text import clean
 from counter_tui.models import Staff, WriteOff, WriteOffLine
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.property import accessions
@@ -102,7 +103,7 @@ def write_off(actor: Staff, barcodes: Sequence[str], reason: str, now: datetime 
     """Withdraw the scanned copies under one numbered certificate (all or none)."""
     now = (now or utc_now()).replace(microsecond=0)
     access.require(actor, "write off copies", *ROLES)
-    reason = " ".join((reason or "").split())[:200]
+    reason = clean(reason)[:200]
     if not reason:
         raise Refusal("Give the reason for the write-off (worn out, lost, out of date, ...).")
     codes = [_code(raw) for raw in barcodes if raw and raw.strip()]
