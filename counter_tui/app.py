@@ -19,6 +19,7 @@ from counter_tui.config import Settings
 from counter_tui.screens import posts
 from counter_tui.screens.login import LoginScreen
 from counter_tui.services import access
+from counter_tui.widgets.terminal_text import FILTER as NO_CONTROL_CODES
 from counter_tui.services.admin import staff
 from counter_tui.domain.plurals import counted
 
@@ -137,6 +138,10 @@ class CounterApp(App):
 
     def first_desk(self) -> str:
         return posts.home_mode(self.actor)
+
+    def get_line_filters(self):
+        """Every line every widget draws goes without control characters (widgets/terminal_text)."""
+        return [*super().get_line_filters(), NO_CONTROL_CODES]
 
     def desk_language(self, member) -> str:
         """The person's own choice, else the library's, else the locale's."""

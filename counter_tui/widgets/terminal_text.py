@@ -9,13 +9,11 @@ applies to every line of every widget (Widget.get_line_filters asks the app), ta
 control characters (domain/text.without_controls). Each of them takes no cell, so nothing
 on the screen moves; what was between ESC and its end shows as the plain text it is.
 
-The filter belongs on the app (CounterApp.get_line_filters); it is put there from the
-screens package, which every desk imports before its app starts (`cover`).
+CounterApp.get_line_filters adds FILTER after Textual's own filters (colours, NO_COLOR).
 """
 from __future__ import annotations
 
 from rich.segment import Segment
-from textual.app import App
 from textual.filter import LineFilter
 
 from counter_tui.domain.text import without_controls
@@ -31,16 +29,3 @@ class NoControlCodes(LineFilter):
 
 
 FILTER = NoControlCodes()
-
-
-def cover() -> None:
-    """Every app's lines go through FILTER, after Textual's own filters (colours, NO_COLOR). Once."""
-    shown = App.get_line_filters
-    if getattr(shown, "without_control_codes", False):
-        return
-
-    def get_line_filters(self: App):
-        return [*shown(self), FILTER]
-
-    get_line_filters.without_control_codes = True
-    App.get_line_filters = get_line_filters
