@@ -85,6 +85,7 @@ class Settings:
     due_past_card_expiry: str = "cut"  # a loan that would be due after the card expires: cut (due on that day), keep
     language: str = ""  # the library's: printed matter, and desks of people who chose none; "": the locale
     call_numbers: str = "clc"  # classification: clc (Chinese Library Classification) or dewey
+    slip_name: str = "initial"  # a reader's name on hold slips and fee receipts: full, or initial (王*, J. Green)
     source: Path | None = None  # the settings file these came from (None: built-in defaults)
 
 
@@ -138,6 +139,7 @@ class _SettingsFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     due_past_card_expiry: Literal["cut", "keep"] = "cut"
     language: Literal["", "en", "zh_CN"] = ""
     call_numbers: Literal["clc", "dewey"] = "clc"
+    slip_name: Literal["full", "initial"] = "initial"
 
 
 def _read_file(path: Path) -> _SettingsFile:
@@ -193,7 +195,7 @@ def load_settings(db_url: str | None = None, path: Path | None = None) -> Settin
         settings.keymap = dict(raw.keys)
         for name in ("idle_lock_minutes", "trust_ssh_user", "print_command", "print_font", "shelving_minutes",
                      "claims_returned_limit", "lost_fine", "lost_refund", "call_numbers", "due_past_card_expiry",
-                     "language"):
+                     "language", "slip_name"):
             setattr(settings, name, getattr(raw, name))
     if os.environ.get(ENV_DB):
         settings.db_url = os.environ[ENV_DB]

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from counter_tui import cli, db
+from counter_tui import cli
 from counter_tui.domain.text import clean, without_controls
 from counter_tui.models import Biblio, Fee, Item, Loan, Patron
 from counter_tui.services.catalogue import marc, titles
@@ -24,7 +24,7 @@ from counter_tui.services.property import writeoffs
 from counter_tui.services.readers import registration, roster
 from counter_tui.services.admin import staff
 from counter_tui.services.errors import Refusal
-from tests import printed
+from tests import printed, stored
 from tests.conftest import NOW
 from tests.test_marc import book
 
@@ -98,17 +98,6 @@ def test_a_roster_with_ascii_escape_codes_is_refused_with_a_sentence(office):
         roster.plan_import("name,id\nLi\x1b]0;x\x07 Lei,2024001\n".encode("utf-8"))
 
 
-def text_columns() -> list[tuple[str, str, str]]:
-    """(table, column, value) of every text value in the database, every table."""
-    found = []
-    for table in db.database.get_tables():
-        cursor = db.database.execute_sql(f'SELECT * FROM "{table}"')
-        names = [d[0] for d in cursor.description]
-        for row in cursor.fetchall():
-            found += [(table, name, value) for name, value in zip(names, row) if isinstance(value, str)]
-    return found
-
-
 def test_typed_text_keeps_no_control_characters(lib, cataloguer, property_documents):
     """Forms and reasons, typed or pasted, through the services every screen and command uses."""
     curator = staff.add_staff(None, "head", "Head", "correct horse", ["curator"], NOW)
@@ -127,7 +116,7 @@ def test_typed_text_keeps_no_control_characters(lib, cataloguer, property_docume
     payments.waive(curator, other.id, fee.id, "goodwill\u202e\x85", now=NOW)
     torn = lib.item(title="Torn")
     damage.assess_damage(lib.clerk, torn.barcode, "slight", damage.KEEP, note="torn\x1b[2J page", now=NOW)
-    dirty = [(table, column, value) for table, column, value in text_columns() if CONTROL.search(value)]
+    dirty = [(table, column, value) for table, _, column, value in stored.text_values() if CONTROL.search(value)]
     assert dirty == []
 
 

@@ -224,13 +224,27 @@ def test_a_second_hold_on_the_same_title_or_on_a_book_in_hand_is_refused(lib):
 def test_the_hold_slip(lib, tmp_path, monkeypatch):
     monkeypatch.setenv("COUNTER_TUI_SLIPS", str(tmp_path / "slips"))
     book = lib.item(title="Dream of the Red Chamber", call_number="I242.47/1")
-    holds.place(lib.clerk, lib.patron(name="Han Meimei").id, book.biblio_id, now=NOW)
+    reader = lib.patron(name="Han Meimei")
+    holds.place(lib.clerk, reader.id, book.biblio_id, now=NOW)
     found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
     trapped = holds.trap(lib.clerk, book.id, found.hold_id, now=NOW, print_slip=True)
     text = trapped.slip.path.read_text(encoding="utf-8")
-    assert "HOLD SLIP" in text and "For: Han Meimei" in text and book.barcode in text
+    assert "HOLD SLIP" in text and "For: H. Meimei" in text and book.barcode in text  # on the public shelf:
+    assert "Han Meimei" not in text and reader.card not in text and reader.card[-4:] in text  # shortened, masked
     assert f"Pick up by{' ' * 22}{trapped.pickup_by.isoformat()}" in text
     assert all(len(line) <= 42 for line in text.splitlines())
+
+
+@pytest.mark.parametrize("slip_name, shown", [("initial", "王*"), ("full", "王芳")])
+def test_the_library_says_how_much_of_the_name_a_hold_slip_prints(lib, settings, tmp_path, monkeypatch,
+                                                                    slip_name, shown):
+    monkeypatch.setenv("COUNTER_TUI_SLIPS", str(tmp_path / "slips"))
+    settings.slip_name = slip_name
+    book, reader = lib.item(title="红楼梦"), lib.patron(name="王芳")
+    holds.place(lib.clerk, reader.id, book.biblio_id, now=NOW)
+    found = lending.checkin(lib.clerk, book.barcode, now=NOW).hold
+    text = holds.trap(lib.clerk, book.id, found.hold_id, now=NOW, print_slip=True).slip.path.read_text("utf-8")
+    assert f"For: {shown}\n" in text and reader.card not in text  # the card is masked either way
 
 
 def test_the_holds_command_lists_the_shelf_and_expires(lib, settings, capsys, monkeypatch, tmp_path):

@@ -72,7 +72,8 @@ def test_fee_receipt_is_a_slip_with_what_was_paid(lib, slip_folder):
     charge(reader, "overdue", 300, 10, "12 days late: Dream of the Red Chamber")
     receipt = payments.pay(lib.clerk, reader.id, 300, NOW)
     text = receipt.slip.path.read_text(encoding="utf-8")
-    assert "Fee receipt" in text and "Han Meimei" in text and reader.card in text
+    assert "Fee receipt" in text and "H. Meimei" in text and "Han Meimei" not in text  # left on counters:
+    assert reader.card not in text and f"**********{reader.card[-4:]}" in text  # name shortened, card masked
     assert "Dream of the Red" in text and "¥3.00" in text and "Desk Clerk" in text
     assert all(slips.cells(line) <= slips.WIDTH for line in text.splitlines())
     assert slips.last_slip() == text

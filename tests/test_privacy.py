@@ -11,11 +11,12 @@ from peewee import fn
 from counter_tui import cli
 from counter_tui.commands.readers import privacy as privacy_commands
 from counter_tui.domain.calendar import utc_now
-from counter_tui.models import AuditEvent, Fee, Item, Loan, Patron, PatronCategory
+from counter_tui.models import AuditEvent, CardEvent, Fee, Hold, Item, Loan, Notice, Patron, PatronCategory
 from counter_tui.services.readers import loans_and_fees, patrons, privacy
 from counter_tui.services.admin import check, staff
 from counter_tui.services.fees import payments
 from counter_tui.services.errors import NotFound, PermissionDenied, Refusal
+from tests import stored
 from tests.conftest import NOW
 
 
@@ -68,7 +69,7 @@ def patrons_of_loans() -> list[tuple[int, int]]:
 def test_old_returned_loans_leave_the_readers_history_and_the_figures_stay(lib, head, history):
     before = statistics()
     loans = history["loans"]
-    assert privacy.anonymise_loans(head, 30, NOW) == 3
+    assert privacy.anonymise_loans(head, 30, NOW).loans == 3
 
     assert statistics() == before  # every count, date, copy and clerk as it was
     li_history = {line.loan_id for line in loans_and_fees.account(history["li"].id, NOW).history}
@@ -96,11 +97,11 @@ def test_open_loans_and_loans_with_fees_keep_their_reader(lib, head, history):
 
 
 def test_one_placeholder_per_category_and_one_audit_event_per_run(lib, head, history):
-    assert privacy.anonymise_loans(head, 30, NOW) == 3
+    assert privacy.anonymise_loans(head, 30, NOW).loans == 3
     later = NOW + timedelta(days=1)
     returned_loan(lib, history["books"][2], history["li"], 100)
-    assert privacy.anonymise_loans(head, 30, later) == 1
-    assert privacy.anonymise_loans(head, 30, later) == 0
+    assert privacy.anonymise_loans(head, 30, later).loans == 1
+    assert privacy.anonymise_loans(head, 30, later).loans == 0
     assert Patron.select().where(Patron.card.startswith("anon-")).count() == 2
     runs = [json.loads(e.new) for e in AuditEvent.select().where(AuditEvent.action == "privacy.anonymise")
             .order_by(AuditEvent.id)]
@@ -127,9 +128,9 @@ def test_placeholders_are_not_found_by_name(lib, head, history):
 
 def test_batches_add_up_to_one_run(lib, head, history):
     loans = history["loans"]
-    assert privacy.anonymise_loans(head, 30, NOW, at_most=1) == 1
-    assert privacy.anonymise_loans(head, 30, NOW, at_most=2) == 2
-    assert privacy.anonymise_loans(head, 30, NOW, at_most=2) == 0
+    assert privacy.anonymise_loans(head, 30, NOW, at_most=1).loans == 1
+    assert privacy.anonymise_loans(head, 30, NOW, at_most=2).loans == 2
+    assert privacy.anonymise_loans(head, 30, NOW, at_most=2).loans == 0
     moved = {loan.id for loan in Loan.select().join(Patron).where(Patron.card.startswith("anon-"))}
     assert moved == {loans["li_old"].id, loans["li_old_again"].id, loans["wang_old"].id}
     with pytest.raises(Refusal, match="A batch of loans"):
@@ -206,3 +207,106 @@ def test_the_command_refuses_in_one_sentence(lib, head, command_env, monkeypatch
     with pytest.raises(SystemExit):  # argparse: not a number
         run_command(["anonymise", "--older-than", "ninety", "--as", "head", *command_env])
     assert Loan.select().where(Loan.patron == reader.id).count() == 1
+
+
+# -- nothing left that names the reader --------------------------------------------------------
+
+def ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+@pytest.fixture
+def lived_history(lib, head, tmp_path, monkeypatch):
+    """Two readers' history as the desks write it, through the services: loans renewed, overdue
+    notices, holds cancelled, collected and expired, a hold-ready notice, a card replaced."""
+    from counter_tui.services.circulation import holds, lending, notices
+    from counter_tui.services.readers import cards
+    monkeypatch.setenv(notices.ENV_NOTICES, str(tmp_path / "notices"))
+    lib.rule(fine_amount=0)  # no fee keeps any of these loans with its reader
+    PatronCategory.update(card_fee=0).execute()
+    li, wang = lib.patron(name="Li Lei"), lib.patron(name="Wang Fang", category="teacher")
+    first, second, wanted, expired, other = (lib.item(title=t) for t in ("First", "Second", "Wanted", "Expired",
+                                                                         "Other"))
+    lending.checkout(lib.clerk, li.id, first.barcode, ago(400))
+    lending.renew(lib.clerk, first.barcode, ago(390))
+    holds.cancel(lib.clerk, holds.place(lib.clerk, li.id, other.biblio_id, now=ago(352)).id, ago(345), "changed mind")
+    notices.produce(lib.clerk, now=ago(350))  # overdue: a letter, a notice, an audit event
+    lending.checkin(lib.clerk, first.barcode, ago(345))
+    cards.replace(head, li.id, lost=False, now=ago(300))  # the first loan's events carry the old card
+    lending.checkout(lib.clerk, li.id, second.barcode, ago(200))
+    lending.checkin(lib.clerk, second.barcode, ago(190))
+    lending.checkout(lib.clerk, wang.id, wanted.barcode, ago(185))
+    holds.place(lib.clerk, li.id, wanted.biblio_id, now=ago(180))
+    found = lending.checkin(lib.clerk, wanted.barcode, ago(178)).hold
+    holds.trap(lib.clerk, wanted.id, found.hold_id, now=ago(178))
+    notices.produce(lib.clerk, now=ago(177))  # the hold is ready: a letter
+    lending.checkout(lib.clerk, li.id, wanted.barcode, ago(175))  # collected
+    lending.checkin(lib.clerk, wanted.barcode, ago(170))
+    lending.checkout(lib.clerk, wang.id, expired.barcode, ago(165))
+    holds.place(lib.clerk, li.id, expired.biblio_id, now=ago(160))
+    found = lending.checkin(lib.clerk, expired.barcode, ago(158)).hold
+    holds.trap(lib.clerk, expired.id, found.hold_id, now=ago(158))
+    holds.expire(lib.clerk, ago(140))
+    return {"li": Patron.get_by_id(li.id), "wang": Patron.get_by_id(wang.id)}
+
+
+def rows_naming(reader: Patron) -> set[tuple[str, object]]:
+    """(table, row id) of every row holding, in any text, a card the reader has had."""
+    cards = {reader.card} | {e.card for e in CardEvent.select().where(CardEvent.patron == reader.id)}
+    return {(table, row_id) for table, row_id, _, value in stored.text_values() if any(c in value for c in cards)}
+
+
+def own_rows(reader: Patron) -> set[tuple[str, object]]:
+    """The reader's own record and its history, which name the reader and no loan or hold."""
+    events = AuditEvent.select().where(AuditEvent.record_type == "patron", AuditEvent.record_id == reader.id)
+    return ({("patron", reader.id)} | {("card_event", e.id) for e in CardEvent.select().where(
+        CardEvent.patron == reader.id)} | {("audit_event", e.id) for e in events})
+
+
+def test_no_card_number_of_an_anonymised_loan_or_hold_remains_anywhere(lib, head, lived_history):
+    li, wang = lived_history["li"], lived_history["wang"]
+    assert len({e.card for e in CardEvent.select().where(CardEvent.patron == li.id)}) == 2  # old card and new
+    assert rows_naming(li) - own_rows(li)  # before: loans', holds' and notices' events name the cards
+
+    done = privacy.anonymise_loans(head, 30, NOW)
+
+    assert (done.loans, done.holds) == (5, 3)
+    for reader in (li, wang):
+        assert rows_naming(reader) == own_rows(reader), reader.name  # every table, every text column
+    placeholders = {p.id for p in Patron.select().where(Patron.card.startswith("anon-"))}
+    assert {h.patron_id for h in Hold.select()} <= placeholders  # every hold had ended
+    assert {n.patron_id for n in Notice.select()} <= placeholders and Notice.select().count() == 2
+    assert not Loan.select().where(Loan.patron.in_([li.id, wang.id])).exists()
+    # the events stay, who did what when, their details naming the placeholder
+    checkouts = AuditEvent.select().where(AuditEvent.action == "checkout").order_by(AuditEvent.id)
+    assert [json.loads(e.new)["patron"] for e in checkouts] == ["anon-student", "anon-student", "anon-teacher",
+                                                                "anon-student", "anon-teacher"]
+    assert all(e.redacted_at == NOW and e.staff_id == lib.clerk.id for e in checkouts)
+    sent = AuditEvent.select().where(AuditEvent.action == "notice.sent")
+    assert {json.loads(e.new)["patron"] for e in sent} == {Patron.get(Patron.card == "anon-student").id}
+    run = json.loads(AuditEvent.get(AuditEvent.action == "privacy.anonymise").new)
+    assert (run["loans"], run["holds"]) == (5, 3) and run["events_redacted"] > 10
+    assert all(r.ok for r in check.run_checks()), [r for r in check.run_checks() if not r.ok]
+
+
+def test_holds_still_open_or_ended_recently_keep_their_reader(lib, head):
+    from counter_tui.services.circulation import holds
+    reader, book, later = lib.patron(), lib.item(title="Waiting"), lib.item(title="Lately")
+    holds.place(lib.clerk, reader.id, book.biblio_id, now=ago(400))  # still waiting
+    recent = holds.place(lib.clerk, reader.id, later.biblio_id, now=ago(40))
+    holds.cancel(lib.clerk, recent.id, ago(10))
+    assert privacy.anonymise_loans(head, 30, NOW) == privacy.Anonymised(loans=0, holds=0)
+    assert {h.patron_id for h in Hold.select()} == {reader.id}
+    hold_place = AuditEvent.select().where(AuditEvent.action == "hold.place")
+    assert all(reader.card in e.new and e.redacted_at is None for e in hold_place)
+
+
+def test_the_command_says_how_many_holds_went_too(lib, head, command_env, capsys):
+    from counter_tui.services.circulation import holds
+    reader, book = lib.patron(), lib.item()
+    now = utc_now()
+    returned_loan(lib, book, reader, 400, now)
+    holds.cancel(lib.clerk, holds.place(lib.clerk, reader.id, book.biblio_id, now=now - timedelta(days=300)).id,
+                 now - timedelta(days=200))
+    run_command(["anonymise", "--older-than", "90", "--as", "head", *command_env])
+    assert capsys.readouterr().out.strip() == "Anonymised 1 loan returned and 1 hold ended more than 90 days ago."

@@ -25,6 +25,7 @@ def write(tmp_path: Path, text: str) -> Path:
     ('timezone = "Mars/Olympus"', "timezone 'Mars/Olympus' is not a time zone"),
     ('[currency]\ndigits = 9', "currency.digits: Expected `int` <= 4"),
     ('[barcodes]\ncheck = "mod10"', "barcodes.check is 'mod10', which is not one of luhn, none"),
+    ('slip_name = "surname"', "slip_name is 'surname', which is not one of full, initial"),
     ('library_name = "unclosed', "is not valid TOML"),
 ])
 def test_a_mistyped_setting_is_refused_with_the_file_and_the_key(tmp_path, text, words):
@@ -44,9 +45,11 @@ def test_the_command_line_says_the_sentence_and_starts_nothing(tmp_path, monkeyp
 
 def test_a_good_file_is_read_whole(tmp_path):
     path = write(tmp_path, 'library_name = "江城大学图书馆"\ntimezone = "America/Argentina/Buenos_Aires"\n'
-                           'lost_fine = "waive"\nidle_lock_minutes = 0\n[keys]\n"desk.checkout" = "f2,ctrl+g"\n')
+                           'lost_fine = "waive"\nidle_lock_minutes = 0\nslip_name = "full"\n'
+                           '[keys]\n"desk.checkout" = "f2,ctrl+g"\n')
     settings = config.load_settings(path=path)
     assert settings.library_name == "江城大学图书馆" and settings.lost_fine == "waive"
+    assert settings.slip_name == "full" and config.Settings().slip_name == "initial"
     assert settings.timezone == ZoneInfo("America/Argentina/Buenos_Aires")  # three-part zone names too
     assert settings.keymap == {"desk.checkout": "f2,ctrl+g"} and settings.source == path
 

@@ -102,7 +102,7 @@ class ReaderOfficeKeys:
         from counter_tui.config import cards_dir
         from counter_tui.services.readers import card_sheet
         d = self.record.details
-        path = cards_dir() / f"card-{d.card}.pdf"
+        path = cards_dir() / f"card-reader-{d.id}.pdf"  # a file name carries no card number
         path.parent.mkdir(parents=True, exist_ok=True)
         self.run_worker(self._change(card_sheet.card_sheet, self.app.actor, [d.id], path,
                                      done=lambda sheet: f"Card printed to {sheet.path}."), group="writes")

@@ -201,8 +201,9 @@ def trap(actor: Staff, item_id: int, hold_id: int, now: datetime | None = None, 
 
 def hold_slip_lines(trapped: Trapped, call_number: str, now: datetime) -> list[str]:
     lines = slips.header("HOLD SLIP", now)
-    lines += slips.wrap(f"For: {trapped.patron_name}")
-    lines.append(slips.pair("Card", trapped.patron_card))
+    name, card = slips.reader(trapped.patron_name, trapped.patron_card)  # it sits on the public hold shelf
+    lines += slips.wrap(f"For: {name}")
+    lines.append(slips.pair("Card", card))
     lines.append(slips.rule())
     lines += slips.wrap(trapped.title)
     lines.append(slips.pair(trapped.barcode, call_number))

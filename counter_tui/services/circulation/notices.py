@@ -144,8 +144,9 @@ def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = Non
             paths = {patron_id: path for patron_id in by_reader}
         else:
             paths = {}
-            for (patron_id, reader_lines), document in zip(by_reader.items(), letters):
-                paths[patron_id] = folder / f"notice-{stamp}-{reader_lines[0].card}.pdf"
+            # numbered within the run: a file name carries no card number (nor anything else of the reader's)
+            for number, (patron_id, document) in enumerate(zip(by_reader, letters), start=1):
+                paths[patron_id] = folder / f"notice-{stamp}-{number}.pdf"
                 drafts.write(paths[patron_id], [document])
 
         def work(lines=lines, paths=paths) -> Produced:

@@ -6,15 +6,11 @@ from datetime import datetime
 
 from counter_tui import db
 from counter_tui.domain.calendar import local_date, utc_now
+from counter_tui.domain.slip_privacy import masked_card
 from counter_tui.models import Staff
 from counter_tui.services import access, library_settings
 from counter_tui.services.printing import slips
 from counter_tui.services.errors import Refusal
-
-
-def masked(card: str) -> str:
-    """Receipts are left on counters: show only the card's last four digits."""
-    return "*" * max(0, len(card) - 4) + card[-4:]
 
 
 def checkout_receipt(actor: Staff, patron_id: int, loan_ids: Sequence[int],
@@ -36,7 +32,8 @@ def checkout_receipt(actor: Staff, patron_id: int, loan_ids: Sequence[int],
         "SELECT (SELECT COUNT(*) FROM loan WHERE patron_id = ? AND returned_at IS NULL), "
         "(SELECT COALESCE(SUM(amount), 0) FROM fee WHERE patron_id = ?)", patron_id, patron_id).fetchone()
     lines = slips.header("Check-out receipt", now)
-    lines += slips.wrap(f"Reader: {rows[0][3]}") + [f"Card: {masked(rows[0][4])}", slips.rule()]
+    # the reader takes it home, under their own name; receipts are left on counters, so the card is masked
+    lines += slips.wrap(f"Reader: {rows[0][3]}") + [f"Card: {masked_card(rows[0][4])}", slips.rule()]
     for title, barcode, due_at, _, _ in rows:
         lines += slips.wrap(title)
         lines.append(slips.pair(f"  {barcode}", f"due {local_date(db.as_datetime(due_at), zone).isoformat()}"))

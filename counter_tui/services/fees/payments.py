@@ -190,7 +190,8 @@ def _covered(before: Statement, after: Statement) -> tuple[tuple[str, int], ...]
 
 def _slip(title: str, actor: Staff, st: Statement, body: list[str], now: datetime) -> list[str]:
     lines = slips.header(title, now)
-    lines += [slips.pair("Reader", st.name), slips.pair("Card", st.card), slips.rule()]
+    name, card = slips.reader(st.name, st.card)  # receipts are left on counters
+    lines += [slips.pair("Reader", name), slips.pair("Card", card), slips.rule()]
     lines += body
     lines += [slips.rule(), slips.pair("Balance now", library_settings.money(st.balance))]
     if st.credit:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from counter_tui.domain.slip_privacy import masked_card, shortened_name
 from counter_tui.domain.text import clean
 from counter_tui.services.library_settings import settings
 
@@ -79,6 +80,12 @@ def pair(left: str, right: str, width: int = WIDTH) -> str:
     """`left ....... right` on one line; the left side is cut short if both do not fit."""
     left = clip(left, max(0, width - cells(right) - 1))
     return left + " " * (width - cells(left) - cells(right)) + right
+
+
+def reader(name: str, card: str) -> tuple[str, str]:
+    """A reader as a slip others may see names them: the name as the library's slip_name setting
+    says, and only the card's last four digits (domain/slip_privacy)."""
+    return shortened_name(name, settings().slip_name), masked_card(card)
 
 
 def rule(char: str = "-", width: int = WIDTH) -> str:
