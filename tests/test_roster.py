@@ -78,6 +78,53 @@ def test_gb18030_file_with_chinese_headers_and_values(tmp_path, office):
     assert Patron.get(Patron.name == "王老师").category.code == "teacher"
 
 
+UTF8_THEN_GB18030 = "name,id,category\n冯小,S1,student\n".encode() + "韩梅,S2,student\n".encode("gb18030")
+GB18030_THEN_UTF8 = "name,id,category\n韩梅,S2,student\n".encode("gb18030") + "冯小,S1,student\n".encode()
+
+
+@pytest.mark.parametrize("data, sentence", [
+    (UTF8_THEN_GB18030, "The file mixes two encodings: line 2 is UTF-8 and line 3 is GB18030, so names would be "
+                        "garbled; nothing was imported."),
+    (GB18030_THEN_UTF8, "The file mixes two encodings: line 2 is GB18030 and line 3 is UTF-8"),
+    (b"\xef\xbb\xbf" + UTF8_THEN_GB18030, "starts with a byte-order mark\\) but line 3 is not UTF-8"),
+    ("name,id,category\n韩梅,S2,student\n".encode("gb18030") + b"\x81\x20x,S3,student\n",
+     "Line 3 of the file is neither UTF-8 nor GB18030"),
+])
+def test_a_file_that_mixes_encodings_is_refused_naming_the_line_and_renames_no_one(tmp_path, office, lib,
+                                                                                   data, sentence):
+    lib.patron(name="冯小", id_number="S1")  # read as GB18030 whole, the file would rename her 鍐皬
+    before = state()
+    with pytest.raises(Refusal, match=sentence):
+        roster.plan_import(_bytes(tmp_path, data))
+    assert state() == before and Patron.get(Patron.id_number == "S1").name == "冯小"
+
+
+def _bytes(tmp_path, data: bytes):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    return path
+
+
+def test_gb18030_names_that_are_valid_utf8_by_chance_are_read_as_gb18030(tmp_path, office):
+    """About one short name in fifty, written in GB18030, is also valid UTF-8 (谢小 reads лС): the file
+    is still one encoding, and those names are not garbled."""
+    text = "name,id,category\n谢小,S1,student\n张伟,S2,student\n叶平,S3,student\n"
+    data = text.encode("gb18030")
+    assert [line.decode("utf-8") for line in data.split(b"\n")[1:4:2]] == ["лС,S1,student", "Ҷƽ,S3,student"]
+    plan = roster.plan_import(_bytes(tmp_path, data))
+    assert plan.encoding == "gb18030" and not plan.bad
+    assert [r.name for r in plan.rows] == ["谢小", "张伟", "叶平"]
+
+
+def test_the_dry_run_shows_every_name_that_changes_before_and_after(tmp_path, office, lib):
+    lib.patron(name="冯小", id_number="S1")
+    lib.patron(name="Han Meimei", id_number="S2", department="Grade 6")
+    text = "name,id,category,class\n鍐皬,S1,student,\nHan Meimei,S2,student,Grade 7\nWei Hua,S3,student,\n"
+    plan = roster.plan_import(write(tmp_path, text))
+    assert (plan.new, plan.updated) == (1, 2)
+    assert [str(r) for r in plan.renamed] == ["line 2 [S1]: 冯小 -> 鍐皬"]  # not Han Meimei: her class changes
+
+
 def test_new_readers_get_the_next_cards_of_the_series_and_an_issued_event(tmp_path, office, lib):
     lib.patron(name="Existing", card=library_barcode("21234", 41))  # the highest card so far
     path = write(tmp_path, STUDENTS_EN)
@@ -247,7 +294,7 @@ def test_default_category_for_a_file_without_one(tmp_path, office):
 @pytest.mark.parametrize("data, sentence", [
     (b"PK\x03\x04rest-of-a-zip", "spreadsheet workbook, not a CSV"),
     ("name,id\n".encode("utf-16"), "UTF-16"),
-    (b"\xef\xbb\xbfname,id\n\xff\xfe\xfd", "says it is UTF-8 but is not"),
+    (b"\xef\xbb\xbfname,id\n\xff\xfe\xfd", "says it is UTF-8 .* but line 2 is not UTF-8"),
     (b"name,id\n\x81\x20\xff\x00\x01", "neither UTF-8 nor GB18030"),
     (b"name,id,category\nA,1,student\x00\x07\n", "binary data"),
     (b"", "empty"),
@@ -332,6 +379,20 @@ def test_cli_dry_run_reports_and_changes_nothing(tmp_path, cli_env, capsys):
     assert "3 new, 0 updated, 0 unchanged, 1 bad." in out and "line 5: no name [S9]" in out
     db.connect(cli_env)
     assert state() == before
+
+
+def test_cli_dry_run_shows_names_that_change_and_refuses_a_mixed_file(tmp_path, cli_env, lib, capsys):
+    lib.patron(name="冯小", id_number="S1")
+    path = _bytes(tmp_path, UTF8_THEN_GB18030)
+    before = state()
+    with pytest.raises(SystemExit, match="line 2 is UTF-8 and line 3 is GB18030") as refused:
+        run_cli("readers", "import", str(path), "--as", "office", "--db", cli_env)
+    assert refused.value.code != 0 and state() == before
+    path = write(tmp_path, "name,id,category\n鍐皬,S1,student\n")
+    run_cli("readers", "import", str(path), "--dry-run", "--db", cli_env)
+    out = capsys.readouterr().out
+    assert "1 row: 0 new, 1 updated" in out
+    assert "Known readers whose name changes (before -> after):\n  line 2 [S1]: 冯小 -> 鍐皬\n" in out
 
 
 def test_cli_refuses_a_file_with_bad_rows_then_imports_the_good_ones(tmp_path, cli_env, capsys):

@@ -110,3 +110,20 @@ async def test_a_refused_file_is_a_sentence_and_other_roles_see_no_import_keys(t
         assert not screen.busy and screen.plan is not None
         assert screen.check_action("import_all", ()) is False  # hidden from the footer too
     assert Patron.select().count() == 0
+
+
+async def test_the_dry_run_lists_names_that_change_before_and_after(tmp_path, clerk, settings, lib):
+    office = staff.add_staff(None, "office", "Office Clerk", "office password", ["office"], NOW)
+    lib.patron(name="冯小", id_number="2024001")
+    path = tmp_path / "roster.csv"
+    path.write_text("姓名,学号,类别\n鍐皬,2024001,学生\n韩梅梅,2024002,学生\n", encoding="utf-8")
+    app = CounterApp(settings, office)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(app, pilot)
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.plan is not None)
+        assert "2 rows: 1 new, 1 updated" in summary(screen)
+        assert "1 known reader would get a new name, listed: check them." in summary(screen)
+        assert bad_rows(screen) == [["2", "鍐皬", "2024001", "renames 冯小 -> 鍐皬"]]
+    assert Patron.get(Patron.id_number == "2024001").name == "冯小"

@@ -1,6 +1,7 @@
 """`counter-tui readers import FILE`: a roster of students or teachers from a CSV file.
 
-Prints what would change (or changed) and every bad row with its line and reason;
+Prints what would change (or changed): every known reader's name that changes, before and
+after, and every bad row with its line and reason;
 exits with status 1 when nothing could be imported.
 """
 from __future__ import annotations
@@ -57,6 +58,12 @@ def print_plan(plan) -> None:
     if plan.ignored_columns:
         print(f"Columns not used: {', '.join(plan.ignored_columns)}")
     print(plan.summary)
+    if plan.renamed:  # a garbled or mistyped name shows here, before it reaches the readers
+        print("Known readers whose name changes (before -> after):")
+        for renamed in plan.renamed:
+            print(f"  {renamed}")
+    if plan.bad:
+        print("Bad rows:")
     for bad in plan.bad:
         who = " ".join(part for part in (bad.name, bad.id_number) if part)
         print(f"  line {bad.line}: {bad.reason}" + (f" [{who}]" if who else ""))

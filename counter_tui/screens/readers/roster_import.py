@@ -21,7 +21,7 @@ from counter_tui.widgets.key_bar import KeyBar
 from counter_tui.widgets.row_table import row_table
 from counter_tui.domain.plurals import counted
 
-SHOWN = 500  # bad rows listed on screen; the command line's dry run lists them all
+SHOWN = 500  # bad rows, and names that change, listed on screen; the command line's dry run lists them all
 
 
 class RosterImportScreen(FileImportScreen):
@@ -65,7 +65,7 @@ class RosterImportScreen(FileImportScreen):
                      "(name/姓名, id/学号/工号, class/班级, category/类别, phone/电话, email/邮箱).", id="summary")
         yield ProgressBar(id="progress", show_eta=False)
         table = row_table("bad", (("Line", 5), ("Name", 10), ("Identity no.", 12)))
-        table.add_column("Why the row is bad")  # as wide as the longest reason; the table scrolls
+        table.add_column("Why the row is bad, or the name that changes")  # as wide as the longest; it scrolls
         yield table
         yield KeyBar()
 
@@ -121,9 +121,13 @@ class RosterImportScreen(FileImportScreen):
         table = self.query_one("#bad", DataTable)
         table.clear()
         table.add_rows([(str(b.line), b.name, b.id_number, b.reason) for b in plan.bad[:SHOWN]])
+        table.add_rows([(str(r.line), r.new, r.id_number, f"renames {r.old} -> {r.new}") for r in plan.renamed[:SHOWN]])
         self.query_one(ProgressBar).update(total=max(plan.new + plan.updated, 1), progress=0)
         more = f" (the first {SHOWN} are listed)" if len(plan.bad) > SHOWN else ""
         counts = plan.summary.removesuffix(".") + more + "."
+        if plan.renamed:  # a garbled name shows before it reaches the readers
+            listed = f", the first {SHOWN} listed" if len(plan.renamed) > SHOWN else ", listed"
+            counts += f" {counted(len(plan.renamed), 'known reader')} would get a new name{listed}: check them."
         self.refresh_bindings()
         if not plan.good:
             self.say(f"{counts} No row can be imported: fix the file and press Enter again.", "red")

@@ -42,8 +42,22 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class Renamed:
+    """A known reader whose name the import would change: shown before and after, so a garbled
+    name (冯小 -> 鍐皬) is seen in the dry run, not found later on the reader's card."""
+    line: int
+    id_number: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"line {self.line} [{self.id_number}]: {self.old} -> {self.new}"
+
+
+@dataclass(frozen=True)
 class ImportPlan:
-    """What an import of the file would do; `bad` lists every row it would not import."""
+    """What an import of the file would do; `bad` lists every row it would not import, `renamed`
+    every known reader whose name would change."""
     source: str
     encoding: str
     columns: tuple[tuple[str, str], ...]  # (header in the file, field)
@@ -54,6 +68,7 @@ class ImportPlan:
     new: int
     updated: int
     unchanged: int
+    renamed: tuple[Renamed, ...] = ()
 
     @property
     def good(self) -> int:
@@ -93,6 +108,7 @@ class _Checked:
     updated: list[tuple[RosterRow, dict]]  # with the reader's current row
     unchanged: int
     bad: list[BadRow]
+    renamed: list[Renamed]
 
 
 def plan_import(path_or_bytes: str | Path | bytes, default_category: str | None = None) -> ImportPlan:
@@ -113,7 +129,8 @@ def plan_import(path_or_bytes: str | Path | bytes, default_category: str | None 
     return ImportPlan(source=source, encoding=roster.encoding, columns=roster.columns,
                       ignored_columns=roster.ignored, default_category=default_category,
                       rows=tuple(r for r in roster.rows if r.line in good_lines), bad=bad,
-                      new=len(checked.new), updated=len(checked.updated), unchanged=checked.unchanged)
+                      new=len(checked.new), updated=len(checked.updated), unchanged=checked.unchanged,
+                      renamed=tuple(checked.renamed))
 
 
 def run_import(actor: Staff, plan: ImportPlan, good_rows_only: bool = False, progress: Progress | None = None,
@@ -196,7 +213,7 @@ def _check(rows: Sequence[RosterRow], categories: dict[str, dict]) -> _Checked:
     given = sorted({r.card for r in rows if r.card})
     card_holder = dict(_select_in("SELECT card, id FROM patron WHERE card IN", given))
     old_card_holder = dict(_select_in("SELECT card, patron_id FROM card_event WHERE card IN", given))
-    checked = _Checked(new=[], updated=[], unchanged=0, bad=[])
+    checked = _Checked(new=[], updated=[], unchanged=0, bad=[], renamed=[])
     for row in rows:
         reader = known.get(row.id_number)
         reader_id = reader["id"] if reader else None
@@ -214,6 +231,8 @@ def _check(rows: Sequence[RosterRow], categories: dict[str, dict]) -> _Checked:
             checked.new.append(row)
         elif _changes(row, reader, categories):
             checked.updated.append((row, reader))
+            if row.name != (reader["name"] or ""):  # a name is never empty in the file: it always counts
+                checked.renamed.append(Renamed(row.line, row.id_number, reader["name"] or "", row.name))
         else:
             checked.unchanged += 1
     return checked
