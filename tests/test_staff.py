@@ -104,3 +104,10 @@ def test_failed_sign_ins_slow_down_then_lock(lib, people, monkeypatch):
 def test_passwords_are_stored_as_scrypt_hashes(lib, people):
     stored = Staff.get(Staff.username == "office1").password_hash
     assert stored.startswith("scrypt$") and "a good password" not in stored
+
+
+def test_a_staff_name_keeps_no_escape_codes(lib):
+    from counter_tui.models import Staff as StaffRow
+    member = staff.add_staff(None, "mallory", "Mal\x1b]52;c;ZWNobw==\x07lory\u202e", "a good password", ["circulation"])
+    stored = StaffRow.get_by_id(member.id).full_name
+    assert "\x1b" not in stored and "\u202e" not in stored and "Mal" in stored

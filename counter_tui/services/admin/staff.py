@@ -13,6 +13,7 @@ from peewee import fn
 
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
+from counter_tui.domain.text import clean
 from counter_tui.models import SignInGuard, Staff
 from counter_tui.services import access, audit
 from counter_tui.services.access import ROLES
@@ -96,7 +97,7 @@ def add_staff(actor: Staff | None, username: str, full_name: str, password: str,
     def work() -> Staff:
         if Staff.select().where(Staff.username == username).exists():
             raise Refusal(f"There is already a staff account named {username}.", field="username")
-        member = Staff.create(username=username, full_name=full_name.strip() or username,
+        member = Staff.create(username=username, full_name=clean(full_name).strip() or username,
                               password_hash=password_hash, roles=",".join(roles), created_at=now)
         audit.record(actor or member, "staff.add", "staff", member.id, now,
                      new={"username": username, "roles": roles})
