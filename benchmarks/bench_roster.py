@@ -7,11 +7,21 @@ second import of the same file with some rows changed (updates by identity numbe
     .venv/bin/python benchmarks/bench_roster.py                  # SQLite, in a temp folder
     .venv/bin/python benchmarks/bench_roster.py --rows 100000 --encoding gb18030
     .venv/bin/python benchmarks/bench_roster.py --db postgresql://postgres@127.0.0.1:54329/bench
+
+With --bounds it prints instead the time and the peak memory (each case in a process of its own)
+of rosters that once grew without bound: 20,000 rows repeating one identity number, the largest
+roster taken (200,000 rows, with every column and with two), a 50 MB file and an 18 MB file of
+1,200,000 short rows, both refused. Each file is written before its process starts, so the peak
+is the dry run's and the import's own (and the imported modules'):
+
+    .venv/bin/python benchmarks/bench_roster.py --bounds
 """
 from __future__ import annotations
 
 import argparse
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,13 +78,79 @@ def timed(label: str, rows: int, fn):
     return result
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory: VmHWM, which starts afresh at exec (ru_maxrss keeps the
+    peak of the parent it was forked from)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def short_rows(rows: int, name: str = "读者") -> str:
+    return "姓名,学号\n" + "".join(f"{name}{n},S{n}\n" for n in range(rows))
+
+
+# case -> (what it is, the file's text)
+BOUND_CASES = {
+    "repeated": ("20,000 rows, one identity number", lambda: "姓名,学号,类别\n" + "李雷,2024001,学生\n" * 20_000),
+    "widest": ("200,000 rows, every column", lambda: roster_csv(200_000, seed=1)),
+    "narrow": ("200,000 rows, name and id only", lambda: short_rows(200_000)),
+    "50mb": ("a 50 MB roster", lambda: roster_csv(600_000, seed=1)),
+    "many": ("1,200,000 short rows", lambda: short_rows(1_200_000, name="")),
+}
+
+
+def bound_case(case: str, url: str, path: Path) -> None:
+    """One case, in this process: the dry run, then the import when the dry run took the file."""
+    from counter_tui.services.errors import Refusal
+    what = BOUND_CASES[case][0]
+    clerk = fresh_library(url)
+    size = path.stat().st_size / 2 ** 20
+    start_mb = peak_mb()
+    started = time.perf_counter()
+    try:
+        plan = roster.plan_import(path, default_category="student")
+    except Refusal as refused:
+        print(f"{what:<32} {size:5.1f} MB  refused in {time.perf_counter() - started:5.2f} s, "
+              f"peak {peak_mb():5.0f} MB (at start {start_mb:.0f}): {refused.sentence}")
+        return
+    dry = time.perf_counter() - started
+    longest = max((len(b.reason) for b in plan.bad), default=0)
+    imported = ""
+    if plan.good and not plan.bad:
+        started = time.perf_counter()
+        roster.run_import(clerk, plan)
+        imported = f", import {time.perf_counter() - started:5.2f} s"
+    print(f"{what:<32} {size:5.1f} MB  dry run {dry:5.2f} s{imported}, peak {peak_mb():5.0f} MB "
+          f"(at start {start_mb:.0f}); {plan.summary} Longest reason: {longest} characters")
+
+
+def bounds(url: str | None, folder: str) -> None:
+    print(f"{'SQLite' if url is None else 'PostgreSQL'}; each case in a process of its own")
+    for case, (_, text) in BOUND_CASES.items():
+        path = Path(folder) / f"{case}.csv"
+        path.write_text(text(), encoding="utf-8")
+        subprocess.run([sys.executable, __file__, "--case", case, "--file", str(path),
+                        "--db", url or f"sqlite:///{folder}/{case}.db"], check=True)
+        path.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--db", help="database URL (default: a SQLite file in a temp folder)")
     parser.add_argument("--encoding", default="utf-8-sig", help="utf-8, utf-8-sig (with BOM) or gb18030")
+    parser.add_argument("--bounds", action="store_true", help="time and memory of repeated, large and too large rosters")
+    parser.add_argument("--case", choices=BOUND_CASES, help=argparse.SUPPRESS)  # one of --bounds, in a child
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)  # its roster
     args = parser.parse_args()
+    if args.case:
+        return bound_case(args.case, args.db, args.file)
     with tempfile.TemporaryDirectory() as folder:
+        if args.bounds:
+            return bounds(args.db, folder)
         url = args.db or f"sqlite:///{folder}/roster_bench.db"
         clerk = fresh_library(url)
         path = Path(folder) / "roster.csv"

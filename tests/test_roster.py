@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -343,6 +344,37 @@ def test_the_roster_reader_is_plain_python():
             "print(sorted(m for m in ('textual', 'peewee', 'sqlite3', 'psycopg2') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[]"
+
+
+def test_a_value_repeated_on_many_rows_gets_a_short_reason_on_each(tmp_path, office):
+    """20,000 rows of one identity number: each reason once named all 20,000 lines (2.5 GB in all)."""
+    rows = "".join(f"Reader {n},2024001,student\n" for n in range(20_000))
+    plan = roster.plan_import(write(tmp_path, "name,id,category\n" + rows))
+    assert (plan.good, len(plan.bad)) == (0, 20_000)
+    assert {b.reason for b in plan.bad} == {
+        "identity number 2024001 is given 20,000 times (lines 2, 3, 4, 5, 6 and 19,995 more)"}
+    few = roster.plan_import(write(tmp_path, "name,id,category\nA,S1,student\nB,S2,student\nC,S1,student\n"))
+    assert [b.reason for b in few.bad] == ["identity number S1 is given more than once (lines 2, 4)"] * 2
+
+
+def test_a_roster_over_the_size_limit_is_refused_before_it_is_read(tmp_path, office, monkeypatch):
+    from counter_tui.domain import roster as reading
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as file:
+        file.write(STUDENTS_EN.encode())
+        file.truncate(50 * 2 ** 20)  # 50 MB, without writing them
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the whole file was read"))
+    before = state()
+    with pytest.raises(Refusal, match=r"^The file is 50.0 MB and a roster may be at most 20 MB \(200,000 readers\): "
+                                      r"split it into smaller files and import each; nothing was imported.$"):
+        roster.plan_import(huge)
+    with pytest.raises(Refusal, match="a roster may be at most 20 MB"):  # pasted data too
+        roster.plan_import(b"name,id,category\n" + b"A,1,student\n" * (reading.MAX_BYTES // 12 + 1))
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)  # and the rows, which the memory grows with
+    assert roster.plan_import(write(tmp_path, "Roster 2026\nname,id,category\nA,1,student\nB,2,student\n")).new == 2
+    with pytest.raises(Refusal, match="^The file has more than 2 rows and a roster may have at most 2: split it"):
+        roster.plan_import(write(tmp_path, "name,id,category\nA,1,student\nB,2,student\nC,3,student\n"))
+    assert state() == before
 
 
 def test_twenty_thousand_rows_in_one_go(tmp_path, office):

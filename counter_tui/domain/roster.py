@@ -57,8 +57,13 @@ _EXCEL_NUMBER = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab, LF or CR
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
 _INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]+")
-MAX_BYTES = 100 * 1024 * 1024  # a roster of a large university is a few megabytes
+# A roster of a large university (60,000 readers with every column) is about 5 MB. Larger files are
+# refused before they are read whole: memory and time grow with the rows (a dry run and an import of
+# 200,000 rows take a few seconds and a few hundred megabytes: benchmarks/bench_roster.py --bounds).
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 200_000
 HEADER_SEARCH = 5  # a title line or two may stand above the header
+LINES_NAMED = 5  # lines a bad row's reason names when a value is given on many
 
 
 class RosterError(ValueError):
@@ -103,8 +108,7 @@ def fold(text: str) -> str:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The file's text and its encoding: UTF-8 (BOM or not), else GB18030, else a refusal."""
-    if len(data) > MAX_BYTES:
-        raise RosterError(f"The file is {len(data) // (1024 * 1024)} MB; a roster of readers is far smaller.")
+    check_size(len(data))
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise RosterError("This is a spreadsheet workbook, not a CSV file: save it as "
                           "\"CSV UTF-8 (comma delimited)\" and import that.")
@@ -116,6 +120,14 @@ def decode(data: bytes) -> tuple[str, str]:
                           "as \"CSV UTF-8\" and import that.")
     # once for the whole file: zero-width spaces pasted from web pages, a second BOM
     return _INVISIBLE_RE.sub("", text), encoding
+
+
+def check_size(size: int) -> None:
+    """Refuse a file larger than a roster may be (MAX_BYTES), before it is read."""
+    if size > MAX_BYTES:
+        raise RosterError(f"The file is {size / 2 ** 20:,.1f} MB and a roster may be at most {MAX_BYTES // 2 ** 20} MB "
+                          f"({MAX_ROWS:,} readers): split it into smaller files and import each; nothing was "
+                          "imported.")
 
 
 SAVE_AS_UTF8 = "save the whole file from the spreadsheet again as \"CSV UTF-8\" and import that"
@@ -224,6 +236,11 @@ def map_headers(header: list[str]) -> tuple[dict[int, str], list[str]]:
     return mapping, ignored
 
 
+def _too_many_rows() -> None:
+    raise RosterError(f"The file has more than {MAX_ROWS:,} rows and a roster may have at most {MAX_ROWS:,}: "
+                      "split it into smaller files and import each; nothing was imported.")
+
+
 def _find_header(records: list[tuple[int, list[str]]]) -> int:
     """Which of the first records is the header: the first that names a name and an id column."""
     for position, (_, cells) in enumerate(records[:HEADER_SEARCH]):
@@ -255,6 +272,8 @@ def read_roster(data: bytes, categories: Mapping[str, str], default_category: st
         for cells in reader:
             if any(c.strip() for c in cells):
                 records.append((start, cells))
+                if len(records) > MAX_ROWS + HEADER_SEARCH:  # stop before the rows fill the memory
+                    _too_many_rows()
             start = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
     except csv.Error as exc:
         raise RosterError(f"Line {reader.line_num} of the file is not valid CSV ({exc}); "
@@ -262,6 +281,8 @@ def read_roster(data: bytes, categories: Mapping[str, str], default_category: st
     if not records:
         raise RosterError("The file is empty.")
     at = _find_header(records)
+    if len(records) - at - 1 > MAX_ROWS:
+        _too_many_rows()
     mapping, ignored = map_headers(records[at][1])
     if "category" not in mapping.values() and not default_category:
         raise RosterError("The file has no category column: choose the category of its readers "
@@ -347,12 +368,22 @@ def _without_duplicates(rows: list[RosterRow]) -> tuple[list[RosterRow], list[Ba
         return rows, []
     reason_for: dict[int, str] = {}
     for (what, value), lines in clashes.items():
+        reason = f"{what} {value} is given {_times(lines)}"  # one sentence for all its lines: no copy per line
         for line in lines:
-            reason_for.setdefault(line, f"{what} {value} is given more than once (lines "
-                                        f"{', '.join(map(str, lines))})")
+            reason_for.setdefault(line, reason)
     keep = [r for r in rows if r.line not in reason_for]
     bad = [BadRow(r.line, reason_for[r.line], r.name, r.id_number) for r in rows if r.line in reason_for]
     return keep, bad
+
+
+def _times(lines: list[int]) -> str:
+    """How often a value is given, and where: every line up to LINES_NAMED, then the first few and a count,
+    so that a reason stays short however often the file repeats it (20,000 rows of one identity
+    number once made 20,000 reasons of 20,000 line numbers each)."""
+    if len(lines) <= LINES_NAMED:
+        return f"more than once (lines {', '.join(map(str, lines))})"
+    return (f"{len(lines):,} times (lines {', '.join(map(str, lines[:LINES_NAMED]))} "
+            f"and {len(lines) - LINES_NAMED:,} more)")
 
 
 def category_words(categories: Mapping[str, str]) -> dict[str, str]:

@@ -24,7 +24,8 @@ from counter_tui import db
 from counter_tui.domain.barcodes import library_barcode
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.reader_fields import add_years
-from counter_tui.domain.roster import BadRow, RosterError, RosterRow, category_words, read_roster
+from counter_tui.domain.roster import (MAX_BYTES, BadRow, RosterError, RosterRow, category_words, check_size,
+                                      read_roster)
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.readers import cards
@@ -179,7 +180,11 @@ def _read(path_or_bytes: str | Path | bytes) -> tuple[bytes, str]:
     if not path.is_file():
         raise Refusal(f"There is no file at {path}." if not path.exists() else f"{path} is a folder, not a file.")
     try:
-        return path.read_bytes(), str(path)
+        check_size(path.stat().st_size)  # a 50 MB file is refused before it is read
+        with path.open("rb") as file:
+            return file.read(MAX_BYTES + 1), str(path)  # no more, should it grow meanwhile: decode refuses it
+    except RosterError as exc:
+        raise Refusal(str(exc)) from None
     except OSError as exc:
         raise Refusal(f"{path} cannot be read ({exc.strerror}).") from None
 
