@@ -111,7 +111,7 @@ def bound_case(case: str, url: str, path: Path) -> None:
     start_mb = peak_mb()
     started = time.perf_counter()
     try:
-        plan = roster.plan_import(path, default_category="student")
+        plan = roster.plan_import(clerk, path, default_category="student")
     except Refusal as refused:
         print(f"{what:<32} {size:5.1f} MB  refused in {time.perf_counter() - started:5.2f} s, "
               f"peak {peak_mb():5.0f} MB (at start {start_mb:.0f}): {refused.sentence}")
@@ -157,12 +157,12 @@ def main() -> None:
         path.write_bytes(roster_csv(args.rows, seed=1).encode(args.encoding))
         print(f"{args.rows} rows, {path.stat().st_size / 1e6:.1f} MB, {args.encoding}, "
               f"{'SQLite' if db.is_sqlite() else 'PostgreSQL'}")
-        plan = timed("dry run (new library)", args.rows, lambda: roster.plan_import(path))
+        plan = timed("dry run (new library)", args.rows, lambda: roster.plan_import(clerk, path))
         assert plan.new == args.rows and not plan.bad, (plan.new, plan.bad[:3])
         result = result_first = timed("import, all new", args.rows, lambda: roster.run_import(clerk, plan))
         assert result.new == args.rows and Patron.select().count() == args.rows
         path.write_bytes(roster_csv(args.rows, seed=1, changed=0.2).encode(args.encoding))
-        plan = timed("dry run (every reader known)", args.rows, lambda: roster.plan_import(path))
+        plan = timed("dry run (every reader known)", args.rows, lambda: roster.plan_import(clerk, path))
         result = timed(f"import, {plan.updated} updated", args.rows, lambda: roster.run_import(clerk, plan))
         assert result.updated == plan.updated and result.new == 0
         print(f"cards issued {result_first.first_card}..{result_first.last_card}")

@@ -120,11 +120,12 @@ def test_ctrl_c_at_a_prompt_stops_with_a_word_not_a_traceback(command_line, monk
 
 def test_backup_into_a_folder_makes_the_folders_and_a_dated_file_inside(command_line, tmp_path, capsys):
     from counter_tui import db
+    staff.add_staff(None, "head", "Head", "correct horse", ["curator"], NOW)
     kept = tmp_path / "kept"
     kept.mkdir()
     named = [str(kept), str(tmp_path / "new" / "nightly") + "/", str(tmp_path / "more" / "folders" / "lib.bak")]
     for where in named:
-        cli.main(["backup", where, *command_line])
+        cli.main(["backup", where, "--as", "head", *command_line])
     written = [line.removeprefix("Backed up to ").removesuffix(".") for line in capsys.readouterr().out.splitlines()]
     inside_kept, inside_new, plain = (Path(p) for p in written)
     assert inside_kept.parent == kept and inside_kept.name.startswith("library-") and inside_kept.suffix == ".db"
@@ -133,7 +134,7 @@ def test_backup_into_a_folder_makes_the_folders_and_a_dated_file_inside(command_
     for path in (inside_kept, inside_new, plain):
         assert db.backup_version(path) == db.SCHEMA_VERSION  # each a sound backup of the library
     with pytest.raises(SystemExit, match="already exists"):  # a file is never written over
-        cli.main(["backup", str(plain), *command_line])
+        cli.main(["backup", str(plain), "--as", "head", *command_line])
 
 
 def test_staff_add_lists_the_roles_and_answers_a_near_miss_with_the_right_one(command_line, capsys, monkeypatch):

@@ -86,7 +86,7 @@ def test_a_roster_with_c1_codes_and_bidi_overrides_is_stored_clean(office):
     text = ("name,id,class,category,notes\n"
             "Li\u202e Lei,2024001,Grade 7\x85 Class 1,student,\x9b31mred\u2066 pen\u2069\n"
             "Han Meimei\u2067,2024002,Grade 7\x9d0;title\x9c Class 2,student,\n")
-    plan = roster.plan_import(text.encode("utf-8"))
+    plan = roster.plan_import(office, text.encode("utf-8"))
     assert plan.bad == ()
     roster.run_import(office, plan, now=NOW)
     got = sorted(Patron.select(Patron.name, Patron.department, Patron.notes).tuples())
@@ -95,7 +95,7 @@ def test_a_roster_with_c1_codes_and_bidi_overrides_is_stored_clean(office):
 
 def test_a_roster_with_ascii_escape_codes_is_refused_with_a_sentence(office):
     with pytest.raises(Refusal, match="binary data, not text"):
-        roster.plan_import("name,id\nLi\x1b]0;x\x07 Lei,2024001\n".encode("utf-8"))
+        roster.plan_import(office, "name,id\nLi\x1b]0;x\x07 Lei,2024001\n".encode("utf-8"))
 
 
 def test_typed_text_keeps_no_control_characters(lib, cataloguer, property_documents):

@@ -287,7 +287,7 @@ def test_commands_print_the_explanations(lib, settings, monkeypatch, capsys):
     lib.rule(fine_amount=10, fine_cap=None, fine_cap_at_price=False, grace_days=0)
     loan = lib.loan(book, reader, d(30), d(4))
     lending.checkin(lib.clerk, book.barcode, now=NOW)
-    cli.main(["rules", "list"])
+    cli.main(["rules", "list", "--as", "clerk"])
     assert "Rule 1: any x any x any (default)" in capsys.readouterr().out
     cli.main(["rules", "explain", reader.card, book.barcode, "--as", "clerk"])
     assert "=> rule 1: any x any x any (default)" in capsys.readouterr().out

@@ -7,14 +7,21 @@ import pytest
 
 from counter_tui import db
 from counter_tui.models import Item, Loan, PatronCategory
-from counter_tui.services.admin import backup, check
+from counter_tui.services.admin import backup, check, staff
 from counter_tui.services.circulation import lending
 from counter_tui.services.errors import Refusal
+from tests.conftest import NOW
 from tests.test_two_desks import assert_books_agree_with_loans, start_desks
 
 
 def failed(results):
     return {r.name: r.problems for r in results if not r.ok}
+
+
+@pytest.fixture
+def head(clerk):
+    """The curator, who backs up and restores."""
+    return staff.add_staff(None, "head", "Head Librarian", "correct horse", ["curator"], NOW)
 
 
 def test_check_passes_on_a_sound_library_and_names_each_problem(lib):
@@ -37,7 +44,7 @@ def test_check_finds_a_fee_of_the_wrong_sign(lib):
     assert "fee ledger" in failed(check.run_checks())
 
 
-def test_backup_while_desks_write_then_restore(lib, settings, tmp_path):
+def test_backup_while_desks_write_then_restore(lib, head, settings, tmp_path):
     PatronCategory.update(loan_limit=100, max_overdue=0).execute()
     readers = [lib.patron(name=f"Reader {n}") for n in range(5)]
     items = [lib.item(title=f"Book {n}") for n in range(12)]
@@ -47,7 +54,7 @@ def test_backup_while_desks_write_then_restore(lib, settings, tmp_path):
         import time
         for n in range(3):
             time.sleep(0.8)
-            copies.append(backup.backup(lib.clerk, tmp_path / f"backup{n}.bak"))
+            copies.append(backup.backup(head, tmp_path / f"backup{n}.bak"))
 
     taker = threading.Thread(target=take_backups)
     taker.start()
@@ -56,29 +63,62 @@ def test_backup_while_desks_write_then_restore(lib, settings, tmp_path):
     assert all(r["errors"] == [] for r in results)
     assert len(copies) == 3
     loans_now = Loan.select().count()
-    backup.restore(lib.clerk, copies[0])
+    backup.restore(head, copies[0])
     assert Loan.select().count() < loans_now  # the desks' later work is gone: it is the old state
     assert failed(check.run_checks()) == {}
     assert_books_agree_with_loans()
 
 
-def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(lib, tmp_path):
+def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(lib, head, tmp_path):
     reader, book = lib.patron(), lib.item()
     lending.checkout(lib.clerk, reader.id, book.barcode)
     junk = tmp_path / "junk.bak"
     junk.write_bytes(b"this is not a database" * 100)
     for path, expected in [(junk, "not a counter-tui backup|failed"), (tmp_path / "missing.bak", "no backup file")]:
         with pytest.raises(Refusal, match=expected):
-            backup.restore(lib.clerk, path)
+            backup.restore(head, path)
     assert Loan.select().count() == 1 and db.storage_problems() == []
 
 
-def test_backup_refuses_to_overwrite(lib, tmp_path):
+def test_backup_refuses_to_overwrite(lib, head, tmp_path):
     target = tmp_path / "exists.bak"
     target.write_text("keep me")
     with pytest.raises(Refusal, match="already exists"):
-        backup.backup(lib.clerk, target)
+        backup.backup(head, target)
     assert target.read_text() == "keep me"
+
+
+def test_backup_and_restore_are_the_curator_s_and_check_the_curator_s_or_the_office_s_audited(lib, head, tmp_path,
+                                                                                           monkeypatch):
+    import json
+
+    import peewee
+
+    from counter_tui.models import AuditEvent
+    from counter_tui.services import audit
+    from counter_tui.services.errors import PermissionDenied
+    office = staff.add_staff(None, "office1", "Office Clerk", "correct horse", ["office"], NOW)
+    copy = backup.backup(head, tmp_path / "kept.bak")
+    events = AuditEvent.select().count()
+    for who in (lib.clerk, office, None):
+        with pytest.raises(PermissionDenied, match="^Only the curator may back up the library"):
+            backup.backup(who, tmp_path / "other.bak")
+        with pytest.raises(PermissionDenied, match="^Only the curator may restore the library from a backup"):
+            backup.restore(who, copy)
+    with pytest.raises(PermissionDenied, match="^Only the curator or office staff may check the library"):
+        check.check_library(lib.clerk)
+    assert AuditEvent.select().count() == events and not (tmp_path / "other.bak").exists()
+    assert failed(check.check_library(office)) == {}
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (event.action, event.staff_id, json.loads(event.new)) == ("library.check", office.id, {"failed": []})
+
+    def refused(*args, **kwargs):
+        raise peewee.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(audit, "record", refused)  # a library that takes no event: said, as one more failed check
+    assert failed(check.check_library(head)) == {
+        "the check is recorded in the audit trail": ("the database refused the event: attempt to write a "
+                                                      "readonly database",)}
 
 
 def test_postgresql_tools_get_the_password_in_their_environment_never_in_their_arguments(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 from counter_tui import db
 from counter_tui.models import Accession, AuditEvent, Biblio, Item
 from counter_tui.services.property import accessions, writeoffs
-from counter_tui.services.admin import check
+from counter_tui.services.admin import check, staff
 from counter_tui.services.catalogue import copies
 from counter_tui import demo
 from counter_tui.services.errors import PermissionDenied, Refusal
@@ -128,7 +128,8 @@ def test_the_commands(lib, settings, cataloguer, monkeypatch, capsys, property_d
         cli.main(["writeoff", "--reason", "x", new[0].barcode, "--as", "clerk"])
     assert Item.get_by_id(new[0].item_id).status == "available"
     assert accessions.balance().ok
-    cli.main(["check"])  # the proof, in figures: 3 received at 15 + 7 + 7, 1 written off at 15
+    staff.add_staff(None, "office1", "Office Clerk", "correct horse", ["office"], NOW)
+    cli.main(["check", "--as", "office1"])  # the proof, in figures: 3 received at 15 + 7 + 7, 1 written off at 15
     assert "accessions 3 (¥29.00) - write-offs 1 (¥15.00) = holdings 2 (¥14.00)" in capsys.readouterr().out
 
 

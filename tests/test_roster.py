@@ -49,7 +49,7 @@ STUDENTS_EN = ("name,id,class,category,phone,email\n"
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_utf8_with_and_without_bom_imports_new_readers(tmp_path, office, encoding):
     path = write(tmp_path, STUDENTS_EN, encoding)
-    plan = roster.plan_import(path)
+    plan = roster.plan_import(office, path)
     assert (plan.encoding, plan.new, plan.updated, plan.unchanged, plan.bad) == (encoding, 3, 0, 0, ())
     assert dict(plan.columns)["id"] == "id_number"  # the BOM is not part of the first header
     result = roster.run_import(office, plan, now=NOW)
@@ -69,7 +69,7 @@ def test_gb18030_file_with_chinese_headers_and_values(tmp_path, office):
             "2024102,韩梅梅,初一(1)班,学生,,,\r\n"
             "J0042,王老师,语文教研组,教师,,,\r\n")
     path = write(tmp_path, text, "gb18030")
-    plan = roster.plan_import(path)
+    plan = roster.plan_import(office, path)
     assert plan.encoding == "gb18030" and plan.new == 3 and not plan.bad
     assert dict(plan.columns) == {"学号": "id_number", "姓名": "name", "班级": "department", "读者类型": "category",
                                   "电话": "phone", "邮箱": "email", "备注": "notes"}
@@ -96,7 +96,7 @@ def test_a_file_that_mixes_encodings_is_refused_naming_the_line_and_renames_no_o
     lib.patron(name="冯小", id_number="S1")  # read as GB18030 whole, the file would rename her 鍐皬
     before = state()
     with pytest.raises(Refusal, match=sentence):
-        roster.plan_import(_bytes(tmp_path, data))
+        roster.plan_import(office, _bytes(tmp_path, data))
     assert state() == before and Patron.get(Patron.id_number == "S1").name == "冯小"
 
 
@@ -112,7 +112,7 @@ def test_gb18030_names_that_are_valid_utf8_by_chance_are_read_as_gb18030(tmp_pat
     text = "name,id,category\n谢小,S1,student\n张伟,S2,student\n叶平,S3,student\n"
     data = text.encode("gb18030")
     assert [line.decode("utf-8") for line in data.split(b"\n")[1:4:2]] == ["лС,S1,student", "Ҷƽ,S3,student"]
-    plan = roster.plan_import(_bytes(tmp_path, data))
+    plan = roster.plan_import(office, _bytes(tmp_path, data))
     assert plan.encoding == "gb18030" and not plan.bad
     assert [r.name for r in plan.rows] == ["谢小", "张伟", "叶平"]
 
@@ -121,7 +121,7 @@ def test_the_dry_run_shows_every_name_that_changes_before_and_after(tmp_path, of
     lib.patron(name="冯小", id_number="S1")
     lib.patron(name="Han Meimei", id_number="S2", department="Grade 6")
     text = "name,id,category,class\n鍐皬,S1,student,\nHan Meimei,S2,student,Grade 7\nWei Hua,S3,student,\n"
-    plan = roster.plan_import(write(tmp_path, text))
+    plan = roster.plan_import(office, write(tmp_path, text))
     assert (plan.new, plan.updated) == (1, 2)
     assert [str(r) for r in plan.renamed] == ["line 2 [S1]: 冯小 -> 鍐皬"]  # not Han Meimei: her class changes
 
@@ -129,7 +129,7 @@ def test_the_dry_run_shows_every_name_that_changes_before_and_after(tmp_path, of
 def test_new_readers_get_the_next_cards_of_the_series_and_an_issued_event(tmp_path, office, lib):
     lib.patron(name="Existing", card=library_barcode("21234", 41))  # the highest card so far
     path = write(tmp_path, STUDENTS_EN)
-    result = roster.run_import(office, roster.plan_import(path), now=NOW)
+    result = roster.run_import(office, roster.plan_import(office, path), now=NOW)
     expected = [library_barcode("21234", n) for n in (42, 43, 44)]
     assert (result.first_card, result.last_card) == (expected[0], expected[-1])
     assert sorted(Patron.select(Patron.card).where(Patron.id_number.is_null(False)).tuples()) == [
@@ -141,13 +141,13 @@ def test_new_readers_get_the_next_cards_of_the_series_and_an_issued_event(tmp_pa
     assert events[0].expires_on == Patron.get(Patron.card == expected[0]).expires_on
     # a second import starts after the series, even though no reader holds those numbers
     more = write(tmp_path, "name,id,category\nZhang San,2024009,student\n", name="more.csv")
-    assert roster.run_import(office, roster.plan_import(more), now=NOW).first_card == library_barcode("21234", 45)
+    assert roster.run_import(office, roster.plan_import(office, more), now=NOW).first_card == library_barcode("21234", 45)
 
 
 def test_a_card_given_in_the_file_is_used_and_skipped_by_the_series(tmp_path, office):
     pre_printed = library_barcode("21234", 2)
     text = f"name,id,category,card\nLi Lei,S1,student,\nHan Meimei,S2,student,A{pre_printed}B\nJim,S3,student,\n"
-    result = roster.run_import(office, roster.plan_import(write(tmp_path, text)), now=NOW)
+    result = roster.run_import(office, roster.plan_import(office, write(tmp_path, text)), now=NOW)
     assert Patron.get(Patron.id_number == "S2").card == pre_printed  # Codabar letters undone
     assert Patron.get(Patron.id_number == "S1").card == library_barcode("21234", 1)
     assert Patron.get(Patron.id_number == "S3").card == library_barcode("21234", 3)
@@ -163,7 +163,7 @@ def test_known_readers_are_updated_by_identity_number_and_empty_cells_keep_value
             "Li Lei,2024001,Grade 7 Class 1,teacher,,new@x.org,class monitor\n"  # phone empty: kept
             "Han Meimei,2024002,Grade 7 Class 1,student,,,a note\n"  # notes alone change nothing
             "Wei Hua,2024003,Grade 7 Class 2,student,,,new here\n")
-    plan = roster.plan_import(write(tmp_path, text))
+    plan = roster.plan_import(office, write(tmp_path, text))
     assert (plan.new, plan.updated, plan.unchanged) == (1, 1, 1)
     result = roster.run_import(office, plan, now=NOW)
     assert (result.new, result.updated, result.unchanged) == (1, 1, 1)
@@ -180,7 +180,7 @@ def test_known_readers_are_updated_by_identity_number_and_empty_cells_keep_value
 def test_dry_run_changes_nothing(tmp_path, office, lib):
     lib.patron(name="Li Lei", id_number="2024001")
     before = state()
-    plan = roster.plan_import(write(tmp_path, STUDENTS_EN))
+    plan = roster.plan_import(office, write(tmp_path, STUDENTS_EN))
     assert (plan.new, plan.updated) == (2, 1)
     assert state() == before
 
@@ -219,7 +219,7 @@ def bad_file(tmp_path, lib) -> tuple:
 
 def test_every_bad_row_is_reported_with_its_line_and_reason(tmp_path, office, lib):
     path, _ = bad_file(tmp_path, lib)
-    plan = roster.plan_import(path)
+    plan = roster.plan_import(office, path)
     reasons = {b.line: b.reason for b in plan.bad}
     for line, (_, fragment) in enumerate(BAD_ROWS, start=2):
         if fragment is None:
@@ -232,7 +232,7 @@ def test_every_bad_row_is_reported_with_its_line_and_reason(tmp_path, office, li
 
 def test_a_file_with_bad_rows_imports_nothing(tmp_path, office, lib):
     path, _ = bad_file(tmp_path, lib)
-    plan = roster.plan_import(path)
+    plan = roster.plan_import(office, path)
     before = state()
     with pytest.raises(Refusal, match=r"16 of 17 rows are bad \(line 3: no name\); nothing was imported"):
         roster.run_import(office, plan, now=NOW)
@@ -241,7 +241,7 @@ def test_a_file_with_bad_rows_imports_nothing(tmp_path, office, lib):
 
 def test_good_rows_only_imports_the_good_rows(tmp_path, office, lib):
     path, _ = bad_file(tmp_path, lib)
-    result = roster.run_import(office, roster.plan_import(path), good_rows_only=True, now=NOW)
+    result = roster.run_import(office, roster.plan_import(office, path), good_rows_only=True, now=NOW)
     assert (result.new, result.skipped) == (1, 16)
     assert Patron.get(Patron.id_number == "S10").name == "Zhang Wei"
     event = AuditEvent.select().where(AuditEvent.action == "readers.import").get()
@@ -249,7 +249,7 @@ def test_good_rows_only_imports_the_good_rows(tmp_path, office, lib):
 
 
 def test_the_import_checks_again_what_changed_since_the_dry_run(tmp_path, office, lib):
-    plan = roster.plan_import(write(tmp_path, "name,id,category,card\nLi Lei,S1,student,21234000000018\n"))
+    plan = roster.plan_import(office, write(tmp_path, "name,id,category,card\nLi Lei,S1,student,21234000000018\n"))
     assert plan.new == 1
     lib.patron(name="Quicker", card="21234000000018")  # another desk issued that card meanwhile
     before = state()
@@ -261,16 +261,19 @@ def test_the_import_checks_again_what_changed_since_the_dry_run(tmp_path, office
 def test_progress_is_reported_up_to_the_total(tmp_path, office):
     rows = "".join(f"Reader {n},S{n:05d},student\n" for n in range(1234))
     calls = []
-    roster.run_import(office, roster.plan_import(write(tmp_path, "name,id,category\n" + rows)),
+    roster.run_import(office, roster.plan_import(office, write(tmp_path, "name,id,category\n" + rows)),
                       progress=lambda done, total: calls.append((done, total)), now=NOW)
     assert calls[0] == (0, 1234) and calls[-1] == (1234, 1234)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
 @pytest.mark.parametrize("role", ["circulation", "reading_room", "acquisitions", "cataloging"])
-def test_only_office_staff_or_the_curator_may_import(tmp_path, clerk, role):
+def test_only_office_staff_or_the_curator_may_import(tmp_path, office, role):
     member = staff.add_staff(None, f"m_{role}", "Member", "a password!", [role], NOW)
-    plan = roster.plan_import(write(tmp_path, STUDENTS_EN))
+    path = write(tmp_path, STUDENTS_EN)
+    with pytest.raises(PermissionDenied, match="Only office staff or the curator may check or import reader rosters"):
+        roster.plan_import(member, path)  # the dry run too: it reads the library's readers
+    plan = roster.plan_import(office, path)
     before = state()
     with pytest.raises(PermissionDenied, match="Only office staff or the curator may import reader rosters"):
         roster.run_import(member, plan, now=NOW)
@@ -279,16 +282,16 @@ def test_only_office_staff_or_the_curator_may_import(tmp_path, clerk, role):
 
 def test_the_curator_may_import(tmp_path, clerk):
     curator = staff.add_staff(None, "head", "Head", "a password!", ["curator"], NOW)
-    assert roster.run_import(curator, roster.plan_import(write(tmp_path, STUDENTS_EN)), now=NOW).new == 3
+    assert roster.run_import(curator, roster.plan_import(curator, write(tmp_path, STUDENTS_EN)), now=NOW).new == 3
 
 
 def test_default_category_for_a_file_without_one(tmp_path, office):
     path = write(tmp_path, "工号,姓名,院系\nT01,王老师,物理系\n", "gb18030")
     with pytest.raises(Refusal, match="no category column"):
-        roster.plan_import(path)
+        roster.plan_import(office, path)
     with pytest.raises(Refusal, match="There is no reader category 'teachers'"):
-        roster.plan_import(path, default_category="teachers")
-    roster.run_import(office, roster.plan_import(path, default_category="teacher"), now=NOW)
+        roster.plan_import(office, path, default_category="teachers")
+    roster.run_import(office, roster.plan_import(office, path, default_category="teacher"), now=NOW)
     assert Patron.get(Patron.id_number == "T01").category.code == "teacher"
 
 
@@ -308,14 +311,14 @@ def test_whole_file_problems_are_one_sentence(tmp_path, office, data, sentence):
     path = tmp_path / "bad.csv"
     path.write_bytes(data)
     with pytest.raises(Refusal, match=sentence):
-        roster.plan_import(path)
+        roster.plan_import(office, path)
 
 
 def test_missing_file_and_folder(tmp_path, office):
     with pytest.raises(Refusal, match="There is no file at"):
-        roster.plan_import(tmp_path / "nope.csv")
+        roster.plan_import(office, tmp_path / "nope.csv")
     with pytest.raises(Refusal, match="is a folder"):
-        roster.plan_import(tmp_path)
+        roster.plan_import(office, tmp_path)
 
 
 def test_semicolons_tabs_title_lines_quotes_and_excel_text(tmp_path, office):
@@ -324,18 +327,18 @@ def test_semicolons_tabs_title_lines_quotes_and_excel_text(tmp_path, office):
             '"Smith; John";="00123";学生\n'
             '\n'
             '李\u200b雷;00124;学生\n')
-    plan = roster.plan_import(write(tmp_path, text))
+    plan = roster.plan_import(office, write(tmp_path, text))
     assert plan.new == 2 and not plan.bad
     roster.run_import(office, plan, now=NOW)
     assert Patron.get(Patron.id_number == "00123").name == "Smith; John"
     assert Patron.get(Patron.id_number == "00124").name == "李雷"
     tabs = write(tmp_path, "Name\tStudent ID\tType\nAnn\tS9\tstudent\n", name="tabs.csv")
-    assert roster.plan_import(tabs).new == 1
+    assert roster.plan_import(office, tabs).new == 1
 
 
 def test_line_numbers_count_physical_lines(tmp_path, office):
     text = 'name,id,category,notes\nA,1,student,"two\nlines"\n\n,2,student,\n'
-    plan = roster.plan_import(write(tmp_path, text))
+    plan = roster.plan_import(office, write(tmp_path, text))
     assert [(b.line, b.reason) for b in plan.bad] == [(5, "no name")]
 
 
@@ -349,11 +352,11 @@ def test_the_roster_reader_is_plain_python():
 def test_a_value_repeated_on_many_rows_gets_a_short_reason_on_each(tmp_path, office):
     """20,000 rows of one identity number: each reason once named all 20,000 lines (2.5 GB in all)."""
     rows = "".join(f"Reader {n},2024001,student\n" for n in range(20_000))
-    plan = roster.plan_import(write(tmp_path, "name,id,category\n" + rows))
+    plan = roster.plan_import(office, write(tmp_path, "name,id,category\n" + rows))
     assert (plan.good, len(plan.bad)) == (0, 20_000)
     assert {b.reason for b in plan.bad} == {
         "identity number 2024001 is given 20,000 times (lines 2, 3, 4, 5, 6 and 19,995 more)"}
-    few = roster.plan_import(write(tmp_path, "name,id,category\nA,S1,student\nB,S2,student\nC,S1,student\n"))
+    few = roster.plan_import(office, write(tmp_path, "name,id,category\nA,S1,student\nB,S2,student\nC,S1,student\n"))
     assert [b.reason for b in few.bad] == ["identity number S1 is given more than once (lines 2, 4)"] * 2
 
 
@@ -367,19 +370,19 @@ def test_a_roster_over_the_size_limit_is_refused_before_it_is_read(tmp_path, off
     before = state()
     with pytest.raises(Refusal, match=r"^The file is 50.0 MB and a roster may be at most 20 MB \(200,000 readers\): "
                                       r"split it into smaller files and import each; nothing was imported.$"):
-        roster.plan_import(huge)
+        roster.plan_import(office, huge)
     with pytest.raises(Refusal, match="a roster may be at most 20 MB"):  # pasted data too
-        roster.plan_import(b"name,id,category\n" + b"A,1,student\n" * (reading.MAX_BYTES // 12 + 1))
+        roster.plan_import(office, b"name,id,category\n" + b"A,1,student\n" * (reading.MAX_BYTES // 12 + 1))
     monkeypatch.setattr(reading, "MAX_ROWS", 2)  # and the rows, which the memory grows with
-    assert roster.plan_import(write(tmp_path, "Roster 2026\nname,id,category\nA,1,student\nB,2,student\n")).new == 2
+    assert roster.plan_import(office, write(tmp_path, "Roster 2026\nname,id,category\nA,1,student\nB,2,student\n")).new == 2
     with pytest.raises(Refusal, match="^The file has more than 2 rows and a roster may have at most 2: split it"):
-        roster.plan_import(write(tmp_path, "name,id,category\nA,1,student\nB,2,student\nC,3,student\n"))
+        roster.plan_import(office, write(tmp_path, "name,id,category\nA,1,student\nB,2,student\nC,3,student\n"))
     assert state() == before
 
 
 def test_twenty_thousand_rows_in_one_go(tmp_path, office):
     rows = "".join(f"读者{n},2024{n:06d},{'教师' if n % 10 == 0 else '学生'},1{n:010d}\n" for n in range(20_000))
-    plan = roster.plan_import(write(tmp_path, "姓名,学号,类别,手机\n" + rows, "gb18030"))
+    plan = roster.plan_import(office, write(tmp_path, "姓名,学号,类别,手机\n" + rows, "gb18030"))
     assert plan.new == 20_000
     result = roster.run_import(office, plan, now=NOW)
     assert result.new == 20_000 and Patron.select().count() == 20_000
@@ -404,8 +407,13 @@ def cli_env(monkeypatch, tmp_path, office, settings):
 def test_cli_dry_run_reports_and_changes_nothing(tmp_path, cli_env, capsys):
     path = write(tmp_path, STUDENTS_EN + ",S9,student,,\n")
     before = state()
+    for who, sentence in [("nobody", "Signing in as nobody failed: Wrong username or password."),
+                          ("clerk", "Only office staff or the curator may check or import reader rosters, not clerk")]:
+        with pytest.raises(SystemExit, match=sentence):  # the dry run acts as someone too: it reads the readers
+            run_cli("readers", "import", str(path), "--dry-run", "--as", who, "--db", cli_env)
+    assert capsys.readouterr().out == ""
     with pytest.raises(SystemExit) as exit_:
-        run_cli("readers", "import", str(path), "--dry-run", "--db", cli_env)
+        run_cli("readers", "import", str(path), "--dry-run", "--as", "office", "--db", cli_env)
     assert exit_.value.code == 1
     out = capsys.readouterr().out
     assert "3 new, 0 updated, 0 unchanged, 1 bad." in out and "line 5: no name [S9]" in out
@@ -421,7 +429,7 @@ def test_cli_dry_run_shows_names_that_change_and_refuses_a_mixed_file(tmp_path, 
         run_cli("readers", "import", str(path), "--as", "office", "--db", cli_env)
     assert refused.value.code != 0 and state() == before
     path = write(tmp_path, "name,id,category\n鍐皬,S1,student\n")
-    run_cli("readers", "import", str(path), "--dry-run", "--db", cli_env)
+    run_cli("readers", "import", str(path), "--dry-run", "--as", "office", "--db", cli_env)
     out = capsys.readouterr().out
     assert "1 row: 0 new, 1 updated" in out
     assert "Known readers whose name changes (before -> after):\n  line 2 [S1]: 冯小 -> 鍐皬\n" in out

@@ -67,16 +67,26 @@ def add_acting_option(parser, who: str = "the staff account doing this") -> None
                         help=f"{who} (default: your login name); asks for the password")
 
 
-def acting_staff(args):
-    """The signed-in staff member, or SystemExit with the sentence (naming the account tried)."""
+def acting_staff(args, any_schema: bool = False):
+    """The signed-in staff member, or SystemExit with the sentence (naming the account tried).
+
+    `any_schema` for the commands that run on a database whose schema is not this program's
+    (`migrate`, `restore`): the account is read as every schema has it."""
+    import peewee
+
     from counter_tui.services.admin import staff
     from counter_tui.services.errors import Refusal
     username = args.as_user or _login_name()
+    named = "" if args.as_user else " (your login name; --as USERNAME names your staff account)"
+    sign_in = staff.sign_in_on_any_schema if any_schema else staff.sign_in
     try:
-        return staff.sign_in(username, ask_password(f"Password for {username}: ", username))
+        return sign_in(username, ask_password(f"Password for {username}: ", username))
     except Refusal as refusal:
-        named = "" if args.as_user else " (your login name; --as USERNAME names your staff account)"
         raise SystemExit(f"Signing in as {username}{named} failed: {refusal.sentence}") from None
+    except peewee.DatabaseError as exc:  # a damaged or read-only file: who is signing in cannot be checked
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SystemExit(f"Signing in as {username}{named} failed: the library's staff accounts cannot be read "
+                         f"or the sign-in recorded ({said}). Nothing was changed.") from None
 
 
 def _login_name() -> str:

@@ -1,4 +1,8 @@
-"""A library's life on the server: `init`, `migrate`, `check`, `backup`, `restore`."""
+"""A library's life on the server: `init`, `migrate`, `check`, `backup`, `restore`.
+
+Each acts as a signed-in person (`--as`) with the role it needs, checked by its service and
+named in the audit trail: the curator (check: the curator or office staff). `init` alone
+asks no one: it runs on an empty database and makes the first curator."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +10,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from counter_tui.commands.acting import new_password
+from counter_tui.commands.acting import acting_staff, add_acting_option, new_password
 
 
 def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
@@ -26,7 +30,8 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         from counter_tui.services.admin import schema
         open_library(args, need_schema=False)
         try:
-            start, end = schema.migrate()
+            schema.check_migratable()  # an empty database, or one no migration reaches: before any password
+            start, end = schema.upgrade(acting_staff(args, any_schema=True))  # the staff table as it stands
         except SchemaError as exc:  # no version, or a newer one: nothing a migration can do
             raise SystemExit(str(exc)) from None
         if start == end:
@@ -40,7 +45,7 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
         from counter_tui.services.property import accessions
         open_library(args)  # an empty, older or newer database is named as such, not checked table by table
         failed = 0
-        for result in checks.run_checks():
+        for result in checks.check_library(acting_staff(args)):
             print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}"
                   + ("" if result.ok else f": {result.count} problem(s)"))
             for problem in result.problems:
@@ -59,13 +64,18 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     def backup(args) -> None:
         from counter_tui.services.admin import backup as backups
         settings = open_library(args)
-        path = backups.backup(None, _backup_file(args.path, settings))
+        path = backups.backup(acting_staff(args), _backup_file(args.path, settings))
         print(f"Backed up to {path}.")
 
     def restore(args) -> None:
         from counter_tui.services.admin import backup as backups
+        from counter_tui.services.admin import schema
         open_library(args, need_schema=False)
-        backups.restore(None, Path(args.path))
+        if schema.current_version() is None:  # no one to sign in as
+            raise SystemExit("This database holds no library, so no one can sign in to restore into it: create one "
+                             "with `counter-tui init --username NAME`, then restore as that curator. "
+                             "Nothing was changed.")
+        backups.restore(acting_staff(args, any_schema=True), Path(args.path))
         print(f"Restored from {args.path}.")
 
     p = subparsers.add_parser("init", help="create an empty library and its first staff account (a curator)")
@@ -74,12 +84,14 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     p.add_argument("--full-name", default="")
     p.set_defaults(handler=init)
 
-    p = subparsers.add_parser("migrate", help="upgrade the database to this program's schema")
+    p = subparsers.add_parser("migrate", help="upgrade the database to this program's schema (the curator)")
     db_option(p)
+    add_acting_option(p, "the curator doing this")
     p.set_defaults(handler=migrate)
 
     p = subparsers.add_parser("check", help="check the database and that books and accounts agree (exit 1 if not)")
     db_option(p)
+    add_acting_option(p, "the curator or office staff doing this")
     p.set_defaults(handler=check)
 
     p = subparsers.add_parser("backup", help="copy the live library to a file, while desks keep working")
@@ -87,11 +99,13 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     p.add_argument("path", metavar="FILE|FOLDER/",
                    help="the backup file, or a folder (one that exists, or a name ending in /) to hold a "
                         "dated file; missing folders are made")
+    add_acting_option(p, "the curator doing this")
     p.set_defaults(handler=backup)
 
     p = subparsers.add_parser("restore", help="replace the library with a backup file")
     db_option(p)
     p.add_argument("path")
+    add_acting_option(p, "the curator doing this")
     p.set_defaults(handler=restore)
     return {"init": init, "migrate": migrate, "check": check, "backup": backup, "restore": restore}
 

@@ -6,7 +6,8 @@
 `counter-tui fines explain LOAN`          a loan's fine step by step (LOAN: a loan number or a
                                           copy's barcode, for its open or else its latest loan)
 
-Explaining names a reader, so it asks who is looking (--as, with the password).
+Each asks who is looking (--as, with the password): anyone signed in may list the rules;
+explaining names a reader, so it takes circulation or office staff or the curator.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def register(subparsers, db_option, open_library) -> dict:
     actions = rules_parser.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="every circulation rule and its terms, the default first")
     db_option(listing)
+    add_acting_option(listing)
     explain = actions.add_parser(
         "explain", help="which rule applies to a reader and a copy, and why",
         description="Weigh every circulation rule for this reader's category and this copy's type "
@@ -45,7 +47,7 @@ def register(subparsers, db_option, open_library) -> dict:
         from counter_tui.services.errors import NotFound, Refusal
         open_library(args)
         if args.rules_command == "list":
-            for line in explaining.rule_lines():
+            for line in explaining.list_rules(acting_staff(args)):
                 print(f"Rule {line.id}: {explaining.scope(line)}{' (default)' if line.is_default else ''}")
                 print(f"    {line.terms}")
             return

@@ -38,8 +38,8 @@ def register(subparsers, db_option, open_library) -> dict:
 def import_roster(args, open_library) -> None:
     from counter_tui.services.readers import roster
     open_library(args)
-    actor = None if args.dry_run else acting_staff(args)
-    plan = roster.plan_import(args.file, default_category=args.category)
+    actor = acting_staff(args)  # the dry run too: it reads the library's readers
+    plan = roster.plan_import(actor, args.file, default_category=args.category)
     print_plan(plan)
     if args.dry_run:
         if not plan.good or (plan.bad and not args.good_rows_only):

@@ -72,7 +72,7 @@ class RosterImportScreen(FileImportScreen):
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
         if not access.may(self.app.actor, access.OFFICE, access.CURATOR):
-            self.say("You may check a file here; importing it takes office staff or the curator.", "yellow")
+            self.say("Checking and importing a roster takes office staff or the curator.", "yellow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("import_all", "import_good"):
@@ -104,7 +104,7 @@ class RosterImportScreen(FileImportScreen):
     @work(thread=True, exit_on_error=False, group="roster")
     def dry_run(self, path: str, category: str | None) -> None:
         try:
-            self.post_message(self.Planned(roster.plan_import(path, default_category=category)))
+            self.post_message(self.Planned(roster.plan_import(self.app.actor, path, default_category=category)))
         except Refusal as refusal:
             self.post_message(self.Planned(None, refusal.sentence))
         except Exception as exc:  # a bug must reach the clerk as a sentence, not a traceback

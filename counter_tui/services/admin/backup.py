@@ -6,12 +6,14 @@ from pathlib import Path
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Staff
-from counter_tui.services import audit
+from counter_tui.services import access, audit
 from counter_tui.services.errors import Refusal
 
 
 def backup(actor: Staff | None, path: Path) -> Path:
-    """Write a consistent copy of the library to `path` while desks keep working."""
+    """Write a consistent copy of the library to `path` while desks keep working (the curator's work:
+    a backup holds every reader and every password hash)."""
+    access.require(actor, "back up the library", access.CURATOR)
     path = Path(path)
     if path.exists():
         raise Refusal(f"{path} already exists; choose a new file name.")
@@ -22,7 +24,11 @@ def backup(actor: Staff | None, path: Path) -> Path:
 
 
 def restore(actor: Staff | None, path: Path) -> None:
-    """Replace the library with a backup. A file that is not a sound backup changes nothing."""
+    """Replace the library with a backup. A file that is not a sound backup changes nothing.
+
+    The curator of the library being replaced does it; the restored library's audit trail names
+    them by username, and by their account there when it has one of that name."""
+    access.require(actor, "restore the library from a backup", access.CURATOR)
     path = Path(path)
     try:
         version = db.backup_version(path)
@@ -35,4 +41,6 @@ def restore(actor: Staff | None, path: Path) -> None:
         db.restore_from(path)
     except RuntimeError as exc:
         raise Refusal(str(exc)) from None
-    db.write(lambda: audit.record(actor, "library.restore", "library", None, utc_now(), new={"file": str(path)}))
+    here = Staff.get_or_none(Staff.username == actor.username)  # the restored library's ids are the backup's
+    db.write(lambda: audit.record(here, "library.restore", "library", None, utc_now(),
+                                  new={"file": str(path), "by": actor.username}))

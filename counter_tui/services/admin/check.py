@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from peewee import JOIN, fn
+from peewee import JOIN, DatabaseError, fn
 
 from counter_tui import db
+from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.item_status import ItemStatus
-from counter_tui.models import CirculationRule, Fee, Item, Loan
+from counter_tui.models import CirculationRule, Fee, Item, Loan, Staff
+from counter_tui.services import access, audit
 from counter_tui.services.property import accessions
 from counter_tui.services.circulation import damage, holds
 from counter_tui.services.admin import schema
@@ -134,4 +137,21 @@ def run_checks() -> list[CheckResult]:
     for name, check in CHECKS:
         problems = check()
         results.append(CheckResult(name=name, problems=tuple(problems[:SHOWN]), count=len(problems)))
+    return results
+
+
+def check_library(actor: Staff, now: datetime | None = None) -> list[CheckResult]:
+    """`run_checks` as the curator or office staff (it reads every reader's account), audited:
+    the event names who checked and which checks failed. A library that cannot take the event
+    (a read-only or damaged file) says so as one more failed check, after the others."""
+    access.require(actor, "check the library", access.CURATOR, access.OFFICE)
+    results = run_checks()
+    failed = [r.name for r in results if not r.ok]
+    try:
+        db.write(lambda: audit.record(actor, "library.check", "library", None, now or utc_now(),
+                                      new={"failed": failed}))
+    except DatabaseError as exc:
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        results.append(CheckResult(name="the check is recorded in the audit trail",
+                                   problems=(f"the database refused the event: {said}",), count=1))
     return results

@@ -11,12 +11,12 @@ from datetime import timedelta
 from peewee import DateTimeField
 from playhouse.migrate import SchemaMigrator, migrate as run_migration
 
-from counter_tui.db import SCHEMA_VERSION, SchemaError, as_datetime, database, is_sqlite, schema_change
+from counter_tui.db import SCHEMA_VERSION, SchemaError, as_datetime, database, is_sqlite, schema_change, write
 from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardEvent, CirculationRule, Fee,
                                InHouseUse, Item, ItemType, Loan, Notice, Patron, PatronCategory, SchemaVersion,
                                SignInGuard, Staff)
 from counter_tui.domain.calendar import utc_now
-from counter_tui.services import audit
+from counter_tui.services import access, audit
 from counter_tui.services.catalogue.search_index import create_search_index
 
 
@@ -237,3 +237,24 @@ def migrate() -> tuple[int | None, int]:
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=version)
     return start, SCHEMA_VERSION
+
+
+def check_migratable() -> None:
+    """Refuse (SchemaError) a database `upgrade` cannot help: an empty one (`init` makes a library),
+    one whose version table holds no version, one newer than this program."""
+    version = current_version()
+    if version is None:
+        check_schema()  # says the database is empty and names init
+    _refuse_a_version_no_migration_reaches(version)
+
+
+def upgrade(actor: Staff) -> tuple[int, int]:
+    """`migrate` as the curator, audited: (from, to). A database with no library in it is refused
+    (`counter-tui init` makes one: there is no one yet to sign in as), as is one no migration reaches.
+    The actor signed in against the staff table as the old schema has it (staff.sign_in_on_any_schema);
+    the event is recorded once the audit trail has this program's columns."""
+    check_migratable()
+    access.require(actor, "upgrade the library's schema", access.CURATOR)
+    start, end = migrate()
+    write(lambda: audit.record(actor, "library.migrate", "library", None, utc_now(), new={"from": start, "to": end}))
+    return start, end

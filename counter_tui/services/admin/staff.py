@@ -245,6 +245,30 @@ def sign_in(username: str, password: str, now: datetime | None = None, desk: str
     raise Refusal(sentence)
 
 
+def sign_in_on_any_schema(username: str, password: str) -> Staff:
+    """`sign_in`, also on a database whose schema is not this program's (for `migrate`, and for
+    `restore` over a library whose schema is older, newer or has lost its version).
+
+    On the current schema this is `sign_in`. Otherwise the account is read from the staff table,
+    which every schema has had since the first, by the columns every schema has had
+    (id, username, password_hash, roles, active): the model's later columns (language, schema 7)
+    and the lockout's table (sign_in_guard, schema 6) may not be there yet. The password is
+    checked as at every sign-in; with nowhere sure to count failures, each one costs a second.
+    """
+    from counter_tui.services.admin import schema
+    if schema.current_version() == db.SCHEMA_VERSION:
+        return sign_in(username, password)
+    name = username.strip()[:_NAME_KEPT]
+    row = db.execute("SELECT id, username, password_hash, roles, active FROM staff WHERE username = ?",
+                     name).fetchone()
+    if row is not None and check_password(password, row[2]) and row[4]:
+        return Staff(id=row[0], username=row[1], password_hash=row[2], roles=row[3] or "", active=True)
+    if row is None:
+        check_password(password, _dummy_hash())  # the same time as a wrong password
+    time.sleep(1.0)
+    raise Refusal("Wrong username or password.")
+
+
 def _guard(name: str, desk: str, now: datetime) -> SignInGuard:
     """The name's guard row at this desk, made if missing and locked for this transaction."""
     SignInGuard.insert(username=name, desk=desk, touched_at=now).on_conflict_ignore().execute()

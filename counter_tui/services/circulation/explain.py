@@ -94,6 +94,12 @@ def fine_brief(rule: CirculationRule) -> str:
     return brief + (f" <={','.join(caps)}" if caps else "")
 
 
+def list_rules(actor: Staff) -> list[RuleLine]:
+    """`rule_lines` for a person signed in (any post: the rules are no one's secret, but the library's)."""
+    access.require(actor, "read the circulation rules", *access.ROLES)
+    return rule_lines()
+
+
 def rule_lines() -> list[RuleLine]:
     """Every rule, the default row first, then the most specific first."""
     categories = {c.id: c.name for c in PatronCategory.select(PatronCategory.id, PatronCategory.name)}

@@ -1,8 +1,8 @@
 """Roster import: a school's CSV of students or teachers becomes readers with cards.
 
-`plan_import` is the dry run: it reads the file, checks every row on its own and
-against the library (known readers by identity number, cards in use) and says what
-would change. `run_import` does it in one transaction: new readers get a card from the
+`plan_import` is the dry run (office staff or the curator): it reads the file, checks every
+row on its own and against the library (known readers by identity number, cards in use) and
+says what would change. `run_import` does it in one transaction: new readers get a card from the
 library's card series, an expiry from their category and an "issued" card event; known
 readers (same identity number) get the file's name, class, contact and category, where an
 empty cell keeps the old value. An import never renews or replaces a card: that is the
@@ -112,8 +112,10 @@ class _Checked:
     renamed: list[Renamed]
 
 
-def plan_import(path_or_bytes: str | Path | bytes, default_category: str | None = None) -> ImportPlan:
-    """The dry run: every check, nothing written."""
+def plan_import(actor: Staff, path_or_bytes: str | Path | bytes, default_category: str | None = None) -> ImportPlan:
+    """The dry run: every check, nothing written. Office staff or the curator: it reads readers'
+    names and identity numbers from the library."""
+    access.require(actor, "check or import reader rosters", access.OFFICE, access.CURATOR)
     data, source = _read(path_or_bytes)
     categories = _categories()
     if default_category is not None and default_category not in categories:
