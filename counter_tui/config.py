@@ -86,6 +86,8 @@ class Settings:
     language: str = ""  # the library's: printed matter, and desks of people who chose none; "": the locale
     call_numbers: str = "clc"  # classification: clc (Chinese Library Classification) or dewey
     slip_name: str = "initial"  # a reader's name on hold slips and fee receipts: full, or initial (王*, J. Green)
+    files_folder: str = ""  # where the desk writes its files (slips, cards, notices, labels, exports); "": data_dir()
+    files_group: str = ""  # the group that shares the library's files (0660, folders 2770); "": the owner only (0600)
     source: Path | None = None  # the settings file these came from (None: built-in defaults)
 
 
@@ -140,6 +142,8 @@ class _SettingsFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     language: Literal["", "en", "zh_CN"] = ""
     call_numbers: Literal["clc", "dewey"] = "clc"
     slip_name: Literal["full", "initial"] = "initial"
+    files_folder: str = ""
+    files_group: str = ""
 
 
 def _read_file(path: Path) -> _SettingsFile:
@@ -195,8 +199,18 @@ def load_settings(db_url: str | None = None, path: Path | None = None) -> Settin
         settings.keymap = dict(raw.keys)
         for name in ("idle_lock_minutes", "trust_ssh_user", "print_command", "print_font", "shelving_minutes",
                      "claims_returned_limit", "lost_fine", "lost_refund", "call_numbers", "due_past_card_expiry",
-                     "language", "slip_name"):
+                     "language", "slip_name", "files_folder", "files_group"):
             setattr(settings, name, getattr(raw, name))
+        if raw.files_group:
+            import grp
+            try:
+                grp.getgrnam(raw.files_group)
+            except KeyError:
+                raise SettingsError(f"The settings file {path}: files_group {raw.files_group!r} is not a group of "
+                                    "this machine; nothing was started.") from None
+        if raw.files_folder and not Path(raw.files_folder).expanduser().is_absolute():
+            raise SettingsError(f"The settings file {path}: files_folder {raw.files_folder!r} is not a full path "
+                                "(write it like /srv/library/files); nothing was started.")
     if os.environ.get(ENV_DB):
         settings.db_url = os.environ[ENV_DB]
     if db_url:

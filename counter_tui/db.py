@@ -45,7 +45,9 @@ def connect(url: str) -> peewee.Database:
         path = Path(url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else url)
         if str(path) == ":memory:":
             raise ValueError("An in-memory database is private to one thread; give a file.")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # made its owner's (or the library's group's) before SQLite writes a byte;
+            from counter_tui.services.files import create_private_file  # its -wal and -shm take its mode
+            create_private_file(path)
         db = peewee.SqliteDatabase(
             str(path),
             # IMMEDIATE: take the write lock at BEGIN, so two desks never both read and

@@ -133,7 +133,7 @@ def test_backup_into_a_folder_makes_the_folders_and_a_dated_file_inside(command_
     assert plain == tmp_path / "more" / "folders" / "lib.bak"
     for path in (inside_kept, inside_new, plain):
         assert db.backup_version(path) == db.SCHEMA_VERSION  # each a sound backup of the library
-    with pytest.raises(SystemExit, match="already exists"):  # a file is never written over
+    with pytest.raises(SystemExit, match="is a database, which is never written over"):  # a backup: not even with --force
         cli.main(["backup", str(plain), "--as", "head", *command_line])
 
 

@@ -137,12 +137,12 @@ def test_cli_prints_a_transfer_batch_and_copies_in_processing(tmp_path, lib, cat
     run_cli("labels", "--batch", "7", "--barcode", "--output", str(out), "--as", "cat", "--db", settings.db_url)
     assert "3 labels on 1 page" in capsys.readouterr().out
     assert sorted(decoded(out)[1]) == sorted(f"A{c.barcode}B" for c in batch_copies)
-    run_cli("labels", "--processing", "--spine", "--template", "a4-5x13", "--output", str(out), "--as", "cat",
-            "--db", settings.db_url)
+    run_cli("labels", "--processing", "--spine", "--template", "a4-5x13", "--output", str(out), "--force",
+            "--as", "cat", "--db", settings.db_url)  # the sheet before is written over: --force says so
     text = " ".join(page_text(out)[0].split())
     assert text == "TP311 2 TP311 10"  # shelf order: /2 before /10, each over two lines  # shelf order: /2 before /10
     run_cli("labels", processing[0].barcode, "--output", str(out), "--label", "60x30", "--grid", "3x9",
-            "--as", "cat", "--db", settings.db_url)
+            "--force", "--as", "cat", "--db", settings.db_url)
     assert decoded(out)[1] == [f"A{processing[0].barcode}B"]
     with pytest.raises(SystemExit, match="There is no transfer batch 99"):
         run_cli("labels", "--batch", "99", "--output", str(out), "--as", "cat", "--db", settings.db_url)

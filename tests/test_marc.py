@@ -302,6 +302,7 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
 
     assert any(e.id == "marc" and "cataloging" in e.roles for p in posts.posts() for e in p.entries)
     marc.import_marc(cataloguer, book("红楼梦", "曹雪芹", "9787020002207").as_marc(), now=NOW)
+    settings.files_folder = str(tmp_path / "library")  # the desk writes in the library's own folder
     path = tmp_path / "batch.mrc"
     path.write_bytes(book("红楼梦", "曹雪芹", "9787020002207", [("LEG-1", "", "book", "")]).as_marc()
                      + b"not a record" + GS + book("西游记", "吴承恩", copies=[("LEG-2", "", "book", "")]).as_marc())
@@ -325,7 +326,8 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
         assert "3 records read: 1 would be imported, 1 duplicate, 1 rejected" in summary(screen)
         assert "record 2: " in report(screen) and "skipped" in report(screen)
         assert Biblio.select().count() == 1
-        assert (tmp_path / "batch.mrc.dry-run.report.txt").read_text().startswith("MARC import (dry run")
+        reports = tmp_path / "library" / "reports"  # the report is in the library's folder, not beside the file
+        assert (reports / "batch.mrc.dry-run.report.txt").read_text().startswith("MARC import (dry run")
         await pilot.press("ctrl+t")  # skip -> add copies
         assert "add their copies" in str(screen.query_one("#options", Static).content)
         await pilot.press("ctrl+r", "ctrl+r")  # ISBN only, and back to ISBN or title
@@ -336,15 +338,16 @@ async def test_the_screen_dry_runs_imports_with_a_policy_and_exports(cataloguer,
         assert screen.query_one(ProgressBar).percentage == 1
         assert sorted(c.barcode for c in Item.select()) == ["LEG-1", "LEG-2"]
         assert Biblio.select().count() == 2
-        assert "record 2:" in (tmp_path / "batch.mrc.report.txt").read_text()
+        assert "record 2:" in (reports / "batch.mrc.report.txt").read_text()
+        assert not list(tmp_path.glob("*.report.txt"))
 
-        screen.query_one("#out", Input).value = str(tmp_path / "one.xml")
+        screen.query_one("#out", Input).value = "one.xml"  # a bare name: the library's exports folder
         screen.query_one("#term", Input).value = "西游"
         screen.query_one("#term", Input).focus()
         await pilot.press("enter")
         await settle(pilot, screen)
         assert "Exported 1 record with 1 copy" in summary(screen)
-        assert "西游记" in (tmp_path / "one.xml").read_text(encoding="utf-8")
+        assert "西游记" in (tmp_path / "library" / "exports" / "one.xml").read_text(encoding="utf-8")
 
 
 async def test_the_screen_shows_no_import_keys_to_a_desk_clerk(clerk, settings):

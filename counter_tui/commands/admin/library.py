@@ -64,7 +64,7 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     def backup(args) -> None:
         from counter_tui.services.admin import backup as backups
         settings = open_library(args)
-        path = backups.backup(acting_staff(args), _backup_file(args.path, settings))
+        path = backups.backup(acting_staff(args), _backup_file(args.path, settings), force=args.force)
         print(f"Backed up to {path}.")
 
     def restore(args) -> None:
@@ -99,6 +99,8 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     p.add_argument("path", metavar="FILE|FOLDER/",
                    help="the backup file, or a folder (one that exists, or a name ending in /) to hold a "
                         "dated file; missing folders are made")
+    p.add_argument("--force", action="store_true",
+                   help="write over a file already at FILE (never over a database: an earlier backup stays)")
     add_acting_option(p, "the curator doing this")
     p.set_defaults(handler=backup)
 

@@ -23,6 +23,8 @@ def register(subparsers, db_option, open_library) -> dict:
     db_option(parser)
     parser.add_argument("barcodes", nargs="*", metavar="BARCODE", help="copies' barcodes, as scanned or typed")
     parser.add_argument("--output", "-o", required=True, metavar="FILE.pdf", help="the PDF file to write")
+    parser.add_argument("--force", action="store_true",
+                        help="write over a file already at --output (never over a database, device or folder)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--batch", type=whole_number(1, LARGEST_NUMBER, "a transfer batch's number"), metavar="N",
                        help="every copy of transfer batch N")
@@ -86,7 +88,8 @@ def print_labels(args, open_library) -> None:
         copies = labels.copies_by_barcode(args.barcodes)
     else:
         raise Refusal("Name the copies: barcodes, --batch N or --processing.")
-    result = labels.print_labels(actor, copies, args.output, args.kind or labels.BOTH, sheet, skip=args.skip)
+    result = labels.print_labels(actor, copies, args.output, args.kind or labels.BOTH, sheet, skip=args.skip,
+                                 force=args.force)
     del settings
     pages = f"{result.pages} page{'s' if result.pages > 1 else ''}"
     print(f"{result.labels} label{'s' if result.labels > 1 else ''} on {pages} ({result.template.name}): "

@@ -50,6 +50,8 @@ def register(subparsers, db_option, open_library) -> dict:
                            help="iso2709 (default) or marcxml (default when FILE ends in .xml)")
     exporting.add_argument("--search", metavar="TERM", default=None,
                            help="only titles found by an ISBN, a title number or words of the title or author")
+    exporting.add_argument("--force", action="store_true",
+                           help="write over a file already at FILE (never over a database, device or folder)")
     add_acting_option(exporting)
 
     def marc(args) -> None:
@@ -92,7 +94,7 @@ def export_file(args, open_library) -> None:
         ids = [row[0] for row in marc.find_titles(args.search, limit=1_000_000)]
         if not ids:
             raise SystemExit(f"No title matches {args.search!r}; nothing was exported.")
-    result = marc.export_marc(actor, args.file, fmt, ids)
+    result = marc.export_marc(actor, args.file, fmt, ids, force=args.force)
     print(result.summary)
     for _, why in result.left_out:
         print(f"  {why}")

@@ -16,6 +16,8 @@ def register(subparsers, db_option, open_library) -> dict:
     db_option(printing)
     printing.add_argument("cards", nargs="+", metavar="CARD", help="card numbers, as scanned or typed")
     printing.add_argument("--output", "-o", required=True, metavar="FILE.pdf", help="the PDF file to write")
+    printing.add_argument("--force", action="store_true",
+                          help="write over a file already at --output (never over a database, device or folder)")
     add_acting_option(printing)
 
     def cards(args) -> None:
@@ -30,6 +32,6 @@ def print_cards(args, open_library) -> None:
     from counter_tui.services.readers import card_sheet
     settings = open_library(args)
     actor = acting_staff(args)
-    sheet = card_sheet.card_sheet(actor, args.cards, args.output, settings)
+    sheet = card_sheet.card_sheet(actor, args.cards, args.output, settings, force=args.force)
     pages = f"{sheet.pages} page{'s' if sheet.pages > 1 else ''}"
     print(f"{len(sheet.cards)} card{'s' if len(sheet.cards) > 1 else ''} on {pages}: {sheet.path}")

@@ -7,16 +7,17 @@ Ctrl+N the status of the new copies, Ctrl+R whether a title in the library match
 ISBN or similar title and author, or by ISBN only. The import runs in a thread worker; the progress
 bar follows its messages, and the report (every rejected record with its number and
 reason, every duplicate with the record it matched, every copy left out, pymarc's
-warnings about a record it mended) fills the scrolling view and is saved next to the
-file as FILE.report.txt; nothing of pymarc's reaches the terminal under the screen.
+warnings about a record it mended) fills the scrolling view and is saved in the library's
+reports folder as FILE.report.txt; nothing of pymarc's reaches the terminal under the screen.
 
-Export: the path of the file to write (.xml for MARCXML, anything else ISO 2709) and
+Export: the name of the file to write (.xml for MARCXML, anything else ISO 2709) and
 a search (an ISBN, a title number, words of the title or author; empty for the whole
-catalogue); Enter in either writes it.
+catalogue); Enter in either writes it. A bare name goes in the library's exports folder;
+a path must lie inside the library's own folder (services/files.desk_path). A file that is
+already there is written over only when the cataloguer says so with one key (Y).
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from textual import on, work
@@ -27,9 +28,10 @@ from textual.message import Message
 from textual.widgets import Input, Log, ProgressBar, Static
 
 from counter_tui.screens.file_import import FileImportScreen
-from counter_tui.services import access
+from counter_tui.services import access, files
 from counter_tui.services.catalogue import marc
 from counter_tui.services.errors import Refusal
+from counter_tui.widgets.decision import Decision
 from counter_tui.widgets.key_bar import KeyBar
 
 POLICY_WORDS = {"skip": "skip them", "add-copies": "add their copies to the record here",
@@ -191,12 +193,35 @@ class MarcScreen(FileImportScreen):
             self.query_one("#out", Input).focus()
             return
         self._set_busy(True)
+        self._export(out, self.query_one("#term", Input).value.strip())
+
+    @work(exclusive=True, group="marc-export", exit_on_error=False)
+    async def _export(self, typed: str, term: str) -> None:
+        """The file in the library's folder; one key (Y) before writing over a file that is there."""
+        force = False
+        try:
+            out = files.desk_path(typed, "exports")
+            files.check_target(out, unwritten="nothing was exported")
+        except files.AlreadyExists as there:
+            answer = await self.app.push_screen_wait(Decision(
+                f"{there.path} already exists. Write the export over it?",
+                {"y": ("yes", "write over it"), "n": ("no", "keep it")}, lambda _scan: None, cancel="no"))
+            if answer != "yes":
+                self._set_busy(False)
+                self.say(f"Nothing was exported; {there.path} is as it was.", "yellow")
+                return
+            out, force = there.path, True
+        except Refusal as refusal:
+            self._set_busy(False)
+            self.say(refusal.sentence, "red")
+            self.app.bell()
+            return
         self.query_one(ProgressBar).update(total=None, progress=0)
         self.say(f"Exporting to {out}...")
-        self.run_export(out, self.query_one("#term", Input).value.strip())
+        self.run_export(str(out), term, force)
 
     @work(thread=True, exit_on_error=False, group="marc")
-    def run_export(self, out: str, term: str) -> None:
+    def run_export(self, out: str, term: str, force: bool = False) -> None:
         fmt = "marcxml" if out.lower().endswith(".xml") else "iso2709"
         try:
             ids = None
@@ -209,7 +234,7 @@ class MarcScreen(FileImportScreen):
                 ids = [row[0] for row in found]
                 lines = [f"  {biblio_id}  {title}" + (f" / {author}" if author else "")
                          for biblio_id, title, author, _ in found[:200]]
-            result = marc.export_marc(self.app.actor, out, fmt, ids,
+            result = marc.export_marc(self.app.actor, out, fmt, ids, force=force,
                                       progress=lambda done, total: self.post_message(self.Progress(done, total)))
         except Refusal as refusal:
             self.post_message(self.Finished([], refusal.sentence, "red"))
@@ -224,13 +249,12 @@ class MarcScreen(FileImportScreen):
 
 
 def save_report(report: marc.ImportReport, path: str) -> str:
-    """The report next to the imported file (or in the temporary folder when that is read-only)."""
-    name = Path(path).expanduser().name + (".dry-run" if report.dry_run else "") + ".report.txt"
-    for folder in (Path(path).expanduser().parent, Path(tempfile.gettempdir())):
-        target = folder / name
-        try:
-            target.write_text(report.text(), encoding="utf-8")
-            return str(target)
-        except OSError:
-            continue
-    return ""
+    """The report in the library's reports folder, as FILE.report.txt (FILE.report-2.txt when that is
+    taken: nothing is written over); "" when it cannot be written."""
+    stem = Path(path).expanduser().name + (".dry-run" if report.dry_run else "") + ".report"
+    try:
+        target = files.fresh_path(files.library_folder("reports"), stem, ".txt")
+        files.write_text(target, report.text(), unwritten="the report was not saved")
+    except (Refusal, OSError):
+        return ""
+    return str(target)

@@ -98,12 +98,17 @@ class ReaderOfficeKeys:
         self.say(done(result), "green")
 
     def action_print_card(self) -> None:
-        """A PDF of this reader's card, for the card printer, in the cards folder."""
-        from counter_tui.config import cards_dir
+        """A PDF of this reader's card, for the card printer, in the cards folder (a card printed
+        again is a new file beside the first: nothing is written over)."""
+        from counter_tui.services import files
         from counter_tui.services.readers import card_sheet
         d = self.record.details
-        path = cards_dir() / f"card-reader-{d.id}.pdf"  # a file name carries no card number
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # a file name carries no card number
+            path = files.fresh_path(files.library_folder("cards", "COUNTER_TUI_CARDS"), f"card-reader-{d.id}", ".pdf")
+        except (Refusal, OSError) as problem:
+            self.refuse(problem if isinstance(problem, Refusal) else Refusal(
+                f"The cards folder cannot be made ({problem.strerror}); nothing was printed."), "")
+            return
         self.run_worker(self._change(card_sheet.card_sheet, self.app.actor, [d.id], path,
                                      done=lambda sheet: f"Card printed to {sheet.path}."), group="writes")
 

@@ -1,24 +1,34 @@
 """Backing up a live library and restoring it."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from counter_tui import db
 from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Staff
-from counter_tui.services import access, audit
+from counter_tui.services import access, audit, files
 from counter_tui.services.errors import Refusal
 
 
-def backup(actor: Staff | None, path: Path) -> Path:
+def backup(actor: Staff | None, path: Path, force: bool = False) -> Path:
     """Write a consistent copy of the library to `path` while desks keep working (the curator's work:
-    a backup holds every reader and every password hash)."""
+    a backup holds every reader and every password hash, so the file is private: services/files.py).
+
+    A file already at `path` is written over only with `force`; a database (an earlier backup among
+    them), a device, a FIFO or a folder never. A backup that fails (a full disk) leaves no file."""
     access.require(actor, "back up the library", access.CURATOR)
     path = Path(path)
-    if path.exists():
-        raise Refusal(f"{path} already exists; choose a new file name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db.backup_to(path)
+    files.check_target(path, force=force, unwritten="nothing was backed up")
+    files.make_folder(path.parent)
+
+    def copy(scratch: Path) -> None:
+        try:
+            db.backup_to(scratch)
+        except (RuntimeError, sqlite3.Error) as exc:
+            raise Refusal(f"The backup to {path} failed ({exc}); nothing was backed up.") from None
+
+    files.write_atomically(path, copy, force=force, unwritten="nothing was backed up")
     db.write(lambda: audit.record(actor, "library.backup", "library", None, utc_now(), new={"file": str(path)}))
     return path
 

@@ -30,7 +30,7 @@ from counter_tui.domain.calendar import utc_now
 from counter_tui.domain.callnumbers import spine_lines
 from counter_tui.domain.label_sheets import DEFAULT_TEMPLATE, TEMPLATES, LabelTemplate
 from counter_tui.models import Staff
-from counter_tui.services import access, audit, library_settings
+from counter_tui.services import access, audit, files, library_settings
 from counter_tui.services.catalogue import call_numbers
 from counter_tui.services.errors import Refusal
 from counter_tui.services.files import write_atomically
@@ -82,22 +82,13 @@ LABELS_ENV = "COUNTER_TUI_LABELS"
 
 
 def labels_dir() -> Path:
-    """Where label sheets printed from the desk go (COUNTER_TUI_LABELS overrides)."""
-    import os
-    from counter_tui.config import data_dir
-    return Path(os.environ.get(LABELS_ENV) or data_dir() / "labels")
+    """Where label sheets printed from the desk go (COUNTER_TUI_LABELS overrides), made if missing."""
+    return files.library_folder("labels", LABELS_ENV)
 
 
 def new_sheet_path(now: datetime | None = None) -> Path:
     """A fresh file name in labels_dir(), the folder made if needed."""
-    folder = labels_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = (now or utc_now()).strftime("%Y%m%d-%H%M%S")
-    path, n = folder / f"labels-{stamp}.pdf", 1
-    while path.exists():
-        n += 1
-        path = folder / f"labels-{stamp}-{n}.pdf"
-    return path
+    return files.fresh_path(labels_dir(), f"labels-{(now or utc_now()):%Y%m%d-%H%M%S}", ".pdf")
 
 
 # ---- which copies -------------------------------------------------------------------------------
@@ -152,8 +143,12 @@ def copies_in_processing() -> list[Copy]:
 # ---- printing ---------------------------------------------------------------------------------------
 
 def print_labels(actor: Staff, copies: Sequence[Copy], output_path: str | Path, kind: str = BOTH,
-                 sheet: LabelTemplate | None = None, skip: int = 0, now: datetime | None = None) -> LabelSheet:
+                 sheet: LabelTemplate | None = None, skip: int = 0, now: datetime | None = None,
+                 force: bool = False) -> LabelSheet:
     """Write the labels of these copies to a PDF file and record it in the audit log.
+
+    A file already at the path is written over only with `force` (--force); a database, device,
+    FIFO or folder never (services/files.py).
 
     Refuses, writing nothing, when a barcode fails the library's check, a spine label is
     asked for a copy without a call number, a title needs a font the machine lacks, or
@@ -175,6 +170,7 @@ def print_labels(actor: Staff, copies: Sequence[Copy], output_path: str | Path, 
         raise Refusal(f"The label sheet is a PDF: name the file {output.stem}.pdf.")
     if not output.parent.is_dir():
         raise Refusal(f"There is no folder {output.parent} to write the labels in.")
+    files.check_target(output, force=force, unwritten="nothing was printed")
     settings = library_settings.settings()
     _check(copies, kind, settings.barcodes)
     scheme = call_numbers.scheme()
@@ -189,7 +185,7 @@ def print_labels(actor: Staff, copies: Sequence[Copy], output_path: str | Path, 
             labels.append((BARCODE, copy, ()))
     pages = math.ceil((skip + len(labels)) / sheet.per_page)
     write_atomically(output, lambda path: _render(labels, sheet, skip, settings.library_name,
-                                                               font, path))
+                                                               font, path), force=force)
     now = now or utc_now()
     db.write(lambda: audit.record(actor, "labels.print", "item", None, now,
                                   new={"kind": kind, "barcodes": [c.barcode for c in copies],

@@ -60,7 +60,7 @@ from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.domain.money import parse_money
 from counter_tui.domain.text import clean
 from counter_tui.models import Staff
-from counter_tui.services import access, audit, library_settings
+from counter_tui.services import access, audit, files, library_settings
 from counter_tui.services.catalogue import call_numbers, duplicates
 from counter_tui.services.errors import Refusal
 from counter_tui.services.files import write_atomically
@@ -995,14 +995,15 @@ def find_titles(term: str, limit: int = 200) -> list[tuple[int, str, str, str]]:
 
 
 def export_marc(actor: Staff, path: str | Path, fmt: str = "iso2709", biblio_ids: Iterable[int] | None = None,
-                progress: Progress | None = None) -> ExportResult:
-    """Write the given titles (all of them when None) with their copies to a MARC file. Reads only."""
+                progress: Progress | None = None, force: bool = False) -> ExportResult:
+    """Write the given titles (all of them when None) with their copies to a MARC file. Reads only.
+
+    A file already at `path` is written over only with `force` (--force, or the desk's question);
+    a database, device, FIFO or folder never (services/files.py)."""
     access.require(actor, "export MARC records", *ROLES)
     if fmt not in FORMATS:
         raise Refusal(f"The format is {' or '.join(FORMATS)}, not {fmt!r}.")
-    path = Path(path).expanduser()
-    if path.is_dir():
-        raise Refusal(f"{path} is a folder: give a file name.")
+    path = files.check_target(Path(path).expanduser(), force=force, unwritten="nothing was exported")
     if biblio_ids is None:
         ids = [r[0] for r in db.execute("SELECT id FROM biblio ORDER BY id").fetchall()]
     else:
@@ -1034,7 +1035,7 @@ def export_marc(actor: Staff, path: str | Path, fmt: str = "iso2709", biblio_ids
             if writer is not None:
                 writer.close(close_fh=False)
 
-    write_atomically(path, write, unwritten="nothing was exported")
+    write_atomically(path, write, force=force, unwritten="nothing was exported")
     return ExportResult(str(path), fmt, written[0], written[1], tuple(left_out))
 
 

@@ -26,7 +26,7 @@ import peewee
 from counter_tui import db
 from counter_tui.domain.calendar import local_date, utc_now
 from counter_tui.models import Hold, Loan, Staff
-from counter_tui.services import access, audit, library_settings
+from counter_tui.services import access, audit, files, library_settings
 from counter_tui.services.errors import Refusal
 from counter_tui.services.printing import documents
 from counter_tui.domain.plurals import counted
@@ -37,8 +37,8 @@ LEVEL_NAMES = {1: "first reminder", 2: "second reminder", 3: "final notice"}
 
 
 def notices_dir() -> Path:
-    from counter_tui.config import data_dir
-    return Path(os.environ.get(ENV_NOTICES) or data_dir() / "notices")
+    from counter_tui.services.files import files_root
+    return Path(os.environ.get(ENV_NOTICES) or files_root() / "notices")
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def produce(actor: Staff, *, one_sheet: bool = False, now: datetime | None = Non
         lines = due_notices(now)
         if not lines:
             return Produced((), 0, 0)
-        folder.mkdir(parents=True, exist_ok=True)
+        files.make_folder(folder)  # letters name readers: the folder is private, like them
         by_reader: dict[int, list[NoticeLine]] = defaultdict(list)
         for line in lines:
             by_reader[line.patron_id].append(line)

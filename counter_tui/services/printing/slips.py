@@ -19,6 +19,7 @@ from pathlib import Path
 
 from counter_tui.domain.slip_privacy import masked_card, shortened_name
 from counter_tui.domain.text import clean
+from counter_tui.services import files
 from counter_tui.services.library_settings import settings
 
 WIDTH = 42
@@ -27,8 +28,8 @@ ENV_PRINT = "COUNTER_TUI_PRINT_COMMAND"  # e.g. "lp -d receipt"; the slip arrive
 
 
 def slips_dir() -> Path:
-    from counter_tui.config import data_dir
-    return Path(os.environ.get(ENV_SLIPS) or data_dir() / "slips")
+    from counter_tui.services.files import files_root
+    return Path(os.environ.get(ENV_SLIPS) or files_root() / "slips")
 
 
 def print_command() -> str:
@@ -113,15 +114,14 @@ def deliver(kind: str, lines: list[str], *, at: datetime, desk: str | None = Non
     """Write the slip to a file, send it to the print command if there is one, and keep it as the last slip."""
     desk = desk or settings().desk
     text = _as_printed("\n".join(lines))
-    folder = slips_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = files.make_folder(slips_dir())  # slips name readers: folder and files are private
     stamp, name = at.strftime("%Y%m%d-%H%M%S"), f"{_desk_file(desk)}-{kind.replace(' ', '-')}"
     path, n = folder / f"{stamp}-{name}.txt", 1
     while path.exists():  # two slips in one second (the clock is kept to the second)
         n += 1
         path = folder / f"{stamp}-{n}-{name}.txt"
-    path.write_text(text, encoding="utf-8")
-    (folder / f"last-{_desk_file(desk)}.txt").write_text(text, encoding="utf-8")
+    files.write_text(path, text)
+    files.write_text(folder / f"last-{_desk_file(desk)}.txt", text, force=True)  # the desk's own, replaced each time
     printed, problem = _send(text)
     return Delivered(path, printed, problem)
 

@@ -33,11 +33,9 @@ PAGE = 76  # columns of a line of the bulletin's proofreading view (fits an 80-c
 
 
 def documents_dir(kind: str) -> Path:
-    """Where the cataloguing office's documents of one kind are written (made on demand)."""
-    from counter_tui.config import data_dir
-    folder = Path(os.environ.get(ENV_DOCUMENTS) or data_dir() / "property") / kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Where the cataloguing office's documents of one kind are written (made on demand, private)."""
+    from counter_tui.services import files
+    return files.make_folder(Path(os.environ.get(ENV_DOCUMENTS) or files.files_root() / "property") / kind)
 
 
 def local_time(at: datetime) -> datetime:

@@ -16,7 +16,7 @@ from pathlib import Path
 from counter_tui import db
 from counter_tui.domain.calendar import end_of_local_day_utc
 from counter_tui.models import Staff
-from counter_tui.services import access, library_settings
+from counter_tui.services import access, files, library_settings
 from counter_tui.services.property import accessions
 from counter_tui.services.printing import documents, slips
 
@@ -166,6 +166,8 @@ def bulletin_document(data: Bulletin) -> documents.Document:
 
 def write_bulletin(actor: Staff, since: date, until: date) -> tuple[Bulletin, Path]:
     data = bulletin(actor, since, until)
-    path = accessions.documents_dir("bulletins") / f"new-books-{since.isoformat()}-to-{until.isoformat()}.pdf"
+    # the same period made again is a new file beside the first, which is never written over
+    path = files.fresh_path(accessions.documents_dir("bulletins"), f"new-books-{since.isoformat()}-to-{until.isoformat()}",
+                            ".pdf")
     documents.write(path, [bulletin_document(data)])
     return data, path

@@ -24,7 +24,7 @@ from counter_tui.domain.calendar import utc_now
 from counter_tui.models import Staff
 from counter_tui.services import access, audit, library_settings
 from counter_tui.services.errors import Refusal
-from counter_tui.services.files import write_atomically
+from counter_tui.services.files import check_target, write_atomically
 from counter_tui.services.printing import sheets
 
 # ISO/IEC 7810 ID-1 (CR80), millimetres
@@ -63,11 +63,12 @@ class CardSheet:
 
 
 def card_sheet(actor: Staff, patron_ids_or_cards: Iterable[int | str], output_path: str | Path,
-               settings: Settings | None = None) -> CardSheet:
+               settings: Settings | None = None, force: bool = False) -> CardSheet:
     """Print the cards of these readers (ids, or card numbers as scanned) to a PDF file.
 
     Refuses, printing nothing, when a card is unknown, replaced, reported lost or cancelled,
-    or when a name needs a font the machine lacks.
+    when a name needs a font the machine lacks, or when a file is already at the path and
+    `force` (--force) was not given (a database, device, FIFO or folder: never).
     """
     access.require(actor, "print library cards", access.OFFICE, access.CURATOR)
     settings = settings or library_settings.settings()
@@ -79,11 +80,13 @@ def card_sheet(actor: Staff, patron_ids_or_cards: Iterable[int | str], output_pa
         raise Refusal(f"The card sheet is a PDF: name the file {output.stem}.pdf.")
     if not output.parent.is_dir():
         raise Refusal(f"There is no folder {output.parent} to write the card sheet in.")
+    check_target(output, force=force, unwritten="nothing was printed")
     faces = _faces(wanted, settings)
     font = sheets.font_for([settings.library_name]
                            + [text for f in faces for text in (f.name, f.category, f.department)])
     # Render first, then record and move into place: a refusal or a crash leaves no half file.
     pages = write_atomically(output, lambda scratch: _render(faces, settings.library_name, font, scratch),
+                             force=force,
                              before_moving=lambda: db.write(lambda: audit.record(
                                  actor, "cards.print", "patron", None, utc_now(),
                                  new={"cards": [f.card for f in faces], "file": str(output)})))
