@@ -62,6 +62,26 @@ class CounterApp(App):
         self.locked = False  # a lock screen stands over the desk
         self._quitting = False
 
+    def log_error(self, error: BaseException, where: str) -> str:
+        """An unexpected error (a bug, a failing disk): its traceback, this desk and the person signed in
+        go to the library's error log; the answer is the sentence's end that says where."""
+        from counter_tui.services.admin import error_log
+        return error_log.where_said(error_log.record(error, where, actor=self.actor, desk=self.settings.desk))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing caught stops the desk (Textual's way): it goes to the error log first."""
+        self._crash_said = self.log_error(error, "the desk, which stopped")
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """The terminal the desk leaves gets one sentence, not Textual's traceback, which prints the
+        values of local variables (readers' names and cards among them); the traceback is in the log."""
+        from rich.text import Text
+        self.bell()
+        self._exit_renderables.append(Text(f"The desk stopped on an unexpected error. "
+                                           f"{getattr(self, '_crash_said', '')}".rstrip()))
+        self._close_messages_no_wait()
+
     async def run_db(self, fn, *args, **kwargs):
         """Run a service on the desk's one database thread and wait for its answer."""
         return await asyncio.get_running_loop().run_in_executor(self.db_executor, partial(fn, *args, **kwargs))

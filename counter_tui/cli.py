@@ -188,6 +188,7 @@ def main(argv: list[str] | None = None) -> None:
 def _main(argv: list[str] | None) -> None:
     from counter_tui.commands.acting import refusal_words
     from counter_tui.services.errors import Refusal
+    args = None
     try:
         args = build_parser().parse_args(argv)
         handler = getattr(args, "handler", None) or COMMANDS[args.command]
@@ -202,3 +203,20 @@ def _main(argv: list[str] | None) -> None:
     except KeyboardInterrupt:
         print("Stopped (Ctrl+C).", file=sys.stderr)
         raise SystemExit(130) from None
+    except Exception as exc:  # a bug, a failing disk: one sentence here, the traceback in the library's error log
+        raise SystemExit(_unexpected(exc, args)) from None
+
+
+def _unexpected(error: Exception, args) -> str:
+    from types import SimpleNamespace
+
+    from counter_tui.services.admin import error_log
+    given = vars(args) if args is not None else {}
+    words = [w for w in (given.get("command"), *(v for k, v in given.items()
+                                                 if k.endswith("_command") and isinstance(v, str))) if w]
+    command = "counter-tui" + "".join(f" {w}" for w in words)
+    as_user = getattr(args, "as_user", None)
+    path = error_log.record(error, command, actor=SimpleNamespace(username=as_user) if as_user else None)
+    said = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return (f"{command} stopped on an unexpected error ({type(error).__name__}{': ' + said if said else ''}). "
+            f"{error_log.where_said(path)}")

@@ -131,7 +131,8 @@ class ScanDesk(Screen):
             self.refuse(refusal, text)
         except Exception as exc:  # a bug must not stop the queue or show a traceback
             self.app.log.error(f"scan {text!r} failed: {exc!r}")
-            self.refuse(Refusal(f"Something went wrong with {text.strip()}: {exc}"), text)
+            where = self.app.log_error(exc, f"a scan at {type(self).__name__}")  # the log, not the scan's text
+            self.refuse(Refusal(f"Something went wrong with {text.strip()}: {exc}. {where}"), text)
 
     async def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run a service on the database thread and wait for its answer."""

@@ -239,7 +239,8 @@ class FieldForm(ModalScreen[Any]):
     def failed(self, exc: Exception) -> None:
         """A bug while saving: said under the fields, which keep what was typed."""
         self.app.log.error(f"form {self.title_text!r} failed: {exc!r}")
-        self.say(f"Something went wrong; nothing was saved: {exc}")
+        where = self.app.log_error(exc, f"saving the form {type(self).__name__}")
+        self.say(f"Something went wrong; nothing was saved: {exc}. {where}")
         self.app.bell()
 
     def action_cancel(self) -> None:

@@ -159,8 +159,9 @@ class MarcScreen(FileImportScreen):
             self.post_message(self.Finished([], refusal.sentence, "red"))
             return
         except Exception as exc:  # a bug reaches the cataloguer as a sentence, not a traceback
+            where = self.app.log_error(exc, "the MARC import")
             self.post_message(self.Finished([], f"The import stopped ({exc}); batches already "
-                                                "written stay, the rest was not imported.", "red"))
+                                                f"written stay, the rest was not imported. {where}", "red"))
             return
         self.last_report = report
         saved = save_report(report, path)
@@ -240,7 +241,8 @@ class MarcScreen(FileImportScreen):
             self.post_message(self.Finished([], refusal.sentence, "red"))
             return
         except Exception as exc:
-            self.post_message(self.Finished([], f"The export failed ({exc}).", "red"))
+            where = self.app.log_error(exc, "the MARC export")
+            self.post_message(self.Finished([], f"The export failed ({exc}). {where}", "red"))
             return
         head = [result.summary] + ([f"Titles matching {term!r}:"] + lines if lines else [])
         head += [f"  {why}" for _, why in result.left_out]
