@@ -264,3 +264,13 @@ def _group_exists(name: str) -> bool:
         return True
     except KeyError:
         return False
+
+
+@pytest.mark.parametrize("words", [["marc", "import"], ["readers", "import"]])
+def test_the_import_commands_read_regular_files_only(command_line, tmp_path, words):
+    fifo = tmp_path / "records"
+    os.mkfifo(fifo)  # reading it would wait for a writer for ever
+    for path, what in [(fifo, "a FIFO (a named pipe)"), ("/dev/zero", "a device"), (tmp_path, "a folder")]:
+        with pytest.raises(SystemExit) as refused:
+            cli.main([*words, str(path), "--dry-run", "--as", "office1", *command_line["db"]])
+        assert refused.value.code == f"{path} is {what}, not a file: only regular files are read."

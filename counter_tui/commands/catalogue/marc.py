@@ -66,6 +66,8 @@ def register(subparsers, db_option, open_library) -> dict:
 
 def import_file(args, open_library) -> None:
     from counter_tui.services.catalogue import marc
+    from counter_tui.services.files import readable_file
+    readable_file(args.file)  # a regular file: never a device, a FIFO or a folder
     open_library(args)
     actor = acting_staff(args)
     shown = [-1]

@@ -36,7 +36,9 @@ def register(subparsers, db_option, open_library) -> dict:
 
 
 def import_roster(args, open_library) -> None:
+    from counter_tui.services.files import readable_file
     from counter_tui.services.readers import roster
+    readable_file(args.file)  # a regular file: never a device, a FIFO or a folder
     open_library(args)
     actor = acting_staff(args)  # the dry run too: it reads the library's readers
     plan = roster.plan_import(actor, args.file, default_category=args.category)

@@ -153,6 +153,7 @@ class MarcScreen(FileImportScreen):
         def progress(done: int, total: int) -> None:
             self.post_message(self.Progress(done, total))
         try:
+            files.readable_file(path)  # a regular file: never a device, a FIFO or a folder
             report = marc.import_marc(self.app.actor, path, dry_run=dry_run, policy=policy, status=status,
                                       match=match, progress=progress)
         except Refusal as refusal:

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from counter_tui.screens.file_import import FileImportScreen
-from counter_tui.services import access
+from counter_tui.services import access, files
 from counter_tui.services.readers import roster
 from counter_tui.services.errors import Refusal
 from counter_tui.widgets.key_bar import KeyBar
@@ -104,6 +104,7 @@ class RosterImportScreen(FileImportScreen):
     @work(thread=True, exit_on_error=False, group="roster")
     def dry_run(self, path: str, category: str | None) -> None:
         try:
+            files.readable_file(path)  # a regular file: never a device, a FIFO or a folder
             self.post_message(self.Planned(roster.plan_import(self.app.actor, path, default_category=category)))
         except Refusal as refusal:
             self.post_message(self.Planned(None, refusal.sentence))
