@@ -128,12 +128,13 @@ def test_backup_into_a_folder_makes_the_folders_and_a_dated_file_inside(command_
         cli.main(["backup", where, "--as", "head", *command_line])
     written = [line.removeprefix("Backed up to ").removesuffix(".") for line in capsys.readouterr().out.splitlines()]
     inside_kept, inside_new, plain = (Path(p) for p in written)
-    assert inside_kept.parent == kept and inside_kept.name.startswith("library-") and inside_kept.suffix == ".db"
+    assert inside_kept.parent == kept and inside_kept.name.startswith("library-")
+    assert inside_kept.suffix == (".db" if db.is_sqlite() else ".pgdump")  # an SQLite file, or pg_dump's archive
     assert inside_new.parent == tmp_path / "new" / "nightly" and (tmp_path / "new" / "nightly").is_dir()
     assert plain == tmp_path / "more" / "folders" / "lib.bak"
     for path in (inside_kept, inside_new, plain):
         assert db.backup_version(path) == db.SCHEMA_VERSION  # each a sound backup of the library
-    with pytest.raises(SystemExit, match="is a database, which is never written over"):  # a backup: not even with --force
+    with pytest.raises(SystemExit, match="is a database( backup)?, which is never written over"):  # a backup: not even with --force
         cli.main(["backup", str(plain), "--as", "head", *command_line])
 
 
