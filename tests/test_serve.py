@@ -2,6 +2,7 @@
 tab, and no database address on a desk's command line."""
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 
@@ -42,6 +43,11 @@ async def test_desks_beyond_the_limit_are_refused_with_a_sentence():
         second = await client.get("/ws", headers={"Origin": "https://library.example.org"})
         assert second.status == 503 and "All 1 desks of this server are open" in await second.text()
         await first.close()
+        for _ in range(100):  # the desk process ends with its tab
+            if server.desks == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert server.desks == 0
     finally:
         await client.close()
 
