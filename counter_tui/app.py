@@ -97,6 +97,7 @@ class CounterApp(App):
         if self.settings.idle_lock_minutes > 0:
             self.set_interval(min(15.0, self.settings.idle_lock_minutes * 30), self._lock_when_idle)
         self.set_interval(self.account_check_seconds, self._check_account)
+        self.set_interval(self.account_check_seconds, self._check_library_files)
 
     def on_key(self, event: events.Key) -> None:
         """A desk's key that did nothing because this person may not use the desk: say so."""
@@ -145,6 +146,17 @@ class CounterApp(App):
             self.actor = now
             self.refresh_bindings()
 
+    def _check_library_files(self) -> None:
+        """The -wal file this desk opened, deleted or replaced by someone (services/admin/desks.py):
+        said at once, loudly, and logged, so no more loans are acknowledged into a file no one will read."""
+        from counter_tui.services.admin import desks
+        lost = desks.wal_lost_here()
+        if lost and not getattr(self, "_wal_lost_said", False):
+            self._wal_lost_said = True
+            self.log_error(RuntimeError(lost), "the library's files, watched by the desk")
+            self.notify(lost, severity="error", timeout=3600)
+            self.bell()
+
     def action_lock(self, idle: bool = False, why: str = "") -> None:
         from counter_tui.screens.lock import LockScreen
         if self.actor is not None and not isinstance(self.screen, (LockScreen, LoginScreen)):
@@ -173,6 +185,8 @@ class CounterApp(App):
         first_time = self.actor is None
         i18n.use(self.desk_language(member))  # before anything is drawn for them
         self.actor = member
+        from counter_tui.services.admin import desks
+        desks.signed_in(member.username)  # restore names who would lose their work
         while isinstance(self.screen, (LoginScreen, LockScreen)):  # the sign-in, and a lock under it
             self.pop_screen()
         self.locked = False

@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from counter_tui import config
 from counter_tui.commands.acting import PASSWORD_ENV  # noqa: F401  (tests and scripts name it here)
@@ -48,18 +49,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args, url: str | None = None, need_schema: bool = True):
+def _open(args, url: str | None = None, need_schema: bool = True, desk: bool = False):
     import peewee
 
     from counter_tui import db
     from counter_tui.services import library_settings
-    from counter_tui.services.admin import schema
+    from counter_tui.services.admin import desks, schema
     settings = config.load_settings(db_url=getattr(args, "db", None) or url)
     library_settings.configure(settings)
-    db.connect(settings.db_url)
-    try:  # a wrong password or a server that is down: one sentence, not a traceback
+    if settings.db_url.startswith("sqlite:///"):  # before SQLite opens it, which would answer "disk I/O error"
+        problems = desks.wal_problems(Path(settings.db_url.removeprefix("sqlite:///")))
+        if problems:
+            raise SystemExit("The library's files are not as the open desks left them: " + "; ".join(problems)
+                             + ". Nothing was done.")
+    db.connect(settings.db_url, application_name=desks.application_name(settings.desk) if desk else None)
+    try:  # a wrong password, a server that is down, a file that is no database: one sentence, not a traceback
         db.database.connect(reuse_if_open=True)
-    except peewee.OperationalError as exc:
+    except peewee.DatabaseError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SystemExit(f"Cannot open the library at {db.shown(settings.db_url)}: {first}") from None
     if need_schema:
@@ -82,7 +88,12 @@ def _need_terminal() -> None:
 def _run_desk(settings, actor=None) -> None:
     _need_terminal()
     from counter_tui.app import CounterApp
-    CounterApp(settings, actor).run()
+    from counter_tui.services.admin import desks
+    desks.arrive(settings.desk, actor.username if actor else "")  # restore and check see it while it runs
+    try:
+        CounterApp(settings, actor).run()
+    finally:
+        desks.leave()
 
 
 SERVED_ENV = "COUNTER_TUI_SERVED"  # set for the desks `serve` starts: a browser's visitor is no OS user
@@ -105,7 +116,7 @@ def trusted_login(settings) -> str | None:
 
 
 def cmd_desk(args) -> None:
-    settings = _open(args)
+    settings = _open(args, desk=True)
     actor = None
     login = trusted_login(settings)
     if login is not None:  # sshd has already checked who this is; the account must carry the same name

@@ -38,8 +38,9 @@ class SchemaError(Exception):
     """The database is missing, older or newer than this program."""
 
 
-def connect(url: str) -> peewee.Database:
-    """Open the database named by `url` and bind the models to it."""
+def connect(url: str, application_name: str | None = None) -> peewee.Database:
+    """Open the database named by `url` and bind the models to it. `application_name` names the
+    connections on PostgreSQL (pg_stat_activity shows it: services/admin/desks.py)."""
     parsed = urlparse(url)
     if parsed.scheme in ("sqlite", ""):
         path = Path(url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else url)
@@ -63,7 +64,7 @@ def connect(url: str) -> peewee.Database:
             },
         )
     elif parsed.scheme.startswith("postgres"):
-        db = connect_url(url)
+        db = connect_url(url, **({"application_name": application_name} if application_name else {}))
     else:
         raise ValueError(f"Unknown database URL {url!r}: use a file path, sqlite:///PATH or postgresql://...")
     database.initialize(db)
@@ -148,14 +149,98 @@ def write(fn: Callable[[], T], attempts: int = WRITE_ATTEMPTS) -> T:
     raise AssertionError("unreachable")
 
 
+class Note(str):
+    """A line of a check's findings that is no problem: what was checked, or what could not be."""
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def storage_problems() -> list[str]:
-    """What the database engine itself finds wrong with its files (empty when sound)."""
+    """What the database engine itself finds wrong with its files (empty when sound), never raising."""
+    return [finding for finding in storage_findings() if not isinstance(finding, Note)]
+
+
+def storage_findings() -> list[str]:
+    """storage_problems, never raising (a file SQLite cannot read is one sentence), and on PostgreSQL
+    amcheck's verdict on every index where the extension is installed, with Notes saying what was and
+    was not checked."""
     if not is_sqlite():
-        return []  # PostgreSQL checks its pages as it reads them; nothing cheap to ask here
-    problems = [row[0] for row in database.execute_sql("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
-    problems += [f"foreign key broken: {table} row {rowid} -> {parent}"
-                 for table, rowid, parent, _ in database.execute_sql("PRAGMA foreign_key_check").fetchall()]
+        return _postgresql_storage()
+    try:
+        problems = [row[0] for row in database.execute_sql("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+    except peewee.DatabaseError as exc:
+        return [f"the database cannot be read ({first_line(exc)}): restore the last backup"]
+    try:
+        problems += [f"foreign key broken: {table} row {rowid} -> {parent}"
+                     for table, rowid, parent, _ in database.execute_sql("PRAGMA foreign_key_check").fetchall()]
+    except peewee.DatabaseError as exc:  # damaged pages stop it part way
+        problems.append(f"the references between tables could not be checked ({first_line(exc)})")
     return problems
+
+
+def _postgresql_storage() -> list[str]:
+    findings: list[str] = []
+    if database.execute_sql("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'").fetchone() is None:
+        findings.append(Note("amcheck is not installed in this database, so index pages were not checked "
+                             "(a superuser can add it: CREATE EXTENSION amcheck)"))
+    else:
+        indexes = [row[0] for row in database.execute_sql(
+            "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE a.amname = 'btree' AND n.nspname = current_schema() AND i.indisvalid ORDER BY 1").fetchall()]
+        checked = 0
+        for index in indexes:
+            try:
+                database.execute_sql("SELECT bt_index_check(%s::regclass, true)", (index,))
+                checked += 1
+            except peewee.DatabaseError as exc:
+                if "permission denied" in str(exc):
+                    findings.append(Note(f"amcheck may not be used by this account, so index pages were not "
+                                         f"checked ({first_line(exc)})"))
+                    break
+                findings.append(f"index {index} is damaged ({first_line(exc)}): REINDEX INDEX {index}")
+        if checked:
+            findings.append(Note(f"amcheck checked {checked} indexes and the table rows they hold"))
+    checksums = database.execute_sql("SHOW data_checksums").fetchone()[0]
+    findings.append(Note("table pages carry checksums, which PostgreSQL verifies whenever it reads them"
+                         if checksums == "on" else
+                         "data checksums are off on this server, so a damaged table page is found only when "
+                         "reading it fails (initdb --data-checksums, or pg_checksums --enable, turns them on)"))
+    return findings
+
+
+def sqlite_file_problems(path: Path) -> list[str]:
+    """What can be told of an SQLite library file without opening it (opening would make a missing
+    one): none there, not a file, not SQLite's, shorter than its header says. Empty when none."""
+    path = Path(path)
+    if not path.exists():
+        return [f"There is no database at {path}"]
+    if not path.is_file():
+        return [f"{path} is not a file"]
+    size = path.stat().st_size
+    if size == 0:
+        return []  # an empty database: the schema check says so, and names init
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        return [f"{path} cannot be read ({exc.strerror})"]
+    if not header.startswith(b"SQLite format 3\x00"):
+        return [f"{path} is not an SQLite database (its first bytes are not SQLite's header), so it holds no library"]
+    if len(header) < 100:
+        return [f"{path} is truncated: {size:,} bytes, shorter than SQLite's header"]
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65_536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if pages and header[24:28] == header[92:96] and size < pages * page_size:
+        return [f"{path} is truncated: {size:,} bytes where its header says {pages * page_size:,} "
+                f"({pages:,} pages of {page_size:,} bytes)"]
+    if page_size and size % page_size:
+        return [f"{path} is truncated or damaged: {size:,} bytes is not a whole number of {page_size:,}-byte pages"]
+    return []
 
 
 def backup_to(path: Path) -> None:
@@ -185,13 +270,14 @@ def restore_from(path: Path) -> None:
                      f"--dbname={_pg_url()}", str(path))
 
 
-def _pg_url() -> str:
-    """The server and database for PostgreSQL's tools, without the password (see _run_pg_tool)."""
+def _pg_url(name: str | None = None) -> str:
+    """The server and database (`name`, else the library's) for PostgreSQL's tools, without the password
+    (see _run_pg_tool)."""
     params = database.obj.connect_params
     user = params.get("user") or "postgres"
     host = params.get("host") or "localhost"
     port = f":{params['port']}" if params.get("port") else ""
-    return f"postgresql://{user}@{host}{port}/{database.obj.database}"
+    return f"postgresql://{user}@{host}{port}/{name or database.obj.database}"
 
 
 def _run_pg_tool(*args: str) -> None:
@@ -235,6 +321,44 @@ def backup_version(path: Path) -> int:
             raise SchemaError(f"{path} is not a counter-tui backup ({exc}); nothing was restored.") from None
     _run_pg_tool("pg_restore", "--list", str(path))  # fails on anything but a pg_dump archive
     return SCHEMA_VERSION
+
+
+@contextmanager
+def examined(path: Path):
+    """Inside the block the models read the backup at `path` instead of the library (read only), so
+    the schema and the invariants of a backup are checked by the same code as the library's.
+
+    SQLite: the file itself, opened read-only and immutable. PostgreSQL: the archive restored into a
+    scratch database on the same server, dropped afterwards (the account must be allowed to create
+    databases)."""
+    live = database.obj
+    if is_sqlite():
+        backup = peewee.SqliteDatabase(f"file:{path}?mode=ro&immutable=1", uri=True)
+        database.initialize(backup)
+        try:
+            yield
+        finally:
+            backup.close()
+            database.initialize(live)
+        return
+    import secrets
+    scratch = f"counter_tui_restore_check_{secrets.token_hex(6)}"
+    try:
+        database.execute_sql(f'CREATE DATABASE "{scratch}"')
+    except peewee.DatabaseError as exc:
+        raise RuntimeError(f"a backup is checked in a scratch database before it replaces anything, and this "
+                           f"account may not make one ({first_line(exc)}): let it (ALTER ROLE ... CREATEDB)") from None
+    backup = peewee.PostgresqlDatabase(scratch, **live.connect_params)
+    try:
+        _run_pg_tool("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_pg_url(scratch)}", str(path))
+        database.initialize(backup)
+        try:
+            yield
+        finally:
+            backup.close()
+            database.initialize(live)
+    finally:
+        database.execute_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 @contextmanager

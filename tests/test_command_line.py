@@ -193,8 +193,12 @@ def test_migrate_refuses_an_empty_version_table_and_a_newer_database_and_changes
 
 def test_check_on_an_empty_database_says_it_is_empty(tmp_path, monkeypatch):
     monkeypatch.setenv("COUNTER_TUI_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "nothing.db").touch()
     with pytest.raises(SystemExit, match="This database is empty: create a library with `counter-tui init`"):
         cli.main(["check", "--db", str(tmp_path / "nothing.db")])
+    with pytest.raises(SystemExit, match="^There is no database at .*none.db: the library cannot be checked"):
+        cli.main(["check", "--db", str(tmp_path / "none.db")])
+    assert not (tmp_path / "none.db").exists()  # checking made nothing
 
 
 @pytest.mark.parametrize("words, answer", [

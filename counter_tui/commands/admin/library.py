@@ -40,19 +40,38 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
             print(f"Schema upgraded from {start if start is not None else 'nothing'} to version {end}.")
 
     def check(args) -> None:
+        """The files first, before anyone signs in (they hold nothing of the readers, and a damaged or
+        incomplete library cannot sign anyone in): a missing, foreign or truncated file, damaged pages,
+        the -wal file lost under open desks, missing tables or columns. Then the books and accounts."""
+        import peewee
+
+        from counter_tui import config, db
         from counter_tui.services import library_settings
         from counter_tui.services.admin import check as checks
         from counter_tui.services.property import accessions
-        open_library(args)  # an empty, older or newer database is named as such, not checked table by table
-        failed = 0
-        for result in checks.check_library(acting_staff(args)):
-            print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}"
-                  + ("" if result.ok else f": {result.count} problem(s)"))
-            for problem in result.problems:
-                print(f"        {problem}")
-            if result.count > len(result.problems):
-                print(f"        ... and {result.count - len(result.problems)} more")
-            failed += not result.ok
+        restore_it = "restore the last backup (counter-tui restore FILE)"
+        url = config.load_settings(db_url=getattr(args, "db", None)).db_url
+        unopened = checks.file_problems(url)  # opening would make a missing file, or fail half-way
+        if unopened:
+            advice = "" if unopened[0].startswith("There is no database") else f", {restore_it}"
+            raise SystemExit(f"{unopened[0]}: the library cannot be checked{advice}. Nothing was changed or made.")
+        wal = checks.wal_before_opening(url)  # opened now, SQLite would answer "disk I/O error"
+        if wal:
+            failed = _show(wal)
+            raise SystemExit(f"{failed} check(s) of the library's files failed, so it was not opened: stop every "
+                             f"desk, then run check again (and {restore_it} if loans are missing).")
+        try:
+            open_library(args)  # an empty, older or newer database is named as such, not checked table by table
+            before = [checks.storage(), *checks.run_checks(names=(checks.WAL, "schema version"))]
+        except peewee.DatabaseError as exc:
+            raise SystemExit(f"The library's database cannot be read ({db.first_line(exc)}): {restore_it}. "
+                             "Nothing was changed.") from None
+        failed = sum(_show(result) for result in before)
+        if failed:
+            raise SystemExit(f"{failed} check(s) of the library's files failed, so its books and accounts were "
+                             f"not checked: stop the desks, then {restore_it}.")
+        failed = sum(_show(result) for result in checks.check_library(acting_staff(args), done=tuple(before))
+                     if result not in before)
         money = library_settings.money
         b = accessions.balance()  # the proof in figures, as an auditor reads it
         print(f"      accessions {b.accessions:,} ({money(b.accession_value)}) - write-offs {b.written_off:,} "
@@ -75,8 +94,11 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
             raise SystemExit("This database holds no library, so no one can sign in to restore into it: create one "
                              "with `counter-tui init --username NAME`, then restore as that curator. "
                              "Nothing was changed.")
-        backups.restore(acting_staff(args, any_schema=True), Path(args.path))
-        print(f"Restored from {args.path}.")
+        done = backups.restore(acting_staff(args, any_schema=True), Path(args.path), force=args.force)
+        print(f"Restored from {args.path}. The library as it was just before is kept in {done.safety_copy}.")
+        if done.desks:
+            print(f"{len(done.desks)} desk(s) were open and show what is no longer there until they are started "
+                  f"again: {'; '.join(d.said() for d in done.desks)}.")
 
     p = subparsers.add_parser("init", help="create an empty library and its first staff account (a curator)")
     db_option(p)
@@ -104,12 +126,28 @@ def register(subparsers, db_option: Callable[[argparse.ArgumentParser], None],
     add_acting_option(p, "the curator doing this")
     p.set_defaults(handler=backup)
 
-    p = subparsers.add_parser("restore", help="replace the library with a backup file")
+    p = subparsers.add_parser("restore", help="replace the library with a backup file (its schema and rules are "
+                                              "checked first, and a copy of the library is kept)")
     db_option(p)
     p.add_argument("path")
+    p.add_argument("--force", action="store_true",
+                   help="restore even while desks are open on the library (they lose what they did since the "
+                        "backup, and show what is no longer there until started again)")
     add_acting_option(p, "the curator doing this")
     p.set_defaults(handler=restore)
     return {"init": init, "migrate": migrate, "check": check, "backup": backup, "restore": restore}
+
+
+def _show(result) -> bool:
+    """Print one check's result, its problems and notes; True when it failed."""
+    print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}" + ("" if result.ok else f": {result.count} problem(s)"))
+    for problem in result.problems:
+        print("\n".join(f"        {line}" for line in problem.splitlines() if line.strip()))
+    if result.count > len(result.problems):
+        print(f"        ... and {result.count - len(result.problems)} more")
+    for note in result.notes:
+        print(f"        note: {note}")
+    return not result.ok
 
 
 def _backup_file(named: str, settings) -> Path:

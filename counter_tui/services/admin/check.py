@@ -1,12 +1,15 @@
 """`counter-tui check`: is the library's data sound? Books and accounts must agree.
 
-Each check returns the problems it found as sentences; an empty list means it passed.
+Each check returns the problems it found as sentences; an empty list means it passed. A line
+that is a `db.Note` is no problem: what was checked, or what could not be (on PostgreSQL). A
+check the database cannot answer (damaged pages) fails with that sentence; no check raises.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from peewee import JOIN, DatabaseError, fn
 
@@ -17,7 +20,7 @@ from counter_tui.models import CirculationRule, Fee, Item, Loan, Staff
 from counter_tui.services import access, audit
 from counter_tui.services.property import accessions
 from counter_tui.services.circulation import damage, holds
-from counter_tui.services.admin import schema
+from counter_tui.services.admin import desks, schema
 
 CHARGES = ("overdue", "lost", "damage", "card", "processing")
 PAYOUTS = ("payout",)  # money handed back to a reader in credit: positive, like a charge
@@ -30,6 +33,7 @@ class CheckResult:
     name: str
     problems: tuple[str, ...]
     count: int
+    notes: tuple[str, ...] = ()  # what was and was not checked
 
     @property
     def ok(self) -> bool:
@@ -37,11 +41,12 @@ class CheckResult:
 
 
 def _schema() -> list[str]:
+    """The version, and every table and column this version expects (the catalog's word, not the version's)."""
     try:
         schema.check_schema()
     except db.SchemaError as exc:
         return [str(exc)]
-    return []
+    return schema.missing_parts()
 
 
 def _one_open_loan_per_item() -> list[str]:
@@ -116,8 +121,12 @@ def _default_rule() -> list[str]:
     return [] if exists else ["there is no default circulation rule"]
 
 
+STORAGE = "database files"
+WAL = "the open desks' write-ahead log (-wal)"
+
 CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
-    ("database files", db.storage_problems),
+    (STORAGE, db.storage_findings),
+    (WAL, desks.wal_problems),
     ("schema version", _schema),
     ("one open loan per copy", _one_open_loan_per_item),
     ("copy status agrees with loans", _status_matches_loans),
@@ -132,20 +141,58 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
 ]
 
 
-def run_checks() -> list[CheckResult]:
-    results = []
-    for name, check in CHECKS:
-        problems = check()
-        results.append(CheckResult(name=name, problems=tuple(problems[:SHOWN]), count=len(problems)))
-    return results
+# What a library must always be, and so a backup before it replaces one (services/admin/backup.py):
+# every check but the ones about the files in use (a backup has its own) and about data a library
+# lives with while it tidies it (copies without call numbers, register lines of an unknown source).
+INVARIANTS = tuple(name for name, _ in CHECKS if name not in (
+    STORAGE, WAL, "accession register sources are known sources", "copies on the shelves have call numbers"))
 
 
-def check_library(actor: Staff, now: datetime | None = None) -> list[CheckResult]:
+def run_one(name: str, check: Callable[[], list[str]]) -> CheckResult:
+    try:
+        found = check()
+    except DatabaseError as exc:  # damaged pages, a table that is not there: the check could not run
+        found = [f"could not be run: the database answered {db.first_line(exc)!r}"]
+    problems = [line for line in found if not isinstance(line, db.Note)]
+    return CheckResult(name=name, problems=tuple(problems[:SHOWN]), count=len(problems),
+                       notes=tuple(line for line in found if isinstance(line, db.Note)))
+
+
+def run_checks(names: tuple[str, ...] | None = None, done: tuple[CheckResult, ...] = ()) -> list[CheckResult]:
+    """Every check (or those `names`), in order; `done` are results already had (not run again)."""
+    had = {r.name: r for r in done}
+    return [had[name] if name in had else run_one(name, check)
+            for name, check in CHECKS if names is None or name in names]
+
+
+def storage() -> CheckResult:
+    """The files alone, before anyone signs in: a damaged library is named as such, not half-read."""
+    return run_one(STORAGE, db.storage_findings)
+
+
+def file_problems(url: str) -> list[str]:
+    """What is wrong with an SQLite library's file before it is opened (none there, not SQLite's,
+    truncated): opening it would make one, or fail half-way. Nothing on PostgreSQL."""
+    if not url.startswith("sqlite:///"):
+        return []
+    return db.sqlite_file_problems(Path(url.removeprefix("sqlite:///")))
+
+
+def wal_before_opening(url: str) -> CheckResult | None:
+    """The -wal check on an SQLite file not yet opened, when it fails (services/admin/desks.py)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    result = run_one(WAL, lambda: desks.wal_problems(Path(url.removeprefix("sqlite:///"))))
+    return None if result.ok else result
+
+
+def check_library(actor: Staff, now: datetime | None = None,
+                  done: tuple[CheckResult, ...] = ()) -> list[CheckResult]:
     """`run_checks` as the curator or office staff (it reads every reader's account), audited:
     the event names who checked and which checks failed. A library that cannot take the event
     (a read-only or damaged file) says so as one more failed check, after the others."""
     access.require(actor, "check the library", access.CURATOR, access.OFFICE)
-    results = run_checks()
+    results = run_checks(done=done)
     failed = [r.name for r in results if not r.ok]
     try:
         db.write(lambda: audit.record(actor, "library.check", "library", None, now or utc_now(),

@@ -17,7 +17,7 @@ from counter_tui.models import (ALL_MODELS, V4_MODELS, AuditEvent, Biblio, CardE
                                SignInGuard, Staff)
 from counter_tui.domain.calendar import utc_now
 from counter_tui.services import access, audit
-from counter_tui.services.catalogue.search_index import create_search_index
+from counter_tui.services.catalogue.search_index import FTS_TABLE, create_search_index
 
 
 def _v2_audit_desk() -> None:
@@ -198,6 +198,38 @@ def create_schema() -> None:
             step()
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=SCHEMA_VERSION)
+
+
+AUDIT_TRIGGERS = {True: ("audit_event_no_delete", "audit_event_no_update"),  # SQLite
+                  False: ("audit_event_append_only", "audit_event_no_truncate")}  # PostgreSQL
+
+
+def missing_parts() -> list[str]:
+    """Every table and column this program's models expect that the database lacks, and what is made
+    after the tables (the catalogue's search index on SQLite, the audit trail's triggers), each as a
+    sentence; empty when the database has them all. Read from the database's own catalog."""
+    sqlite = is_sqlite()
+    tables = set(database.get_tables())
+    problems = []
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        if table not in tables:
+            problems.append(f"the table {table} is missing")
+            continue
+        have = {c.name for c in database.get_columns(table)}
+        problems += [f"the column {table}.{field.column_name} is missing"
+                     for field in model._meta.sorted_fields if field.column_name not in have]
+    if sqlite and FTS_TABLE not in tables:
+        problems.append(f"the catalogue's search index ({FTS_TABLE}) is missing")
+    if "audit_event" in tables:
+        if sqlite:
+            triggers = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        else:
+            triggers = {r[0] for r in database.execute_sql(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass")}
+        problems += [f"the audit trail's trigger {name} is missing (nothing stops its events being changed)"
+                     for name in AUDIT_TRIGGERS[sqlite] if name not in triggers]
+    return problems
 
 
 def check_schema() -> None:
