@@ -332,25 +332,22 @@ def examined(path: Path):
     scratch database on the same server, dropped afterwards (the account must be allowed to create
     databases)."""
     live = database.obj
+    scratch = ""
     if is_sqlite():
         backup = peewee.SqliteDatabase(f"file:{path}?mode=ro&immutable=1", uri=True)
-        database.initialize(backup)
+    else:
+        import secrets
+        scratch = f"counter_tui_restore_check_{secrets.token_hex(6)}"
         try:
-            yield
-        finally:
-            backup.close()
-            database.initialize(live)
-        return
-    import secrets
-    scratch = f"counter_tui_restore_check_{secrets.token_hex(6)}"
+            database.execute_sql(f'CREATE DATABASE "{scratch}"')
+        except peewee.DatabaseError as exc:
+            raise RuntimeError(f"a backup is checked in a scratch database before it replaces anything, and "
+                               f"this account may not make one ({first_line(exc)}): let it (ALTER ROLE ... "
+                               "CREATEDB)") from None
+        backup = peewee.PostgresqlDatabase(scratch, **live.connect_params)
     try:
-        database.execute_sql(f'CREATE DATABASE "{scratch}"')
-    except peewee.DatabaseError as exc:
-        raise RuntimeError(f"a backup is checked in a scratch database before it replaces anything, and this "
-                           f"account may not make one ({first_line(exc)}): let it (ALTER ROLE ... CREATEDB)") from None
-    backup = peewee.PostgresqlDatabase(scratch, **live.connect_params)
-    try:
-        _run_pg_tool("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_pg_url(scratch)}", str(path))
+        if scratch:
+            _run_pg_tool("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_pg_url(scratch)}", str(path))
         database.initialize(backup)
         try:
             yield
@@ -358,7 +355,8 @@ def examined(path: Path):
             backup.close()
             database.initialize(live)
     finally:
-        database.execute_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        if scratch:
+            database.execute_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 @contextmanager
