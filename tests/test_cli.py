@@ -106,6 +106,7 @@ def test_library_commands_act_as_a_signed_in_person_with_the_role_they_need(fres
     staff.add_staff(None, "office1", "Office Clerk", "a good password", ["office"])
     staff.add_staff(None, "clerk1", "Desk Clerk", "a good password", ["circulation"])
     monkeypatch.setattr("getpass.getuser", lambda: "someone")  # a login name that is no account
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path.parent / f"{tmp_path.name}-data"))  # restore's safety copy
     roster = tmp_path / "roster.csv"
     roster.write_text("name,id,category\nLi Lei,S1,student\n")
     kept = tmp_path / "kept.db"
@@ -139,7 +140,9 @@ def test_library_commands_act_as_a_signed_in_person_with_the_role_they_need(fres
             assert (event.action, event.staff.username) == (action, right), words
     restored = AuditEvent.get(AuditEvent.action == "library.restore")  # in the library restored, by username
     assert restored.staff_id == Staff.get(Staff.username == "head").id
-    assert json.loads(restored.new) == {"file": str(kept), "by": "head"}
+    said = json.loads(restored.new)
+    assert {k: said[k] for k in ("file", "by")} == {"file": str(kept), "by": "head"}
+    assert said["safety_copy"].startswith(str(tmp_path.parent / f"{tmp_path.name}-data"))  # the library before
 
 
 def test_migrate_signs_the_curator_in_against_an_older_schema_and_restore_too(fresh_db, tmp_path, monkeypatch,
